@@ -1,0 +1,1 @@
+"""Kehou (课后): after-school care for Chinese primary schools."""

@@ -1,0 +1,42 @@
+from pydantic import BaseModel, Field
+
+
+class WeChatLoginIn(BaseModel):
+    code: str = Field(min_length=1, max_length=128, description="wx.login 返回的 code")
+
+
+class PasswordLoginIn(BaseModel):
+    username: str = Field(min_length=1, max_length=50)
+    password: str = Field(min_length=1, max_length=128)
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+class MySchool(BaseModel):
+    id: int
+    name: str
+    roles: list[str]
+    staff_id: int | None = None
+
+
+class MyChild(BaseModel):
+    id: int
+    name: str
+    school_id: int
+    school_name: str
+    class_id: int
+    class_name: str
+    relation: str
+    may_pick_up: bool
+
+
+class MeOut(BaseModel):
+    account_id: int
+    name: str
+    roles: list[str]
+    schools: list[MySchool]
+    children: list[MyChild]

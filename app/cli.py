@@ -1,0 +1,82 @@
+"""Command line: `python -m app.cli <command>`.
+
+  migrate        alembic upgrade head on DATABASE_URL
+  seed-demo      create the demo school if the database is empty
+  serve          migrate, seed if empty, print demo logins, serve with uvicorn
+  demo-server    like serve, for tests: --database-url and --port given explicitly
+  fake-wechat    run the fake WeChat server on its own port
+"""
+
+import argparse
+import os
+import sys
+
+
+def _migrate() -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config("alembic.ini")
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "head")
+
+
+def _seed_if_empty(verbose: bool = True) -> None:
+    from sqlmodel import Session
+
+    from app.core.db import get_engine
+    from app.demo.seed import format_logins, is_empty, seed_demo
+
+    with Session(get_engine()) as session:
+        if is_empty(session):
+            summary = seed_demo(session)
+            if verbose:
+                print(f"已创建示范学校：{summary}")
+        if verbose:
+            print(format_logins())
+
+
+def _serve(host: str, port: int, reload: bool = False) -> None:
+    import uvicorn
+
+    print(f"\n课后 Kehou 已启动：http://{host}:{port}  接口文档：http://{host}:{port}/docs\n", flush=True)
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, reload=reload, log_level="warning")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app.cli", description="Kehou command line")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="alembic upgrade head")
+    sub.add_parser("seed-demo", help="create the demo school if the database is empty")
+    for name in ("serve", "demo-server"):
+        p = sub.add_parser(name, help="migrate, seed if empty and serve")
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8000)
+        p.add_argument("--database-url", default=None)
+        p.add_argument("--reload", action="store_true")
+    p = sub.add_parser("fake-wechat", help="serve the fake WeChat API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8001)
+    args = parser.parse_args(argv)
+
+    if getattr(args, "database_url", None):
+        os.environ["DATABASE_URL"] = args.database_url
+    if args.command == "migrate":
+        _migrate()
+    elif args.command == "seed-demo":
+        _migrate()
+        _seed_if_empty()
+    elif args.command in ("serve", "demo-server"):
+        _migrate()
+        _seed_if_empty()
+        _serve(args.host, args.port, reload=args.reload)
+    elif args.command == "fake-wechat":
+        import uvicorn
+
+        from app.wechat.fake import FakeWeChat, asgi_app
+        uvicorn.run(asgi_app(FakeWeChat()), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

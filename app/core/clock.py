@@ -1,0 +1,51 @@
+"""The one source of "now", in UTC and in the school's zone. Tests replace it."""
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from app.core.config import get_settings
+
+
+class Clock:
+    def now(self) -> datetime:
+        """Aware UTC datetime."""
+        return datetime.now(timezone.utc)
+
+    def local_now(self) -> datetime:
+        return self.now().astimezone(ZoneInfo(get_settings().timezone))
+
+    def today(self) -> date:
+        """The school-local date."""
+        return self.local_now().date()
+
+
+class FixedClock(Clock):
+    """A clock that stands still until moved; for tests."""
+
+    def __init__(self, at: datetime):
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+    def advance(self, **delta) -> None:
+        from datetime import timedelta
+        self.at = self.at + timedelta(**delta)
+
+
+clock: Clock = Clock()
+
+
+def set_clock(new: Clock) -> Clock:
+    """Replace the process clock and return the previous one."""
+    global clock
+    previous, clock = clock, new
+    return previous
+
+
+def utcnow() -> datetime:
+    return clock.now()
+
+
+def today() -> date:
+    return clock.today()

@@ -1,0 +1,90 @@
+"""Settings from the environment (and an optional `.env`), in one place.
+
+Secrets are never in the repository: in dev mode a JWT secret is generated once
+into `.kehou-dev-secret` (git-ignored); any other mode refuses to start without a
+strong one.
+"""
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_FILE = Path(".kehou-dev-secret")
+MIN_SECRET_LENGTH = 32
+KNOWN_WEAK_SECRETS = {"secret", "changeme", "change-me", "changethis", "password", "kehou", "dev"}
+
+
+class ConfigError(RuntimeError):
+    """The settings cannot be used; the message says what to fix."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    env: Literal["dev", "test", "prod"] = "dev"
+    database_url: str = "sqlite:///./kehou.db"
+
+    jwt_secret: str = ""
+    jwt_lifetime_minutes: int = 60 * 24 * 7
+    jwt_issuer: str = "kehou"
+    jwt_audience: str = "kehou-api"
+
+    wechat_appid: str = ""
+    wechat_secret: str = ""
+    # Empty means "use the fake WeChat server inside this process" (dev and tests).
+    wechat_base_url: str = ""
+    wechat_timeout_seconds: float = 5.0
+
+    media_dir: Path = Path("./media")
+    max_photo_bytes: int = 2 * 1024 * 1024
+    timezone: str = "Asia/Shanghai"
+
+    bind_attempts_per_hour: int = 5
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _secret_is_strong(self) -> "Settings":
+        if self.env == "dev" and not self.jwt_secret:
+            self.jwt_secret = _dev_secret()
+        problem = weak_secret_reason(self.jwt_secret)
+        if problem and self.env != "dev":
+            raise ConfigError(
+                f"JWT_SECRET {problem}. Set JWT_SECRET to a random string of at least "
+                f"{MIN_SECRET_LENGTH} characters, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+            )
+        return self
+
+    @property
+    def wechat_is_fake(self) -> bool:
+        return not self.wechat_base_url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def weak_secret_reason(secret: str) -> str | None:
+    if not secret:
+        return "is missing"
+    if len(secret) < MIN_SECRET_LENGTH:
+        return f"is too short ({len(secret)} characters)"
+    if secret.lower() in KNOWN_WEAK_SECRETS or len(set(secret)) < 8:
+        return "is too easy to guess"
+    return None
+
+
+def _dev_secret() -> str:
+    if DEV_SECRET_FILE.exists():
+        return DEV_SECRET_FILE.read_text().strip()
+    value = secrets.token_urlsafe(48)
+    DEV_SECRET_FILE.write_text(value)
+    return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,50 @@
+"""The application: routers, middleware, error handlers."""
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from app.auth.router import router as auth_router
+from app.core.config import get_settings
+from app.core.deps import SessionDep, public
+from app.core.errors import ErrorResponse, install_error_handlers
+from app.core.logging import RequestLogMiddleware, configure_logging
+from app.people.router import router as people_router
+from app.schools.router import router as schools_router
+
+API_PREFIX = "/api/v1"
+
+# Every route may answer with the one error shape; documenting it keeps the OpenAPI schema honest.
+ERROR_RESPONSES = {status: {"model": ErrorResponse, "description": text_}
+                   for status, text_ in [(400, "请求有误"), (401, "未登录"), (403, "无权限"), (404, "未找到"),
+                                         (409, "冲突"), (422, "输入有误"), (429, "过于频繁")]}
+
+DESCRIPTION = """课后（Kehou）：小学课后服务平台的接口。
+
+错误统一为 `{"error": {"code": "...", "message": "中文说明", "fields": {...}}}`。
+登录：`POST /api/v1/auth/wechat`（小程序）或 `POST /api/v1/auth/password`（网页后台），
+然后在请求头带上 `Authorization: Bearer <token>`。"""
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    app = FastAPI(title="课后 Kehou", version="0.1.0", description=DESCRIPTION)
+    install_error_handlers(app)
+    app.add_middleware(RequestLogMiddleware)
+
+    api = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
+    for router in (auth_router, schools_router, people_router):
+        api.include_router(router)
+    app.include_router(api)
+
+    @app.get("/healthz", dependencies=[Depends(public)], tags=["运维"], summary="存活与数据库检查",
+             responses={503: {"model": ErrorResponse}})
+    def healthz(session: SessionDep) -> JSONResponse:
+        try:
+            session.exec(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - any database failure means "not healthy"
+            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    return app

@@ -1,0 +1,20 @@
+"""Every table model, imported in one place so Alembic and tests see the whole schema."""
+
+from sqlmodel import SQLModel
+
+# Named constraints make Alembic revisions (and SQLite batch downgrades) deterministic.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+from app.auth.models import Account  # noqa: E402,F401
+from app.people.models import (  # noqa: E402,F401
+    BindAttempt, DistrictOfficial, Guardian, Guardianship, Staff, Student,
+)
+from app.schools.models import District, School, SchoolClass, Term  # noqa: E402,F401
+
+metadata = SQLModel.metadata

@@ -1,0 +1,137 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
+from fastapi.responses import FileResponse
+
+from app.core.config import get_settings
+from app.core.ids import PathId, QueryId
+from app.core.deps import GUARDIAN, Actor, Caller, SessionDep, allow, allow_any_account
+from app.core.pagination import Page, PageDep
+from app.people import photos, service
+from app.people.schemas import (
+    BindIn, BindOut, GuardianLinkIn, GuardianshipOut, GuardianshipUpdate, StaffIn, StaffOut, StaffUpdate,
+    StudentIn, StudentOut, StudentUpdate,
+)
+from app.schools.service import require_school
+
+router = APIRouter(tags=["学生、家长与教职工"])
+
+Admin = Annotated[Caller, Depends(allow("admin"))]
+# Staff who work with children day to day; the guard gets children only through pickup.
+CareStaff = Annotated[Caller, Depends(allow("admin", "class_head", "teacher", "duty_leader"))]
+CareStaffOrGuardian = Annotated[Caller, Depends(allow("admin", "class_head", "teacher", "duty_leader", GUARDIAN))]
+AdminOrGuardian = Annotated[Caller, Depends(allow("admin", GUARDIAN))]
+
+PHOTO_RESPONSES = {200: {"content": {"image/jpeg": {}, "image/png": {}}, "description": "学生照片"}}
+
+
+@router.get("/schools/{school_id}/students", response_model=Page[StudentOut], summary="学生列表与搜索")
+def search_students(school_id: PathId, session: SessionDep, caller: CareStaff, page: PageDep,
+                    q: Annotated[str | None, Query(max_length=50, description="姓名、学号或拼音首字母")] = None,
+                    class_id: QueryId | None = None, grade: Annotated[int | None, Query(ge=1, le=6)] = None,
+                    include_inactive: bool = False) -> Page[StudentOut]:
+    require_school(session, school_id, caller.school_ids)
+    items, total = service.search_students(session=session, school_id=school_id, params=page, q=q,
+                                           class_id=class_id, grade=grade, include_inactive=include_inactive)
+    return Page(items=items, total=total, page=page.page, page_size=page.page_size)
+
+
+@router.post("/schools/{school_id}/students", response_model=StudentOut, status_code=201, summary="新增学生")
+def create_student(school_id: PathId, body: StudentIn, session: SessionDep, caller: Admin) -> StudentOut:
+    require_school(session, school_id, caller.school_ids)
+    return service.create_student(session=session, school_id=school_id, data=body)
+
+
+@router.get("/students/{student_id}", response_model=StudentOut, summary="学生详情")
+def get_student(student_id: PathId, session: SessionDep, caller: CareStaffOrGuardian) -> StudentOut:
+    student = service.readable_student(session=session, caller=caller, student_id=student_id)
+    return service.student_outs(session, [student])[0]
+
+
+@router.patch("/students/{student_id}", response_model=StudentOut, summary="修改学生信息")
+def update_student(student_id: PathId, body: StudentUpdate, session: SessionDep, caller: Admin) -> StudentOut:
+    student = service.readable_student(session=session, caller=caller, student_id=student_id)
+    return service.update_student(session=session, student=student, data=body)
+
+
+@router.put("/students/{student_id}/photo", response_model=StudentOut, summary="上传学生照片（JPG/PNG）")
+def upload_photo(student_id: PathId, session: SessionDep, caller: AdminOrGuardian,
+                 file: Annotated[UploadFile, File(description="JPG 或 PNG 照片")]) -> StudentOut:
+    student = service.readable_student(session=session, caller=caller, student_id=student_id)
+    data = file.file.read(get_settings().max_photo_bytes + 1)
+    photos.save_photo(session=session, student=student, data=data)
+    return service.student_outs(session, [student])[0]
+
+
+@router.get("/students/{student_id}/photo", response_class=FileResponse, responses=PHOTO_RESPONSES,
+            summary="学生照片")
+def get_photo(student_id: PathId, session: SessionDep, caller: CareStaffOrGuardian) -> FileResponse:
+    student = service.readable_student(session=session, caller=caller, student_id=student_id)
+    path, media_type = photos.photo_file(student)
+    return FileResponse(path, media_type=media_type, headers={"Cache-Control": "private, max-age=300"})
+
+
+@router.delete("/students/{student_id}/photo", status_code=204, summary="删除学生照片")
+def delete_photo(student_id: PathId, session: SessionDep, caller: AdminOrGuardian) -> Response:
+    student = service.readable_student(session=session, caller=caller, student_id=student_id)
+    photos.delete_photo(session=session, student=student)
+    return Response(status_code=204)
+
+
+@router.get("/students/{student_id}/guardians", response_model=list[GuardianshipOut], summary="学生的监护人")
+def list_guardians(student_id: PathId, session: SessionDep, caller: CareStaffOrGuardian) -> list[GuardianshipOut]:
+    student = service.readable_student(session=session, caller=caller, student_id=student_id)
+    return service.guardianship_outs(session, student.id)
+
+
+@router.post("/students/{student_id}/guardians", response_model=list[GuardianshipOut], summary="添加或更新监护人")
+def link_guardian(student_id: PathId, body: GuardianLinkIn, session: SessionDep, caller: Admin) -> list[GuardianshipOut]:
+    student = service.readable_student(session=session, caller=caller, student_id=student_id)
+    return service.link_guardian(session=session, student=student, data=body)
+
+
+@router.patch("/guardianships/{guardianship_id}", response_model=list[GuardianshipOut], summary="修改监护关系")
+def update_guardianship(guardianship_id: PathId, body: GuardianshipUpdate, session: SessionDep,
+                        caller: Admin) -> list[GuardianshipOut]:
+    link = service.get_guardianship(session=session, guardianship_id=guardianship_id, school_ids=caller.school_ids)
+    return service.update_guardianship(session=session, link=link, data=body)
+
+
+@router.delete("/guardianships/{guardianship_id}", status_code=204, summary="解除监护关系")
+def remove_guardianship(guardianship_id: PathId, session: SessionDep, caller: Admin) -> Response:
+    link = service.get_guardianship(session=session, guardianship_id=guardianship_id, school_ids=caller.school_ids)
+    service.remove_guardianship(session=session, link=link)
+    return Response(status_code=204)
+
+
+@router.get("/schools/{school_id}/staff", response_model=list[StaffOut], summary="教职工列表")
+def list_staff(school_id: PathId, session: SessionDep, caller: Admin,
+               role: Annotated[str | None, Query(max_length=20)] = None) -> list[StaffOut]:
+    require_school(session, school_id, caller.school_ids)
+    return service.list_staff(session=session, school_id=school_id, role=role)
+
+
+@router.post("/schools/{school_id}/staff", response_model=StaffOut, status_code=201, summary="新增教职工")
+def create_staff(school_id: PathId, body: StaffIn, session: SessionDep, caller: Admin) -> StaffOut:
+    require_school(session, school_id, caller.school_ids)
+    return service.create_staff(session=session, school_id=school_id, data=body)
+
+
+@router.get("/staff/{staff_id}", response_model=StaffOut, summary="教职工详情")
+def get_staff(staff_id: PathId, session: SessionDep, caller: Admin) -> StaffOut:
+    return service.staff_outs(session, [service.get_staff(session=session, staff_id=staff_id,
+                                                          school_ids=caller.school_ids)])[0]
+
+
+@router.patch("/staff/{staff_id}", response_model=StaffOut, summary="修改教职工（角色、停用、登录）")
+def update_staff(staff_id: PathId, body: StaffUpdate, session: SessionDep, caller: Admin) -> StaffOut:
+    staff = service.get_staff(session=session, staff_id=staff_id, school_ids=caller.school_ids)
+    return service.update_staff(session=session, staff=staff, data=body, by=caller)
+
+
+@router.post("/guardians/bind", response_model=BindOut, summary="家长绑定孩子（学号 + 姓名 + 手机号）")
+def bind_child(body: BindIn, request: Request, session: SessionDep,
+               actor: Annotated[Actor, Depends(allow_any_account)]) -> BindOut:
+    return service.bind_child(session=session, account_id=actor.account_id, student_no=body.student_no,
+                              student_name=body.student_name, phone=body.phone,
+                              client_ip=request.client.host if request.client else None)

@@ -1,0 +1,64 @@
+from datetime import date, datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.core.clock import utcnow
+from app.core.types import UTCDateTime
+
+GRADE_NAMES = {1: "一年级", 2: "二年级", 3: "三年级", 4: "四年级", 5: "五年级", 6: "六年级"}
+
+
+class District(SQLModel, table=True):
+    """An education bureau (教育局) that oversees several schools, read-only."""
+
+    __tablename__ = "district"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    code: str = Field(max_length=30, unique=True)
+
+
+class School(SQLModel, table=True):
+    __tablename__ = "school"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    code: str = Field(max_length=30, unique=True)
+    district_id: int | None = Field(default=None, foreign_key="district.id", index=True)
+    timezone: str = Field(default="Asia/Shanghai", max_length=40)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Term(SQLModel, table=True):
+    """A school term (学期); applications, clubs, fees and groups never span two."""
+
+    __tablename__ = "term"
+    __table_args__ = (UniqueConstraint("school_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    name: str = Field(max_length=50)
+    starts_on: date
+    ends_on: date
+
+
+class SchoolClass(SQLModel, table=True):
+    """An administrative class (行政班), e.g. 三年级2班."""
+
+    __tablename__ = "school_class"
+    __table_args__ = (UniqueConstraint("school_id", "grade", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    grade: int = Field(ge=1, le=6)
+    number: int = Field(ge=1, le=99)
+    head_staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+
+    @property
+    def name(self) -> str:
+        return class_name(self.grade, self.number)
+
+
+def class_name(grade: int, number: int) -> str:
+    return f"{GRADE_NAMES.get(grade, f'{grade}年级')}{number}班"

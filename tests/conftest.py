@@ -1,0 +1,99 @@
+"""Test set-up: one migrated database per run, one rolled-back transaction per test.
+
+The database is SQLite in a temp dir unless TEST_DATABASE_URL names another
+(`make test` runs the suite a second time on a real PostgreSQL).
+"""
+
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+_tmp = Path(tempfile.mkdtemp(prefix="kehou-test-"))
+os.environ["ENV"] = "test"
+os.environ["JWT_SECRET"] = secrets.token_urlsafe(48)
+os.environ["MEDIA_DIR"] = str(_tmp / "media")
+os.environ["WECHAT_BASE_URL"] = ""
+os.environ["DATABASE_URL"] = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_tmp / 'test.db'}"
+
+import pytest  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from app.core import clock as clock_module  # noqa: E402
+from app.core.config import get_settings  # noqa: E402
+from app.core.db import get_engine, get_session  # noqa: E402
+from tests import factories  # noqa: E402
+from tests.migration_tools import reset_database  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def engine():
+    engine = get_engine()
+    reset_database(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine):
+    """A session whose commits are savepoints inside one transaction that is rolled back."""
+    connection = engine.connect()
+    outer = connection.begin()
+    db = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield db
+    finally:
+        db.close()
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def app(session):
+    from app.auth.router import get_wechat
+    from app.main import create_app
+    from app.wechat.client import WeChatClient
+    from app.wechat.fake import FakeWeChat
+    import httpx
+
+    application = create_app()
+    fake = FakeWeChat()
+    application.state.fake_wechat = fake
+    application.dependency_overrides[get_session] = lambda: session
+    application.dependency_overrides[get_wechat] = lambda: WeChatClient(
+        appid="wx-test", secret="test-secret", base_url="http://fake-wechat.local",
+        transport=httpx.MockTransport(fake.handle))
+    return application
+
+
+@pytest.fixture
+def client(app):
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def fake_wechat(app):
+    return app.state.fake_wechat
+
+
+@pytest.fixture
+def fixed_clock():
+    from datetime import datetime, timezone
+
+    fixed = clock_module.FixedClock(datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc))  # 16:00 in Shanghai
+    previous = clock_module.set_clock(fixed)
+    yield fixed
+    clock_module.set_clock(previous)
+
+
+@pytest.fixture
+def world(session):
+    """Two schools with a term, classes, staff in every role, students and bound guardians."""
+    return factories.two_schools(session)
+
+
+@pytest.fixture
+def settings():
+    return get_settings()

@@ -1,0 +1,46 @@
+"""One error shape; Chinese messages naming the field; no stack traces."""
+
+
+def test_validation_errors_are_chinese_and_name_the_field(client, world):
+    response = client.post("/api/v1/guardians/bind", headers=world.a.headers("guardian"),
+                           json={"student_no": "1", "student_name": "某", "phone": "12"})
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR"
+    assert "phone" in error["fields"]
+    assert "输入有误" in error["message"]
+
+
+def test_a_missing_field_is_reported_as_required(client, world):
+    response = client.post("/api/v1/auth/password", json={"username": "a"})
+    assert response.json()["error"]["fields"] == {"password": "为必填项"}
+
+
+def test_malformed_json_is_a_validation_error(client):
+    response = client.post("/api/v1/auth/wechat", content=b"{not json", headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+
+
+def test_unknown_paths_use_the_error_shape(client):
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.json() == {"error": {"code": "NOT_FOUND", "message": "未找到"}}
+
+
+def test_an_unexpected_failure_is_500_without_details(app, client):
+    @app.get("/boom", include_in_schema=False)
+    def boom():
+        raise RuntimeError("secret internals")
+
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert "secret" not in response.text
+    assert response.json()["error"]["code"] == "INTERNAL_ERROR"
+
+
+def test_healthz_checks_the_database_and_echoes_a_request_id(client):
+    response = client.get("/healthz", headers={"X-Request-ID": "abc123"})
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.headers["x-request-id"] == "abc123"
+    assert len(client.get("/healthz").headers["x-request-id"]) == 32

@@ -1,0 +1,188 @@
+"""Every route declares who may call it, and the declaration holds:
+
+- no token → 401 (unless the route is declared public);
+- a logged-in person with none of the route's roles → 403;
+- an object of another school, or a child that is not yours → 404 (never revealing it exists).
+
+A new route must declare a policy (app/core/deps.py) and, if it takes a body, get a
+sample body below; otherwise this test fails and says what to add.
+"""
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from fastapi.routing import APIRoute
+from PIL import Image
+from sqlmodel import select
+
+from app.core.deps import DISTRICT, GUARDIAN, Policy, allow_any_account, public
+from app.people.models import Guardianship
+from tests.factories import World, auth_headers
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+ROSTER_CSV = "学号,姓名,性别,年级,班级,监护人1姓名,监护人1电话,监护人1关系\n90000001,测试,男,3,1,家长,13900009999,妈妈\n"
+
+# Request bodies that pass validation, so the refusal we see is the policy's, not the schema's.
+# Values may be callables of the world (for ids in the *other* school).
+SAMPLE_BODIES: dict[tuple[str, str], Callable[[World], dict]] = {
+    ("POST", "/api/v1/auth/wechat"): lambda w: {"json": {"code": "dev:matrix"}},
+    ("POST", "/api/v1/auth/password"): lambda w: {"json": {"username": "nobody", "password": "nothing-here"}},
+    ("POST", "/api/v1/guardians/bind"): lambda w: {"json": {"student_no": "1", "student_name": "某",
+                                                            "phone": "13800000000"}},
+    ("POST", "/api/v1/schools/{school_id}/terms"): lambda w: {"json": {
+        "name": "矩阵学期", "starts_on": "2031-09-01", "ends_on": "2032-01-20"}},
+    ("PATCH", "/api/v1/terms/{term_id}"): lambda w: {"json": {"name": "改名学期"}},
+    ("POST", "/api/v1/schools/{school_id}/classes"): lambda w: {"json": {"grade": 5, "number": 9}},
+    ("PATCH", "/api/v1/classes/{class_id}"): lambda w: {"json": {"head_staff_id": None}},
+    ("POST", "/api/v1/schools/{school_id}/students"): lambda w: {"json": {
+        "class_id": w.b.classes[0].id, "student_no": "M0001", "name": "矩阵", "gender": "male"}},
+    ("PATCH", "/api/v1/students/{student_id}"): lambda w: {"json": {"name": "改名"}},
+    ("PUT", "/api/v1/students/{student_id}/photo"): lambda w: {"files": {"file": ("a.png", png_bytes(), "image/png")}},
+    ("POST", "/api/v1/students/{student_id}/guardians"): lambda w: {"json": {
+        "name": "新家长", "phone": "13700001111", "relation": "爸爸"}},
+    ("PATCH", "/api/v1/guardianships/{guardianship_id}"): lambda w: {"json": {"may_pick_up": False}},
+    ("POST", "/api/v1/schools/{school_id}/staff"): lambda w: {"json": {"name": "新老师", "roles": ["teacher"]}},
+    ("PATCH", "/api/v1/staff/{staff_id}"): lambda w: {"json": {"name": "改名"}},
+    ("POST", "/api/v1/schools/{school_id}/roster/import"): lambda w: {
+        "files": {"file": ("roster.csv", ROSTER_CSV.encode(), "text/csv")}},
+}
+
+
+def other_school_ids(world: World, session) -> dict[str, int]:
+    """For each path parameter, an object of school B (the caller works at school A)."""
+    b = world.b
+    guardianship = session.exec(select(Guardianship).where(Guardianship.student_id == b.students[0].id)).first()
+    return {
+        "school_id": b.school.id, "term_id": b.term.id, "class_id": b.classes[0].id,
+        "student_id": b.students[0].id, "staff_id": b.staff["teacher"].id, "guardianship_id": guardianship.id,
+    }
+
+
+def not_my_child_ids(world: World, session) -> dict[str, int]:
+    """For a guardian of A's first student: another child of the same school."""
+    ids = other_school_ids(world, session)
+    ids["student_id"] = world.a.students[1].id
+    return ids
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    path: str            # the full path, with the /api/v1 prefix
+    dependant: object    # FastAPI's dependency tree for the route
+    body_field: object
+
+
+def api_routes(app) -> list[tuple[str, Endpoint]]:
+    """Every (method, endpoint) of the app, routers included (FastAPI ≥ 0.160 nests them)."""
+    try:
+        from fastapi.routing import iter_route_contexts
+        contexts = [(ctx.original_route, ctx.path) for ctx in iter_route_contexts(app.routes)]
+    except ImportError:  # older FastAPI flattens included routers into APIRoutes
+        contexts = [(route, getattr(route, "path", None)) for route in app.routes]
+    return [(method, Endpoint(path, route.dependant, route.body_field))
+            for route, path in contexts if isinstance(route, APIRoute)
+            for method in sorted(route.methods - {"HEAD"})]
+
+
+def declared_policy(route: Endpoint):
+    def walk(dependant):
+        for sub in dependant.dependencies:
+            if isinstance(sub.call, Policy) or sub.call in (allow_any_account, public):
+                yield sub.call
+            yield from walk(sub)
+    found = list(walk(route.dependant))
+    return found[0] if found else None
+
+
+def call(client, method: str, path: str, ids: dict[str, int], world: World, headers: dict | None):
+    url = path.format(**{name: ids[name] for name in _path_params(path)})
+    body = SAMPLE_BODIES.get((method, path), lambda w: {})(world)
+    return client.request(method, url, headers=headers or {}, **body)
+
+
+def _path_params(path: str) -> list[str]:
+    import re
+    return re.findall(r"{(\w+)}", path)
+
+
+def actors(world: World) -> dict[str, dict]:
+    a = world.a
+    return {**{role: a.headers(role) for role in ("admin", "class_head", "teacher", "duty_leader", "guard")},
+            GUARDIAN: a.headers("guardian"), DISTRICT: world.district_headers(),
+            "stranger": auth_headers(world.stranger.id)}
+
+
+def test_every_route_declares_a_policy(app):
+    missing = [f"{method} {route.path}" for method, route in api_routes(app) if declared_policy(route) is None]
+    assert not missing, f"routes without a declared policy (use allow(...), allow_any_account or public): {missing}"
+
+
+def test_every_route_with_a_body_has_a_sample(app, world, session):
+    ids = other_school_ids(world, session)
+    missing = [f"{method} {route.path}" for method, route in api_routes(app)
+               if route.body_field is not None and (method, route.path) not in SAMPLE_BODIES]
+    assert not missing, f"add a valid sample body to SAMPLE_BODIES for: {missing}"
+    unknown = [route.path for _, route in api_routes(app) if set(_path_params(route.path)) - set(ids)]
+    assert not unknown, f"add the path parameter to other_school_ids() for: {unknown}"
+
+
+def test_anonymous_callers_get_401(app, client, world, session):
+    ids = other_school_ids(world, session)
+    wrong = []
+    for method, route in api_routes(app):
+        if declared_policy(route) is public:
+            continue
+        response = call(client, method, route.path, ids, world, None)
+        if response.status_code != 401 or response.json()["error"]["code"] != "NOT_AUTHENTICATED":
+            wrong.append(f"{method} {route.path} → {response.status_code}")
+    assert not wrong, wrong
+
+
+def test_forged_token_gets_401(client):
+    response = client.get("/api/v1/me", headers={"Authorization": "Bearer not.a.token"})
+    assert response.status_code == 401
+
+
+def test_roles_outside_a_routes_policy_get_403(app, client, world, session):
+    ids = {name: value for name, value in other_school_ids(world, session).items()}
+    everyone = actors(world)
+    wrong = []
+    for method, route in api_routes(app):
+        policy = declared_policy(route)
+        if not isinstance(policy, Policy):
+            continue
+        # Use A's own objects: the refusal must come from the role, not the school.
+        own = {**ids, "school_id": world.a.school.id, "term_id": world.a.term.id, "class_id": world.a.classes[0].id,
+               "student_id": world.a.students[0].id, "staff_id": world.a.staff["teacher"].id}
+        for name, headers in everyone.items():
+            if name in policy.roles:
+                continue
+            response = call(client, method, route.path, own, world, headers)
+            if response.status_code != 403:
+                wrong.append(f"{name}: {method} {route.path} → {response.status_code}")
+    assert not wrong, wrong
+
+
+@pytest.mark.parametrize("role", ["admin", "class_head", "teacher", "duty_leader", "guard", GUARDIAN, DISTRICT])
+def test_another_schools_objects_are_not_found(app, client, world, session, role):
+    ids = not_my_child_ids(world, session) if role == GUARDIAN else other_school_ids(world, session)
+    headers = actors(world)[role]
+    checked, wrong = 0, []
+    for method, route in api_routes(app):
+        policy = declared_policy(route)
+        if not isinstance(policy, Policy) or role not in policy.roles or not _path_params(route.path):
+            continue
+        response = call(client, method, route.path, ids, world, headers)
+        checked += 1
+        if response.status_code != 404:
+            wrong.append(f"{method} {route.path} → {response.status_code} {response.text[:120]}")
+    assert not wrong, wrong
+    assert checked or role == "guard", f"no route checked for {role}"
