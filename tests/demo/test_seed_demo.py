@@ -1,0 +1,88 @@
+"""The demo school looks like a real one and is the same on every run."""
+
+from collections import Counter
+
+import pytest
+from sqlmodel import select
+
+from app.auth.models import Account
+from app.core.deps import load_actor
+from app.demo.seed import DEMO_LOGINS, is_empty, seed_demo, term_dates
+from app.people.models import Guardian, Staff, Student
+from app.schools.models import School, SchoolClass
+
+
+@pytest.fixture
+def demo(session):
+    assert is_empty(session)
+    summary = seed_demo(session)
+    return summary, session.exec(select(School).where(School.code == "DEMO")).one()
+
+
+def test_the_demo_school_has_24_classes_of_about_40(session, demo):
+    summary, school = demo
+    classes = session.exec(select(SchoolClass).where(SchoolClass.school_id == school.id)).all()
+    assert len(classes) == 24 and all(c.head_staff_id for c in classes)
+    students = session.exec(select(Student).where(Student.school_id == school.id)).all()
+    assert 900 <= len(students) <= 1000
+    assert summary.schools == 2 and not is_empty(session)
+
+
+def test_the_demo_staff_cover_every_role(session, demo):
+    _, school = demo
+    staff = session.exec(select(Staff).where(Staff.school_id == school.id)).all()
+    assert 55 <= len(staff) <= 65
+    roles = Counter(role for s in staff for role in s.roles)
+    assert roles["class_head"] == 24 and roles["admin"] >= 1 and roles["duty_leader"] >= 4 and roles["guard"] >= 2
+
+
+def test_priority_groups_come_in_plausible_shares(session, demo):
+    _, school = demo
+    students = session.exec(select(Student).where(Student.school_id == school.id)).all()
+    share = lambda column: sum(getattr(s, column) for s in students) / len(students)  # noqa: E731
+    assert 0.18 < share("priority_migrant") < 0.32
+    assert 0.30 < share("priority_dual_working") < 0.50
+    assert 0.02 < share("priority_single_parent") < 0.10
+
+
+def test_phones_are_unique_per_school_and_siblings_share_parents(session, demo):
+    _, school = demo
+    phones = session.exec(select(Guardian.phone).where(Guardian.school_id == school.id)).all()
+    assert len(phones) == len(set(phones))
+    assert all(len(p) == 11 and p.startswith("1") for p in phones)
+
+
+def test_every_demo_login_exists_and_the_demo_parent_has_two_children(session, demo):
+    for login in DEMO_LOGINS:
+        query = select(Account).where(Account.wechat_openid == login.openid) if login.openid \
+            else select(Account).where(Account.username == login.username)
+        account = session.exec(query).one()
+        assert load_actor(session, account.id).roles, login.who
+    parent = session.exec(select(Account).where(Account.wechat_openid == "demo-guardian")).one()
+    from app.auth.service import describe_me
+    children = describe_me(session=session, actor=load_actor(session, parent.id)).children
+    assert len(children) == 2 and {c.class_name for c in children} == {"一年级1班", "四年级1班"}
+
+
+def test_the_demo_is_the_same_on_every_run(session, demo, tmp_path):
+    _, school = demo
+    first = session.exec(select(Student.student_no, Student.name).where(Student.school_id == school.id)
+                         .order_by(Student.student_no)).all()
+    from sqlmodel import Session
+
+    from app.core.db import make_engine
+    from tests.migration_tools import reset_database
+    engine = make_engine(f"sqlite:///{tmp_path / 'again.db'}")
+    reset_database(engine)
+    with Session(engine) as other:
+        seed_demo(other)
+        again = other.exec(select(Student.student_no, Student.name).join(School).where(School.code == "DEMO")
+                           .order_by(Student.student_no)).all()
+    assert first == again
+
+
+def test_terms_follow_the_chinese_school_year():
+    from datetime import date
+    assert [t[0] for t in term_dates(date(2026, 11, 23))] == ["2025-2026学年第二学期", "2026-2027学年第一学期"]
+    assert [t[0] for t in term_dates(date(2027, 1, 10))] == ["2025-2026学年第二学期", "2026-2027学年第一学期"]
+    assert [t[0] for t in term_dates(date(2027, 3, 1))] == ["2026-2027学年第一学期", "2026-2027学年第二学期"]
