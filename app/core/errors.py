@@ -57,6 +57,8 @@ class ErrorBody(BaseModel):
     code: str
     message: str
     fields: dict[str, str] | None = None
+    # Row-by-row problems, e.g. of a roster import: [{"row", "column", "message"}].
+    errors: list[dict[str, Any]] | None = None
 
 
 class ErrorResponse(BaseModel):

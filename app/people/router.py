@@ -7,7 +7,8 @@ from app.core.config import get_settings
 from app.core.ids import PathId, QueryId
 from app.core.deps import GUARDIAN, Actor, Caller, SessionDep, allow, allow_any_account
 from app.core.pagination import Page, PageDep
-from app.people import photos, service
+from app.people import photos, roster_import, service
+from app.people.roster_import import RosterImportResult
 from app.people.schemas import (
     BindIn, BindOut, GuardianLinkIn, GuardianshipOut, GuardianshipUpdate, StaffIn, StaffOut, StaffUpdate,
     StudentIn, StudentOut, StudentUpdate,
@@ -135,3 +136,13 @@ def bind_child(body: BindIn, request: Request, session: SessionDep,
     return service.bind_child(session=session, account_id=actor.account_id, student_no=body.student_no,
                               student_name=body.student_name, phone=body.phone,
                               client_ip=request.client.host if request.client else None)
+
+
+@router.post("/schools/{school_id}/roster/import", response_model=RosterImportResult,
+             summary="导入花名册（xlsx / csv，UTF-8 或 GBK）")
+def import_roster(school_id: PathId, session: SessionDep, caller: Admin,
+                  file: Annotated[UploadFile, File(description="花名册 .xlsx 或 .csv")],
+                  dry_run: Annotated[bool, Query(description="只检查，不导入")] = False) -> RosterImportResult:
+    require_school(session, school_id, caller.school_ids)
+    data = file.file.read(roster_import.MAX_BYTES + 1)
+    return roster_import.import_roster(session=session, school_id=school_id, data=data, dry_run=dry_run)
