@@ -51,6 +51,7 @@ SAMPLE_BODIES: dict[tuple[str, str], Callable[[World], dict]] = {
     ("PATCH", "/api/v1/guardianships/{guardianship_id}"): lambda w: {"json": {"may_pick_up": False}},
     ("POST", "/api/v1/schools/{school_id}/staff"): lambda w: {"json": {"name": "新老师", "roles": ["teacher"]}},
     ("PATCH", "/api/v1/staff/{staff_id}"): lambda w: {"json": {"name": "改名"}},
+    ("POST", "/api/v1/staff/bind"): lambda w: {"json": {"code": "ABCD-EFGH"}},
     ("POST", "/api/v1/schools/{school_id}/roster/import"): lambda w: {
         "files": {"file": ("roster.csv", ROSTER_CSV.encode(), "text/csv")}},
 }

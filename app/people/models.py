@@ -90,6 +90,9 @@ class Staff(SQLModel, table=True):
     roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
     is_active: bool = True
+    # A one-time code the admin hands over so the person can link their WeChat (stored hashed).
+    bind_code_hash: str | None = Field(default=None, max_length=64)
+    bind_code_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class DistrictOfficial(SQLModel, table=True):
@@ -105,11 +108,12 @@ class DistrictOfficial(SQLModel, table=True):
 
 
 class BindAttempt(SQLModel, table=True):
-    """Every try to bind a child, kept to rate-limit guessing and for the audit."""
+    """Every try to bind a child (or a staff code), kept to rate-limit guessing and for the audit."""
 
     __tablename__ = "bind_attempt"
 
     id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(default="guardian", max_length=10)  # guardian | staff
     account_id: int = Field(foreign_key="account.id", index=True)
     # The school and student the number pointed at, when it matched one; guesses count against them.
     school_id: int | None = Field(default=None, foreign_key="school.id", index=True)

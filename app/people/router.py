@@ -10,8 +10,8 @@ from app.core.pagination import Page, PageDep
 from app.people import photos, roster_import, service
 from app.people.roster_import import RosterImportResult
 from app.people.schemas import (
-    BindIn, BindOut, GuardianLinkIn, GuardianshipOut, GuardianshipUpdate, StaffIn, StaffOut, StaffUpdate,
-    StudentIn, StudentOut, StudentUpdate,
+    BindIn, BindOut, GuardianLinkIn, GuardianshipOut, GuardianshipUpdate, StaffBindCodeOut, StaffBindIn,
+    StaffBindOut, StaffIn, StaffOut, StaffUpdate, StudentIn, StudentOut, StudentUpdate,
 )
 from app.schools.service import require_school
 
@@ -128,6 +128,20 @@ def get_staff(staff_id: PathId, session: SessionDep, caller: Admin) -> StaffOut:
 def update_staff(staff_id: PathId, body: StaffUpdate, session: SessionDep, caller: Admin) -> StaffOut:
     staff = service.get_staff(session=session, staff_id=staff_id, school_ids=caller.school_ids)
     return service.update_staff(session=session, staff=staff, data=body, by=caller)
+
+
+@router.post("/staff/{staff_id}/bind-code", response_model=StaffBindCodeOut,
+             summary="生成教职工微信绑定码（24 小时有效，一次性）")
+def issue_staff_bind_code(staff_id: PathId, session: SessionDep, caller: Admin) -> StaffBindCodeOut:
+    staff = service.get_staff(session=session, staff_id=staff_id, school_ids=caller.school_ids)
+    return service.issue_staff_bind_code(session=session, staff=staff)
+
+
+@router.post("/staff/bind", response_model=StaffBindOut, summary="教职工用绑定码绑定微信")
+def bind_staff(body: StaffBindIn, request: Request, session: SessionDep,
+               actor: Annotated[Actor, Depends(allow_any_account)]) -> StaffBindOut:
+    return service.bind_staff(session=session, account_id=actor.account_id, code=body.code,
+                              client_ip=request.client.host if request.client else None)
 
 
 @router.post("/guardians/bind", response_model=BindOut, summary="家长绑定孩子（学号 + 姓名 + 手机号）")

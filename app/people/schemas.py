@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from app.core.ids import Id
@@ -129,3 +129,18 @@ class BoundStudent(BaseModel):
 class BindOut(BaseModel):
     student: BoundStudent
     relation: str
+
+
+class StaffBindCodeOut(BaseModel):
+    code: str = Field(description="交给本人在小程序中输入，24 小时内有效，只能用一次")
+    expires_at: datetime
+
+
+class StaffBindIn(BaseModel):
+    code: str = Field(min_length=4, max_length=20)
+
+
+class StaffBindOut(BaseModel):
+    school_id: int
+    school_name: str
+    staff: StaffOut

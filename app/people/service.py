@@ -1,6 +1,8 @@
 """Students, guardians, staff, and a parent binding their WeChat to a child."""
 
+import hashlib
 import logging
+import secrets
 from datetime import timedelta
 
 from pypinyin import Style, lazy_pinyin
@@ -18,8 +20,8 @@ from app.core.scope import get_in_schools
 from app.core.security import hash_password
 from app.people.models import PRIORITY_FLAGS, BindAttempt, Guardian, Guardianship, Staff, Student
 from app.people.schemas import (
-    BindOut, BoundStudent, GuardianLinkIn, GuardianshipOut, GuardianshipUpdate, StaffIn, StaffOut, StaffUpdate,
-    StudentIn, StudentOut, StudentUpdate,
+    BindOut, BoundStudent, GuardianLinkIn, GuardianshipOut, GuardianshipUpdate, StaffBindCodeOut, StaffBindOut,
+    StaffIn, StaffOut, StaffUpdate, StudentIn, StudentOut, StudentUpdate,
 )
 from app.schools.models import School, SchoolClass, class_name
 
@@ -324,3 +326,53 @@ def bind_child(*, session: Session, account_id: int, student_no: str, student_na
     return BindOut(student=BoundStudent(id=student.id, name=student.name, school_name=school.name,
                                         class_name=class_name(school_class.grade, school_class.number)),
                    relation=link.relation)
+
+
+# ---------- staff linking their WeChat ----------
+
+STAFF_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud or copied from paper
+STAFF_CODE_LIFETIME = timedelta(hours=24)
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(code.replace("-", "").replace(" ", "").upper().encode()).hexdigest()
+
+
+def issue_staff_bind_code(*, session: Session, staff: Staff) -> StaffBindCodeOut:
+    """A fresh one-time code (the previous one stops working)."""
+    raw = "".join(secrets.choice(STAFF_CODE_ALPHABET) for _ in range(8))
+    staff.bind_code_hash = _code_hash(raw)
+    staff.bind_code_expires_at = utcnow() + STAFF_CODE_LIFETIME
+    session.add(staff)
+    session.commit()
+    return StaffBindCodeOut(code=f"{raw[:4]}-{raw[4:]}", expires_at=staff.bind_code_expires_at)
+
+
+def bind_staff(*, session: Session, account_id: int, code: str, client_ip: str | None = None) -> StaffBindOut:
+    """Link the logged-in WeChat account to the staff member the code was issued for."""
+    if _recent_failures(session, BindAttempt.account_id == account_id) >= get_settings().bind_attempts_per_hour:
+        raise TooManyRequests("BIND_RATE_LIMITED", "尝试次数过多，请一小时后再试")
+    staff = session.exec(select(Staff).where(Staff.bind_code_hash == _code_hash(code),
+                                             Staff.bind_code_expires_at > utcnow())).first()
+    session.add(BindAttempt(kind="staff", account_id=account_id, student_no="", succeeded=staff is not None,
+                            school_id=staff.school_id if staff else None, client_ip=client_ip))
+    if staff is None or not staff.is_active:
+        session.commit()
+        raise AppError("STAFF_CODE_INVALID", "绑定码无效或已过期，请向学校管理员重新获取")
+    previous = session.get(Account, staff.account_id) if staff.account_id else None
+    account = session.get(Account, account_id)
+    if previous is not None and previous.id != account.id:
+        # Keep the web login working: the password moves to the WeChat account.
+        if previous.username and not account.username:
+            account.username, account.password_hash = previous.username, previous.password_hash
+            previous.username, previous.password_hash = None, None
+            session.add(previous)
+            session.flush()
+    if not account.display_name:
+        account.display_name = staff.name
+    staff.account_id = account.id
+    staff.bind_code_hash = staff.bind_code_expires_at = None
+    session.add_all([staff, account])
+    session.commit()
+    school = session.get(School, staff.school_id)
+    return StaffBindOut(school_id=school.id, school_name=school.name, staff=staff_outs(session, [staff])[0])

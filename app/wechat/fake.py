@@ -239,7 +239,9 @@ class FakeWeChat:
 
     # ---------- login ----------
 
-    def _app_problem(self, appid: str | None, secret: str | None) -> int | None:
+    def _caller_problem(self, params: Mapping[str, Any], grant_type: str) -> int | None:
+        """appid, secret and grant_type, checked in WeChat's order (query or JSON body alike)."""
+        appid, secret = params.get("appid"), params.get("secret")
         if not appid:
             return 41002
         if not secret:
@@ -248,14 +250,13 @@ class FakeWeChat:
             return 40013
         if self.secret is not None and secret != self.secret:
             return 40125
+        if params.get("grant_type") != grant_type:
+            return 40002
         return None
 
     def _code2session(self, query: dict[str, str], _body: dict) -> httpx.Response:
-        problem = self._app_problem(query.get("appid"), query.get("secret"))
-        if problem:
+        if problem := self._caller_problem(query, "authorization_code"):
             return self._error(problem)
-        if query.get("grant_type") != "authorization_code":
-            return self._error(40002)
         code = query.get("js_code", "")
         if not code:
             return self._error(41008)
@@ -307,11 +308,8 @@ class FakeWeChat:
         return _json({"access_token": token, "expires_in": expires_in})
 
     def _basic_token(self, query: dict[str, str], _body: dict) -> httpx.Response:
-        problem = self._app_problem(query.get("appid"), query.get("secret"))
-        if problem:
+        if problem := self._caller_problem(query, "client_credential"):
             return self._error(problem)
-        if query.get("grant_type") != "client_credential":
-            return self._error(40002)
         previous = self._tokens.get(self._latest_basic or "")
         if previous is not None:
             grace_end = self.now() + REPLACED_TOKEN_GRACE
@@ -320,11 +318,8 @@ class FakeWeChat:
         return self._token_answer(self._latest_basic)
 
     def _stable_token(self, _query: dict[str, str], body: dict) -> httpx.Response:
-        problem = self._app_problem(body.get("appid"), body.get("secret"))
-        if problem:
+        if problem := self._caller_problem(body, "client_credential"):
             return self._error(problem)
-        if body.get("grant_type") != "client_credential":
-            return self._error(40002)
         now = self.now()
         current = self._latest_stable
         usable = current is not None and self._token_problem(current) is None
@@ -333,8 +328,9 @@ class FakeWeChat:
                 self._stable_forces.popleft()
             if len(self._stable_forces) >= STABLE_FORCES_PER_DAY:
                 return self._error(45009)
-            recently_forced = self._stable_forces and now - self._stable_forces[-1] < STABLE_FORCE_MIN_INTERVAL
-            if usable and recently_forced:
+            recently_forced = bool(self._stable_forces) and \
+                now - self._stable_forces[-1] < STABLE_FORCE_MIN_INTERVAL
+            if usable and recently_forced:  # documented: "otherwise it will not refresh"
                 return self._token_answer(current)
             self._stable_forces.append(now)
             if current is not None:

@@ -1,8 +1,8 @@
 """roster: schools, terms, classes, people, accounts
 
-Revision ID: 2323a449f87a
+Revision ID: 7dd3456a069d
 Revises: 
-Create Date: 2026-11-23 00:08:17.814353
+Create Date: 2026-11-23 00:46:06.408575
 """
 from collections.abc import Sequence
 
@@ -13,7 +13,7 @@ from alembic import op
 import app.core.types
 
 
-revision: str = '2323a449f87a'
+revision: str = '7dd3456a069d'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -96,6 +96,8 @@ def upgrade() -> None:
     sa.Column('roles', sa.JSON(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=True),
     sa.Column('is_active', sa.Boolean(), nullable=False),
+    sa.Column('bind_code_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('bind_code_expires_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_staff_account_id_account')),
     sa.ForeignKeyConstraint(['school_id'], ['school.id'], name=op.f('fk_staff_school_id_school')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff')),
@@ -164,6 +166,7 @@ def upgrade() -> None:
 
     op.create_table('bind_attempt',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
     sa.Column('school_id', sa.Integer(), nullable=True),
     sa.Column('student_id', sa.Integer(), nullable=True),
