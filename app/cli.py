@@ -5,6 +5,7 @@
   serve          migrate, seed if empty, print demo logins, serve with uvicorn
   demo-server    like serve, for tests: --database-url and --port given explicitly
   fake-wechat    run the fake WeChat server on its own port
+  worker         deliver notifications (several may run on PostgreSQL)
 """
 
 import argparse
@@ -57,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("fake-wechat", help="serve the fake WeChat API")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8001)
+    sub.add_parser("worker", help="deliver queued notifications until stopped")
     args = parser.parse_args(argv)
 
     if getattr(args, "database_url", None):
@@ -75,7 +77,26 @@ def main(argv: list[str] | None = None) -> int:
 
         from app.wechat.fake import FakeWeChat, asgi_app
         uvicorn.run(asgi_app(FakeWeChat()), host=args.host, port=args.port, log_level="warning")
+    elif args.command == "worker":
+        _run_worker()
     return 0
+
+
+def _run_worker() -> None:
+    import signal
+    import threading
+
+    from app.core.config import get_settings
+    from app.core.db import get_engine
+    from app.core.logging import configure_logging
+    from app.notify.worker import Deliverer
+    from app.wechat.client import build_wechat_client
+
+    configure_logging(get_settings().log_level)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    Deliverer(get_engine(), build_wechat_client()).run_forever(stop)
 
 
 if __name__ == "__main__":

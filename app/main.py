@@ -1,5 +1,7 @@
 """The application: routers, middleware, error handlers."""
 
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -9,6 +11,7 @@ from app.core.config import get_settings
 from app.core.deps import SessionDep, public
 from app.core.errors import ErrorResponse, install_error_handlers
 from app.core.logging import RequestLogMiddleware, configure_logging
+from app.notify.router import router as notify_router
 from app.people.router import router as people_router
 from app.schools.router import router as schools_router
 
@@ -26,15 +29,29 @@ DESCRIPTION = """课后（Kehou）：小学课后服务平台的接口。
 然后在请求头带上 `Authorization: Bearer <token>`。"""
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    """In dev, deliver notifications in-process so a newcomer sees them arrive (`make run`)."""
+    stop = None
+    if get_settings().deliver_in_process:
+        from app.auth.router import get_wechat
+        from app.core.db import get_engine
+        from app.notify.worker import start_in_process
+        _, stop = start_in_process(get_engine(), get_wechat())
+    yield
+    if stop is not None:
+        stop.set()
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     configure_logging(settings.log_level)
-    app = FastAPI(title="课后 Kehou", version="0.1.0", description=DESCRIPTION)
+    app = FastAPI(title="课后 Kehou", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     install_error_handlers(app)
     app.add_middleware(RequestLogMiddleware)
 
     api = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
-    for router in (auth_router, schools_router, people_router):
+    for router in (auth_router, schools_router, people_router, notify_router):
         api.include_router(router)
     app.include_router(api)
 

@@ -24,7 +24,7 @@ from app.core import clock as clock_module  # noqa: E402
 from app.core.config import get_settings  # noqa: E402
 from app.core.db import get_engine, get_session  # noqa: E402
 from tests import factories  # noqa: E402
-from tests.migration_tools import reset_database  # noqa: E402
+from tests.migration_tools import reset_database, scratch_database  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -97,3 +97,20 @@ def world(session):
 @pytest.fixture
 def settings():
     return get_settings()
+
+
+@pytest.fixture
+def fresh_engine(engine, tmp_path):
+    """A migrated database of its own, for code that opens its own sessions (workers, concurrency)."""
+    with scratch_database(engine, tmp_path) as scratch:
+        reset_database(scratch)
+        yield scratch
+
+
+@pytest.fixture
+def world_in():
+    """Build the two-school world in another database, committed (for code with its own sessions)."""
+    def build(target_engine):
+        with Session(target_engine, expire_on_commit=False) as db:
+            return factories.two_schools(db)
+    return build

@@ -1,37 +1,19 @@
 """The schema lives in Alembic revisions: they round-trip, and they match the models exactly."""
 
-import uuid
-
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 
-from app.core.db import make_engine
 from app.models import metadata
-from tests.migration_tools import alembic_config
+from tests.migration_tools import alembic_config, scratch_database
 
 
 @pytest.fixture
 def scratch_engine(engine, tmp_path):
-    """An empty database of the same kind as the test database."""
-    if engine.dialect.name == "sqlite":
-        scratch = make_engine(f"sqlite:///{tmp_path / 'scratch.db'}")
+    with scratch_database(engine, tmp_path) as scratch:
         yield scratch
-        scratch.dispose()
-        return
-    name = f"kehou_mig_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(engine.url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    scratch = make_engine(make_url(engine.url).set(database=name).render_as_string(hide_password=False))
-    yield scratch
-    scratch.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}"'))
-    admin.dispose()
 
 
 def _tables(engine) -> set[str]:

@@ -38,6 +38,16 @@ class Settings(BaseSettings):
     # Empty means "use the fake WeChat server inside this process" (dev and tests).
     wechat_base_url: str = ""
     wechat_timeout_seconds: float = 5.0
+    # event → subscribe-message template id, e.g. '{"picked_up": "AbC…"}'; see app/notify/events.py.
+    wechat_templates: dict[str, str] = {}
+    wechat_miniprogram_state: Literal["developer", "trial", "formal"] = "formal"
+
+    # Notification delivery (app/notify/worker.py).
+    notify_max_attempts: int = 8
+    notify_backoff_base_seconds: float = 2.0
+    notify_backoff_max_seconds: float = 600.0
+    # Deliver in the API process (a background thread); on by default only in dev (`make run`).
+    notify_worker_in_process: bool | None = None
 
     media_dir: Path = Path("./media")
     max_photo_bytes: int = 2 * 1024 * 1024
@@ -57,6 +67,16 @@ class Settings(BaseSettings):
                 f"{MIN_SECRET_LENGTH} characters, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
             )
         return self
+
+    @property
+    def deliver_in_process(self) -> bool:
+        return self.env == "dev" if self.notify_worker_in_process is None else self.notify_worker_in_process
+
+    def template_id(self, event: str) -> str | None:
+        """The subscribe template for an event; the fake WeChat accepts a made-up one."""
+        if event in self.wechat_templates:
+            return self.wechat_templates[event]
+        return f"dev-{event}" if self.wechat_is_fake else None
 
     @property
     def wechat_is_fake(self) -> bool:

@@ -38,7 +38,10 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # noqa: ANN001
-            conn.exec_driver_sql("BEGIN")
+            # IMMEDIATE takes the write lock up front: a transaction that reads and then writes
+            # can otherwise fail with "database is locked" when another writer committed in between.
+            # Writers queue on busy_timeout instead; WAL readers are never blocked.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)

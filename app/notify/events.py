@@ -1,0 +1,57 @@
+"""The events guardians (and staff) are told about, each with its inbox text and WeChat template.
+
+A later feature adds its event with `register(EventType(...))` next to the code that raises it,
+then calls `notify.service.enqueue(...)` (or `notify_guardians(...)`) in the same transaction.
+
+Template ids differ per mini-program (chosen in the WeChat console), so they come from settings
+(`WECHAT_TEMPLATES`, a JSON object event → template id); the field mapping below matches the
+public-library templates we chose. Without a configured id, an event reaches the inbox only.
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class EventType:
+    key: str
+    title: str                      # inbox title, str.format(**data)
+    body: str                       # inbox body, str.format(**data)
+    fields: dict[str, str] = field(default_factory=dict)  # WeChat key → str.format(**data)
+    page: str = "pages/inbox/index"  # where a tap on the WeChat message opens the mini-program
+    long_term: bool = True           # education qualifies for long-term subscriptions
+
+
+EVENTS: dict[str, EventType] = {}
+
+
+def register(event: EventType) -> EventType:
+    if event.key in EVENTS and EVENTS[event.key] != event:
+        raise ValueError(f"event {event.key} registered twice")
+    EVENTS[event.key] = event
+    return event
+
+
+APPLICATION_DECISION = register(EventType(
+    "application_decision", "课后服务申请{decision}", "{student_name}的{term_name}课后服务申请{decision}。{comment}",
+    {"thing1": "{student_name}", "phrase2": "{decision}", "thing3": "{term_name}"}, "pages/home/index"))
+CLUB_RESULT = register(EventType(
+    "club_result", "社团选课结果", "{student_name}：{club_name}{result}。",
+    {"thing1": "{student_name}", "thing2": "{club_name}", "phrase3": "{result}"}, "pages/home/index"))
+ARRIVED = register(EventType(
+    "arrived", "已到托管", "{student_name}已于 {time} 到达{place}，由{teacher_name}看护。",
+    {"thing1": "{student_name}", "time2": "{time}", "thing3": "{place}"}))
+ABSENT = register(EventType(
+    "absent", "托管未到", "{student_name}今天应到{place}，{time} 仍未到，也没有请假。请尽快联系班主任。",
+    {"thing1": "{student_name}", "time2": "{time}", "thing3": "{place}"}))
+PICKED_UP = register(EventType(
+    "picked_up", "孩子已被接走", "{student_name}已由 {adult_name}（{relation}）接走 {time}，{teacher_name}确认。",
+    {"thing1": "{student_name}", "name2": "{adult_name}", "time3": "{time}", "thing4": "{teacher_name}确认"}))
+LATE_PICKUP = register(EventType(
+    "late_pickup", "接孩子超时", "{student_name}的放学时间已过 {minutes} 分钟，孩子正由{keeper}看护，请尽快来校。",
+    {"thing1": "{student_name}", "time2": "{time}", "thing3": "由{keeper}看护"}))
+INCIDENT = register(EventType(
+    "incident", "突发情况通知", "{student_name}：{summary}（{time}）。学校已处理：{actions}",
+    {"thing1": "{student_name}", "thing2": "{summary}", "time3": "{time}"}))
+LEAVE_DECISION = register(EventType(
+    "leave_decision", "请假{decision}", "{student_name} {dates} 的请假{decision}。{comment}",
+    {"thing1": "{student_name}", "phrase2": "{decision}", "thing3": "{dates}"}))

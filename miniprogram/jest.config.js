@@ -1,0 +1,25 @@
+/**
+ * `npm test` runs both projects:
+ *   unit  jsdom + miniprogram-simulate, a mocked `wx` (tests/setup.js, tests/helpers/fake-wx.js)
+ *   e2e   Node, the real services/request.js against the real backend on loopback
+ *         (skipped only when ../.venv/bin/python is missing)
+ */
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'jsdom',
+      testMatch: ['<rootDir>/tests/**/*.test.js'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/e2e/'],
+      setupFiles: ['<rootDir>/tests/setup.js'],
+      snapshotSerializers: ['miniprogram-simulate/jest-snapshot-plugin'],
+      testTimeout: 10000,
+    },
+    {
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/tests/e2e/**/*.e2e.test.js'],
+      testTimeout: 120000,
+    },
+  ],
+};

@@ -1,0 +1,247 @@
+/**
+ * End to end: the real services/request.js against the real backend on loopback.
+ *
+ * Starts `python -m app.cli demo-server` (migrate, seed the demo school, serve) on a free port with
+ * a throw-away SQLite file, gives the client a `wx` built on Node's http module, and logs in the way
+ * a local run does (devOpenid → `dev:<openid>:<nonce>` codes accepted by the backend's fake WeChat).
+ *
+ * Skipped only when the backend's virtualenv (../.venv/bin/python) does not exist.
+ */
+const { spawn } = require('child_process');
+const fs = require('fs');
+const http = require('http');
+const net = require('net');
+const os = require('os');
+const path = require('path');
+const crypto = require('crypto');
+
+const REPO_ROOT = path.resolve(__dirname, '../../..');
+const PYTHON = path.join(REPO_ROOT, '.venv', 'bin', 'python');
+const STARTUP_TIMEOUT_MS = 90000;
+
+const config = require('../../config/index');
+const { request, login, getToken, TOKEN_KEY } = require('../../services/request');
+const auth = require('../../services/auth');
+const guardian = require('../../services/guardian');
+
+const describeIfBackend = fs.existsSync(PYTHON) ? describe : describe.skip;
+
+/** A `wx` for Node: wx.request over http, storage in a Map, toasts recorded. */
+function createNodeWx() {
+  const storage = new Map();
+  const toasts = [];
+  const requests = [];
+  let logins = 0;
+  return {
+    storage,
+    toasts,
+    requests,
+    request({ url, method = 'GET', data, header = {}, timeout = 60000, success, fail, complete }) {
+      const target = new URL(url);
+      const verb = method.toUpperCase();
+      let body;
+      if (verb === 'GET' || verb === 'HEAD') {
+        if (data && typeof data === 'object') {
+          Object.keys(data).forEach((key) => target.searchParams.set(key, String(data[key])));
+        }
+      } else if (data !== undefined) {
+        body = typeof data === 'string' ? data : JSON.stringify(data);
+      }
+      const headers = { ...header };
+      if (body !== undefined) headers['content-length'] = Buffer.byteLength(body);
+      requests.push({ method: verb, url: target.toString(), header: { ...header } });
+
+      const done = (result, ok) => {
+        if (ok && success) success(result);
+        if (!ok && fail) fail(result);
+        if (complete) complete(result);
+      };
+      const req = http.request(target, { method: verb, headers, timeout }, (res) => {
+        const chunks = [];
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed = text;
+          try {
+            parsed = text ? JSON.parse(text) : '';
+          } catch (e) {
+            // like wx.request with dataType json: a body that is not JSON stays a string
+          }
+          done({ statusCode: res.statusCode, data: parsed, header: res.headers, errMsg: 'request:ok' }, true);
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', (err) => done({ errMsg: `request:fail ${err.message}` }, false));
+      req.end(body);
+      return { abort: () => req.destroy() };
+    },
+    login({ success, complete }) {
+      // only used when devOpenid is empty; the backend would refuse this code (WECHAT_CODE_INVALID)
+      logins += 1;
+      const res = { code: `not-a-real-code-${logins}`, errMsg: 'login:ok' };
+      if (success) success(res);
+      if (complete) complete(res);
+    },
+    getStorageSync: (key) => (storage.has(key) ? storage.get(key) : ''),
+    setStorageSync: (key, value) => storage.set(key, value),
+    removeStorageSync: (key) => storage.delete(key),
+    showToast: (options) => toasts.push(options),
+  };
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function get(url) {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: 2000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve(0));
+  });
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describeIfBackend('request.js against the real backend (demo-server)', () => {
+  let server;
+  let tmpDir;
+  let output = '';
+  let exited = null;
+  let wxImpl;
+
+  beforeAll(async () => {
+    tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kehou-e2e-'));
+    const port = await freePort();
+    const env = {
+      ...process.env,
+      ENV: 'dev',
+      JWT_SECRET: crypto.randomBytes(32).toString('hex'),
+      // empty WeChat settings: the backend uses its in-process fake WeChat, which accepts dev: codes
+      WECHAT_APPID: '',
+      WECHAT_SECRET: '',
+      WECHAT_BASE_URL: '',
+      MEDIA_DIR: path.join(tmpDir, 'media'),
+      PYTHONUNBUFFERED: '1',
+    };
+    delete env.DATABASE_URL;
+    server = spawn(PYTHON, [
+      '-m', 'app.cli', 'demo-server',
+      '--host', '127.0.0.1',
+      '--port', String(port),
+      '--database-url', `sqlite:///${path.join(tmpDir, 'e2e.db')}`,
+    ], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    server.stdout.on('data', (chunk) => { output += chunk; });
+    server.stderr.on('data', (chunk) => { output += chunk; });
+    server.on('exit', (code, signal) => { exited = { code, signal }; });
+    server.on('error', (err) => { exited = { error: err.message }; });
+
+    const origin = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+    for (;;) {
+      if (exited) {
+        throw new Error(`demo-server exited before answering /healthz (${JSON.stringify(exited)}):\n${output}`);
+      }
+      if ((await get(`${origin}/healthz`)) === 200) break;
+      if (Date.now() > deadline) {
+        throw new Error(`demo-server did not answer GET /healthz with 200 within ${STARTUP_TIMEOUT_MS / 1000} s:\n${output}`);
+      }
+      await sleep(250);
+    }
+
+    config.baseUrl = `${origin}/api/v1`;
+    config.devOpenid = 'demo-guardian';
+    config.networkRetryDelays = [200, 500];
+  }, STARTUP_TIMEOUT_MS + 10000);
+
+  afterAll(async () => {
+    if (server && !exited) {
+      const gone = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      const timer = setTimeout(() => { if (!exited) server.kill('SIGKILL'); }, 5000);
+      await gone;
+      clearTimeout(timer);
+    }
+    if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+  }, 15000);
+
+  beforeEach(() => {
+    wxImpl = createNodeWx();
+    global.wx = wxImpl;
+  });
+
+  test('the demo guardian logs in and sees their children', async () => {
+    const tokenResponse = await login();
+
+    expect(tokenResponse.token_type).toBe('bearer');
+    expect(typeof tokenResponse.access_token).toBe('string');
+    expect(getToken()).toBe(tokenResponse.access_token);
+    expect(wxImpl.storage.get(TOKEN_KEY)).toBe(tokenResponse.access_token);
+
+    const profile = await auth.me();
+
+    expect(profile.roles).toContain('guardian');
+    expect(profile.children.length).toBeGreaterThanOrEqual(1);
+    profile.children.forEach((child) => {
+      expect(child).toEqual(expect.objectContaining({
+        id: expect.any(Number),
+        name: expect.any(String),
+        class_name: expect.any(String),
+        school_name: expect.any(String),
+      }));
+    });
+    expect(wxImpl.toasts).toEqual([]);
+    const meCall = wxImpl.requests.find((r) => r.url.endsWith('/api/v1/me'));
+    expect(meCall.header.Authorization).toBe(`Bearer ${tokenResponse.access_token}`);
+  });
+
+  test('a rejected token is replaced by logging in again, and the call succeeds', async () => {
+    wxImpl.storage.set(TOKEN_KEY, 'not-a-valid-token');
+
+    const profile = await request({ url: '/me' });
+
+    expect(profile.roles).toContain('guardian');
+    expect(wxImpl.requests.map((r) => `${r.method} ${new URL(r.url).pathname}`))
+      .toEqual(['GET /api/v1/me', 'POST /api/v1/auth/wechat', 'GET /api/v1/me']);
+    expect(wxImpl.storage.get(TOKEN_KEY)).not.toBe('not-a-valid-token');
+  });
+
+  test('a wrong bind attempt is refused with BIND_NOT_MATCHED and a Chinese toast', async () => {
+    const err = await guardian.bindChild({
+      studentNo: 'NO-SUCH-STUDENT',
+      studentName: '查无此人',
+      phone: '13900000000',
+    }).catch((e) => e);
+
+    expect(err).toBeInstanceOf(Error);
+    expect(err.code).toBe('BIND_NOT_MATCHED');
+    expect(err.status).toBe(400);
+    expect(err.message).toMatch(/[\u4e00-\u9fa5]/);
+    expect(wxImpl.toasts).toEqual([expect.objectContaining({ title: err.message, icon: 'none' })]);
+    const bindCall = wxImpl.requests.find((r) => r.url.endsWith('/guardians/bind'));
+    expect(bindCall.header['Idempotency-Key']).toBeTruthy();
+  });
+
+  test('an invalid phone is refused with VALIDATION_ERROR naming the field', async () => {
+    const err = await guardian.bindChild(
+      { studentNo: '1', studentName: '某某', phone: '12345' },
+      { toast: false },
+    ).catch((e) => e);
+
+    expect(err.code).toBe('VALIDATION_ERROR');
+    expect(err.status).toBe(422);
+    expect(err.fields).toEqual(expect.objectContaining({ phone: expect.any(String) }));
+    expect(wxImpl.toasts).toEqual([]);
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * A fake `wx` for unit tests: storage in a Map, wx.login codes, and wx.request answered by
+ * routes the test declares — a tiny fake backend.
+ *
+ *   const fake = installFakeWx();            // also sets global.wx
+ *   fake.route('GET', '/me', { status: 200, body: {...} });
+ *   fake.route('POST', '/x', { network: true }, { status: 200, body: {} });  // answers in turn,
+ *                                                                            // the last repeats
+ *   fake.route('POST', '/y', (req) => ({ status: 201, body: req.data }));
+ *   fake.calls  // every request: { method, path, url, header, data }
+ */
+const simulateApi = require('miniprogram-simulate/src/api');
+
+const BASE_URL = 'http://api.test/api/v1';
+
+function createFakeWx({ baseUrl = BASE_URL } = {}) {
+  const storage = new Map();
+  const routes = new Map();
+  const calls = [];
+  let loginCount = 0;
+  const mock = typeof jest !== 'undefined' ? (fn) => jest.fn(fn) : (fn) => fn;
+
+  function route(method, path, ...responses) {
+    routes.set(`${method.toUpperCase()} ${path}`, { responses, next: 0 });
+  }
+
+  function answer(req) {
+    const entry = routes.get(`${req.method} ${req.path}`);
+    if (!entry) return { status: 404, body: { error: { code: 'NOT_FOUND', message: '未找到' } } };
+    const index = Math.min(entry.next, entry.responses.length - 1);
+    entry.next += 1;
+    const response = entry.responses[index];
+    return typeof response === 'function' ? response(req) : response;
+  }
+
+  const wx = {
+    ...simulateApi,
+    request: mock((options) => {
+      const url = options.url;
+      const path = url.startsWith(baseUrl) ? url.slice(baseUrl.length) : url;
+      const req = {
+        method: (options.method || 'GET').toUpperCase(),
+        path,
+        url,
+        header: { ...(options.header || {}) },
+        data: options.data,
+      };
+      calls.push(req);
+      setTimeout(() => {
+        const res = answer(req) || { status: 200, body: {} };
+        if (res.network) {
+          if (options.fail) options.fail({ errMsg: 'request:fail timeout', errno: 5 });
+        } else if (options.success) {
+          options.success({ statusCode: res.status, data: res.body === undefined ? '' : res.body, header: {}, errMsg: 'request:ok' });
+        }
+        if (options.complete) options.complete({});
+      }, 0);
+      return { abort() {} };
+    }),
+    login: mock((options = {}) => {
+      loginCount += 1;
+      const res = { code: `wx-code-${loginCount}`, errMsg: 'login:ok' };
+      setTimeout(() => {
+        if (options.success) options.success(res);
+        if (options.complete) options.complete(res);
+      }, 0);
+    }),
+    getStorageSync: mock((key) => (storage.has(key) ? storage.get(key) : '')),
+    setStorageSync: mock((key, value) => { storage.set(key, value); }),
+    removeStorageSync: mock((key) => { storage.delete(key); }),
+    showToast: mock(() => {}),
+    showModal: mock(() => {}),
+    showLoading: mock(() => {}),
+    hideLoading: mock(() => {}),
+    navigateTo: mock(() => {}),
+    navigateBack: mock(() => {}),
+    redirectTo: mock(() => {}),
+    reLaunch: mock(() => {}),
+    stopPullDownRefresh: mock(() => {}),
+  };
+
+  return { wx, storage, calls, route, baseUrl };
+}
+
+/** Create a fake and make it the global `wx`. */
+function installFakeWx(options) {
+  const fake = createFakeWx(options);
+  global.wx = fake.wx;
+  return fake;
+}
+
+/** Let pending timers and promise callbacks run (fake requests answer on setTimeout 0). */
+function flush(times = 5) {
+  let p = Promise.resolve();
+  for (let i = 0; i < times; i += 1) p = p.then(() => new Promise((resolve) => setTimeout(resolve, 0)));
+  return p;
+}
+
+module.exports = { createFakeWx, installFakeWx, flush, BASE_URL };

@@ -1,0 +1,239 @@
+const config = require('../config/index');
+const { request, login, ApiError, TOKEN_KEY } = require('../services/request');
+const { installFakeWx, BASE_URL } = require('./helpers/fake-wx');
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const ME = { account_id: 1, name: '王芳', roles: ['guardian'], schools: [], children: [] };
+
+function token(n) {
+  return { status: 200, body: { access_token: `token-${n}`, token_type: 'bearer', expires_in: 3600 } };
+}
+
+let fake;
+
+beforeEach(() => {
+  fake = installFakeWx();
+  config.baseUrl = BASE_URL;
+  config.devOpenid = '';
+  config.networkRetryDelays = [0, 0];
+});
+
+describe('authorisation', () => {
+  test('prefixes baseUrl and sends the stored token', async () => {
+    fake.storage.set(TOKEN_KEY, 'stored-token');
+    fake.route('GET', '/me', { status: 200, body: ME });
+
+    await expect(request({ url: '/me' })).resolves.toEqual(ME);
+
+    expect(fake.calls).toHaveLength(1);
+    expect(fake.calls[0].url).toBe(`${BASE_URL}/me`);
+    expect(fake.calls[0].header.Authorization).toBe('Bearer stored-token');
+    expect(fake.calls[0].header['Idempotency-Key']).toBeUndefined();
+  });
+
+  test('without a token it logs in first with the wx.login code', async () => {
+    fake.route('POST', '/auth/wechat', token(1));
+    fake.route('GET', '/me', { status: 200, body: ME });
+
+    await request({ url: '/me' });
+
+    expect(fake.wx.login).toHaveBeenCalledTimes(1);
+    expect(fake.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['POST /auth/wechat', 'GET /me']);
+    expect(fake.calls[0].data).toEqual({ code: 'wx-code-1' });
+    expect(fake.calls[0].header.Authorization).toBeUndefined();
+    expect(fake.calls[1].header.Authorization).toBe('Bearer token-1');
+    expect(fake.storage.get(TOKEN_KEY)).toBe('token-1');
+  });
+
+  test('with devOpenid the login code is dev:<openid>:<nonce>, fresh each time', async () => {
+    config.devOpenid = 'demo-guardian';
+    fake.route('POST', '/auth/wechat', token(1), token(2));
+
+    await login();
+    await login();
+
+    expect(fake.wx.login).not.toHaveBeenCalled();
+    const codes = fake.calls.map((c) => c.data.code);
+    codes.forEach((code) => expect(code).toMatch(/^dev:demo-guardian:[^\s:]+$/));
+    expect(codes[0]).not.toBe(codes[1]);
+    expect(fake.storage.get(TOKEN_KEY)).toBe('token-2');
+  });
+
+  test('401 → logs in again once and retries with the new token', async () => {
+    fake.storage.set(TOKEN_KEY, 'expired-token');
+    fake.route('GET', '/me',
+      { status: 401, body: { error: { code: 'NOT_AUTHENTICATED', message: '请先登录' } } },
+      { status: 200, body: ME });
+    fake.route('POST', '/auth/wechat', token(2));
+
+    await expect(request({ url: '/me' })).resolves.toEqual(ME);
+
+    expect(fake.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['GET /me', 'POST /auth/wechat', 'GET /me']);
+    expect(fake.calls[0].header.Authorization).toBe('Bearer expired-token');
+    expect(fake.calls[2].header.Authorization).toBe('Bearer token-2');
+    expect(fake.wx.showToast).not.toHaveBeenCalled();
+  });
+
+  test('a second 401 is not retried again: rejects NOT_AUTHENTICATED', async () => {
+    fake.storage.set(TOKEN_KEY, 'expired-token');
+    fake.route('GET', '/me', { status: 401, body: { error: { code: 'NOT_AUTHENTICATED', message: '请先登录' } } });
+    fake.route('POST', '/auth/wechat', token(2));
+
+    const err = await request({ url: '/me' }).catch((e) => e);
+
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ code: 'NOT_AUTHENTICATED', status: 401, message: '请先登录' });
+    expect(fake.calls.filter((c) => c.path === '/auth/wechat')).toHaveLength(1);
+    expect(fake.calls.filter((c) => c.path === '/me')).toHaveLength(2);
+    expect(fake.wx.showToast).toHaveBeenCalledTimes(1);
+  });
+
+  test('concurrent 401s share one login', async () => {
+    fake.storage.set(TOKEN_KEY, 'expired-token');
+    fake.route('GET', '/me', (req) => (req.header.Authorization === 'Bearer token-1'
+      ? { status: 200, body: ME }
+      : { status: 401, body: { error: { code: 'NOT_AUTHENTICATED', message: '请先登录' } } }));
+    fake.route('POST', '/auth/wechat', token(1));
+
+    await Promise.all([request({ url: '/me' }), request({ url: '/me' }), request({ url: '/me' })]);
+
+    expect(fake.calls.filter((c) => c.path === '/auth/wechat')).toHaveLength(1);
+  });
+
+  test('a 401 for a call sent before another call re-logged in just retries with the new token', async () => {
+    fake.storage.set(TOKEN_KEY, 'expired-token');
+    fake.route('GET', '/me', (req) => (req.header.Authorization === 'Bearer token-1'
+      ? { status: 200, body: ME }
+      : { status: 401, body: { error: { code: 'NOT_AUTHENTICATED', message: '请先登录' } } }));
+    fake.route('POST', '/auth/wechat', token(2));
+
+    const late = request({ url: '/me' }); // goes out now, with the expired token
+    fake.storage.set(TOKEN_KEY, 'token-1'); // meanwhile another call logged in
+    await expect(late).resolves.toEqual(ME);
+
+    expect(fake.calls.filter((c) => c.path === '/auth/wechat')).toHaveLength(0);
+    expect(fake.calls.map((c) => c.header.Authorization)).toEqual(['Bearer expired-token', 'Bearer token-1']);
+  });
+
+  test('a failed login shows the server message and rejects with its code', async () => {
+    fake.route('POST', '/auth/wechat',
+      { status: 400, body: { error: { code: 'WECHAT_CODE_INVALID', message: '微信登录凭证无效，请重试' } } });
+
+    const err = await request({ url: '/me' }).catch((e) => e);
+
+    expect(err).toMatchObject({ code: 'WECHAT_CODE_INVALID', status: 400 });
+    expect(fake.wx.showToast).toHaveBeenCalledTimes(1);
+    expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '微信登录凭证无效，请重试', icon: 'none' }));
+    expect(fake.calls.some((c) => c.path === '/me')).toBe(false);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  beforeEach(() => fake.storage.set(TOKEN_KEY, 'stored-token'));
+
+  test('is sent on idempotent mutations and reused across network-failure retries', async () => {
+    fake.route('POST', '/attendance', { network: true }, { network: true }, { status: 200, body: { ok: true } });
+
+    await expect(request({ url: '/attendance', method: 'POST', data: { a: 1 }, idempotent: true }))
+      .resolves.toEqual({ ok: true });
+
+    expect(fake.calls).toHaveLength(3);
+    const keys = fake.calls.map((c) => c.header['Idempotency-Key']);
+    expect(keys[0]).toMatch(UUID_RE);
+    expect(new Set(keys).size).toBe(1);
+    expect(fake.wx.showToast).not.toHaveBeenCalled();
+  });
+
+  test('is reused on the retry after re-login', async () => {
+    fake.route('POST', '/attendance',
+      { status: 401, body: { error: { code: 'NOT_AUTHENTICATED', message: '请先登录' } } },
+      { network: true },
+      { status: 200, body: { ok: true } });
+    fake.route('POST', '/auth/wechat', token(2));
+
+    await request({ url: '/attendance', method: 'POST', idempotent: true });
+
+    const attempts = fake.calls.filter((c) => c.path === '/attendance');
+    expect(attempts).toHaveLength(3);
+    expect(new Set(attempts.map((c) => c.header['Idempotency-Key'])).size).toBe(1);
+    expect(attempts[2].header.Authorization).toBe('Bearer token-2');
+    expect(fake.calls.find((c) => c.path === '/auth/wechat').header['Idempotency-Key']).toBeUndefined();
+  });
+
+  test('differs between two logical calls', async () => {
+    fake.route('POST', '/attendance', { status: 200, body: {} });
+
+    await request({ url: '/attendance', method: 'POST', idempotent: true });
+    await request({ url: '/attendance', method: 'POST', idempotent: true });
+
+    const [a, b] = fake.calls.map((c) => c.header['Idempotency-Key']);
+    expect(a).toMatch(UUID_RE);
+    expect(b).toMatch(UUID_RE);
+    expect(a).not.toBe(b);
+  });
+
+  test('gives up after 2 network retries with NETWORK_ERROR', async () => {
+    fake.route('POST', '/attendance', { network: true });
+
+    const err = await request({ url: '/attendance', method: 'POST', idempotent: true }).catch((e) => e);
+
+    expect(fake.calls).toHaveLength(3);
+    expect(err).toMatchObject({ code: 'NETWORK_ERROR', status: 0, message: '网络不给力，请稍后再试' });
+    expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '网络不给力，请稍后再试' }));
+  });
+
+  test('a mutation not marked idempotent has no key and is not retried', async () => {
+    fake.route('POST', '/handoff', { network: true }, { status: 200, body: {} });
+
+    const err = await request({ url: '/handoff', method: 'POST' }).catch((e) => e);
+
+    expect(fake.calls).toHaveLength(1);
+    expect(fake.calls[0].header['Idempotency-Key']).toBeUndefined();
+    expect(err.code).toBe('NETWORK_ERROR');
+  });
+});
+
+describe('errors', () => {
+  beforeEach(() => fake.storage.set(TOKEN_KEY, 'stored-token'));
+
+  test('server error → toast with its message, rejected ApiError with code, status and fields', async () => {
+    const fields = { phone: '格式不正确' };
+    fake.route('POST', '/guardians/bind',
+      { status: 422, body: { error: { code: 'VALIDATION_ERROR', message: '输入有误：phone格式不正确', fields } } });
+
+    const err = await request({ url: '/guardians/bind', method: 'POST', data: {} }).catch((e) => e);
+
+    expect(err).toBeInstanceOf(Error);
+    expect(err).toMatchObject({ code: 'VALIDATION_ERROR', status: 422, fields, message: '输入有误：phone格式不正确' });
+    expect(fake.wx.showToast).toHaveBeenCalledWith({ title: '输入有误：phone格式不正确', icon: 'none', duration: 2500 });
+  });
+
+  test('falls back to a local Chinese message when the server gives none', async () => {
+    fake.route('GET', '/a', { status: 403, body: { error: { code: 'FORBIDDEN' } } });
+    fake.route('GET', '/b', { status: 502, body: '<html>Bad Gateway</html>' });
+    fake.route('GET', '/c', { status: 400, body: { error: { code: 'SOMETHING_NEW' } } });
+
+    await expect(request({ url: '/a' })).rejects.toMatchObject({ code: 'FORBIDDEN', message: '没有权限进行此操作' });
+    await expect(request({ url: '/b' })).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 502 });
+    await expect(request({ url: '/c' })).rejects.toMatchObject({ code: 'SOMETHING_NEW', message: '出了点问题，请稍后再试' });
+    expect(fake.wx.showToast.mock.calls.map(([o]) => o.title))
+      .toEqual(['没有权限进行此操作', '服务暂时不可用，请稍后再试', '出了点问题，请稍后再试']);
+  });
+
+  test('toast: false rejects without a toast', async () => {
+    fake.route('POST', '/guardians/bind',
+      { status: 400, body: { error: { code: 'BIND_NOT_MATCHED', message: '学号、姓名或手机号不匹配' } } });
+
+    await expect(request({ url: '/guardians/bind', method: 'POST', toast: false }))
+      .rejects.toMatchObject({ code: 'BIND_NOT_MATCHED', status: 400 });
+    expect(fake.wx.showToast).not.toHaveBeenCalled();
+  });
+
+  test('GET is retried on network failure, then succeeds', async () => {
+    fake.route('GET', '/me', { network: true }, { status: 200, body: ME });
+
+    await expect(request({ url: '/me' })).resolves.toEqual(ME);
+    expect(fake.calls).toHaveLength(2);
+  });
+});
+

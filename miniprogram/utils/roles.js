@@ -1,0 +1,63 @@
+/** Role names and the work each role will find on the home page. */
+
+const ROLE_LABELS = {
+  guardian: '家长',
+  teacher: '课后服务教师',
+  class_head: '班主任',
+  duty_leader: '值班领导',
+  guard: '门卫',
+  admin: '教导处管理员',
+  district: '教育局',
+};
+
+const STAFF_ROLES = ['teacher', 'class_head', 'duty_leader', 'guard'];
+
+// Entries are placeholders until their pages exist; the home page shows them disabled (即将上线).
+const STAFF_ENTRIES = {
+  teacher: [
+    { key: 'care-today', title: '今日托管', desc: '点名签到、看护记录' },
+    { key: 'handoff', title: '放学交接', desc: '扫描接送码，交到家长手中' },
+  ],
+  class_head: [
+    { key: 'class-review', title: '班级审核', desc: '审核本班家长的托管申请' },
+    { key: 'class-handover', title: '班级交接', desc: '清点留校学生，交给托管老师' },
+    { key: 'class-attendance', title: '班级考勤', desc: '本班学生的托管出勤' },
+  ],
+  duty_leader: [
+    { key: 'patrol', title: '巡查记录', desc: '每节课巡查两次并记录' },
+    { key: 'duty-log', title: '值班日志', desc: '突发情况与处理' },
+    { key: 'clearance', title: '清校确认', desc: '放学后确认学生全部离校' },
+  ],
+  guard: [
+    { key: 'late-pickup', title: '迟接登记', desc: '家长未按时来接，联系家长' },
+    { key: 'visitors', title: '访客登记', desc: '校门来访人员记录' },
+  ],
+};
+
+const ADMIN_ENTRIES = [
+  { key: 'plan', title: '服务方案', desc: '发布本学期课后服务方案与协议' },
+  { key: 'approval', title: '申请审定', desc: '教导处审定托管申请' },
+  { key: 'groups', title: '分班与社团', desc: '看护班、社团与名单' },
+  { key: 'reports', title: '统计报表', desc: '出勤、工作量与收费' },
+];
+
+function roleLabel(role) {
+  return ROLE_LABELS[role] || role;
+}
+
+/** Staff entries for a set of roles, in role order, without duplicates. */
+function staffEntriesFor(roles) {
+  const seen = {};
+  const entries = [];
+  STAFF_ROLES.forEach((role) => {
+    if (roles.indexOf(role) < 0) return;
+    STAFF_ENTRIES[role].forEach((entry) => {
+      if (seen[entry.key]) return;
+      seen[entry.key] = true;
+      entries.push(entry);
+    });
+  });
+  return entries;
+}
+
+module.exports = { ROLE_LABELS, STAFF_ROLES, STAFF_ENTRIES, ADMIN_ENTRIES, roleLabel, staffEntriesFor };
