@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := miniprogram/node_modules/.installed
 
-.PHONY: run test test-sqlite test-postgres test-miniprogram install migrate seed clean
+.PHONY: run test test-sqlite test-postgres test-miniprogram install migrate seed bench clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,3 +50,7 @@ test-miniprogram: $(NODE_INSTALLED) $(INSTALLED)
 
 clean:
 	rm -rf $(VENV) miniprogram/node_modules kehou.db kehou.db-* media
+
+## make bench: benchmarks on a throwaway PostgreSQL on 127.0.0.1 (figures go in docs/benchmarks.md)
+bench: $(INSTALLED)
+	ENV=test JWT_SECRET=bench-only-secret-0123456789abcdefghij scripts/with-postgres.sh $(PY) -m bench

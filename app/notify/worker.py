@@ -40,18 +40,23 @@ class TokenCache:
     def __init__(self, engine: Engine, wechat: WeChatClient):
         self.engine, self.wechat = engine, wechat
         self._local_lock = threading.Lock()
+        self._memo: tuple[str, datetime] | None = None  # saves a database read per message
 
     def get(self, *, stale: str | None = None) -> str:
         """A valid token; with `stale`, one other than that (which WeChat just refused)."""
+        if self._memo and self._memo[0] != stale and self._memo[1] - TOKEN_MARGIN > utcnow():
+            return self._memo[0]
         with Session(self.engine) as session:
             row = session.get(WeChatAccessToken, self.wechat.appid)
             if row and row.token != stale and row.expires_at - TOKEN_MARGIN > utcnow():
+                self._memo = (row.token, row.expires_at)
                 return row.token
         with self._local_lock, Session(self.engine) as session:
             # Lock the row so two workers do not both fetch (each fetch invalidates the last).
             row = session.exec(select(WeChatAccessToken).where(WeChatAccessToken.appid == self.wechat.appid)
                                .with_for_update()).first()
             if row and row.token != stale and row.expires_at - TOKEN_MARGIN > utcnow():
+                self._memo = (row.token, row.expires_at)
                 return row.token
             token, expires_in = self.wechat.fetch_access_token()
             if row is None:
@@ -60,6 +65,7 @@ class TokenCache:
             row.expires_at = row.fetched_at + timedelta(seconds=expires_in)
             session.add(row)
             session.commit()
+            self._memo = (token, row.expires_at)
             log.info("fetched a new WeChat access token")
             return token
 
@@ -128,12 +134,11 @@ class Deliverer:
     # ---------- one message ----------
 
     def deliver(self, outbox_id: int) -> str:
-        # Short transactions only: nothing stays open while WeChat is called (SQLite has one writer).
+        # Two short transactions around the WeChat call; none stays open while WeChat answers.
         with Session(self.engine, expire_on_commit=False) as session:
-            message = session.get(OutboxMessage, outbox_id)
-            account = session.get(Account, message.account_id)
-            session.commit()
-            openid = account.wechat_openid if account else None
+            message, openid = session.exec(
+                select(OutboxMessage, Account.wechat_openid).join(Account, Account.id == OutboxMessage.account_id)
+                .where(OutboxMessage.id == outbox_id)).one()
             event = EVENTS.get(message.event)
             template_id = self.settings.template_id(message.event) if event else None
             if not openid or event is None or template_id is None:
@@ -141,13 +146,16 @@ class Deliverer:
             elif not self._reserve_acceptance(session, message.account_id, template_id):
                 outcome = _Outcome(OutboxStatus.SKIPPED, "没有可用的订阅次数")
             else:
+                outcome = None
+            session.commit()
+            if outcome is None:
                 fields = {key: truncate_field(key, render(value, message.data)) for key, value in event.fields.items()}
-                page = render(event.page, message.data)
-                outcome = self._send(message, openid, template_id, fields, page)
+                outcome = self._send(message, openid, template_id, fields, render(event.page, message.data))
                 if outcome.status != OutboxStatus.SENT:
                     self._release_acceptance(session, message.account_id, template_id,
                                              used_up=outcome.status == OutboxStatus.REFUSED)
             self._settle(session, message, outcome)
+            session.commit()
             return outcome.status
 
     def _send(self, message: OutboxMessage, openid: str, template_id: str, fields: dict[str, str],
@@ -192,7 +200,6 @@ class Deliverer:
         # Only the holder of the claim settles the row.
         session.exec(update(OutboxMessage).where(OutboxMessage.id == message.id,
                                                  OutboxMessage.status == OutboxStatus.SENDING).values(**values))
-        session.commit()
 
     # ---------- one-time acceptances ----------
 
@@ -200,27 +207,23 @@ class Deliverer:
         grant = session.exec(select(SubscriptionGrant).where(SubscriptionGrant.account_id == account_id,
                                                              SubscriptionGrant.template_id == template_id)).first()
         if grant is None or grant.long_term:
-            session.commit()
             return grant is not None
         # Conditional decrement: two workers cannot spend the same acceptance.
         taken = session.exec(update(SubscriptionGrant).where(SubscriptionGrant.id == grant.id,
                                                              SubscriptionGrant.remaining > 0)
                              .values(remaining=SubscriptionGrant.remaining - 1)).rowcount
-        session.commit()
         return taken == 1
 
     def _release_acceptance(self, session: Session, account_id: int, template_id: str, used_up: bool) -> None:
         grant = session.exec(select(SubscriptionGrant).where(SubscriptionGrant.account_id == account_id,
                                                              SubscriptionGrant.template_id == template_id)).first()
         if grant is None or grant.long_term and not used_up:
-            session.commit()
             return
         if used_up:  # WeChat says nothing is left, whatever we counted
             values = {"remaining": 0, "long_term": False}
         else:
             values = {"remaining": SubscriptionGrant.remaining + 1}
         session.exec(update(SubscriptionGrant).where(SubscriptionGrant.id == grant.id).values(**values))
-        session.commit()
 
 
 def start_in_process(engine: Engine, wechat: WeChatClient) -> tuple[threading.Thread, threading.Event]:
