@@ -38,12 +38,12 @@ def login_with_wechat(*, session: Session, wechat: WeChatClient, code: str) -> T
     try:
         wx_session = wechat.code2session(code)
     except WeChatUnavailable:
-        raise AppError("WECHAT_UNAVAILABLE", "微信服务暂时不可用，请稍后再试", status_code=503)
+        raise AppError("WECHAT_UNAVAILABLE", "微信服务暂时不可用，请稍后再试", status_code=503) from None
     except WeChatError as exc:
         status, err_code, message = _LOGIN_ERRORS.get(
             exc.errcode, (503, "WECHAT_UNAVAILABLE", "微信服务暂时不可用，请稍后再试"))
         log.info("wechat login refused: errcode=%s", exc.errcode)
-        raise AppError(err_code, message, status_code=status)
+        raise AppError(err_code, message, status_code=status) from None
 
     account = session.exec(select(Account).where(Account.wechat_openid == wx_session.openid)).first()
     if account is None:

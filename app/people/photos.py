@@ -30,7 +30,7 @@ def detect_image(data: bytes) -> str:
                 raise AppError("PHOTO_TOO_LARGE", "照片像素过大", status_code=413)
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise AppError("PHOTO_NOT_IMAGE", "只能上传 JPG 或 PNG 格式的照片", status_code=415)
+        raise AppError("PHOTO_NOT_IMAGE", "只能上传 JPG 或 PNG 格式的照片", status_code=415) from None
     if fmt not in ALLOWED_FORMATS:
         raise AppError("PHOTO_NOT_IMAGE", "只能上传 JPG 或 PNG 格式的照片", status_code=415)
     return fmt

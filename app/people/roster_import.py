@@ -114,7 +114,7 @@ def _xlsx_cells(data: bytes) -> list[list[str]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any failure to open means "not a spreadsheet we can read"
-        raise AppError("ROSTER_FORMAT", "无法读取该 Excel 文件，请确认是 .xlsx 格式", status_code=415)
+        raise AppError("ROSTER_FORMAT", "无法读取该 Excel 文件，请确认是 .xlsx 格式", status_code=415) from None
     try:
         sheet = workbook.worksheets[0]
         return [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]

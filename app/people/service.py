@@ -95,7 +95,7 @@ def create_student(*, session: Session, school_id: int, data: StudentIn) -> Stud
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise Conflict("STUDENT_NO_TAKEN", f"学号 {data.student_no} 已存在", fields={"student_no": "学号已存在"})
+        raise Conflict("STUDENT_NO_TAKEN", f"学号 {data.student_no} 已存在", fields={"student_no": "学号已存在"}) from None
     session.refresh(student)
     return student_outs(session, [student])[0]
 

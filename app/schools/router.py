@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from app.core.ids import PathId, QueryId
+from app.core.ids import PathId
 from app.core.deps import DISTRICT, GUARDIAN, STAFF, Caller, SessionDep, allow
 from app.schools import service
 from app.schools.schemas import ClassIn, ClassOut, ClassUpdate, SchoolOut, TermIn, TermOut, TermUpdate

@@ -63,7 +63,7 @@ def _save(session: Session, row, conflict: Conflict):
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise conflict
+        raise conflict from None
     session.refresh(row)
     return row
 
