@@ -11,6 +11,7 @@ from app.core.config import get_settings
 from app.core.deps import SessionDep, public
 from app.core.errors import ErrorResponse, install_error_handlers
 from app.core.logging import RequestLogMiddleware, configure_logging
+from app.enrollment.router import router as enrollment_router
 from app.notify.router import router as notify_router
 from app.people.router import router as people_router
 from app.schools.router import router as schools_router
@@ -51,7 +52,7 @@ def create_app() -> FastAPI:
     app.add_middleware(RequestLogMiddleware)
 
     api = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
-    for router in (auth_router, schools_router, people_router, notify_router):
+    for router in (auth_router, schools_router, people_router, notify_router, enrollment_router):
         api.include_router(router)
     app.include_router(api)
 

@@ -12,6 +12,9 @@ SQLModel.metadata.naming_convention = {
 }
 
 from app.auth.models import Account  # noqa: E402,F401
+from app.enrollment.models import (  # noqa: E402,F401
+    AgreementSignature, Application, ApplicationEvent, Bill, ServicePlan,
+)
 from app.notify.models import InboxMessage, OutboxMessage, SubscriptionGrant, WeChatAccessToken  # noqa: E402,F401
 from app.people.models import (  # noqa: E402,F401
     BindAttempt, DistrictOfficial, Guardian, Guardianship, Staff, Student,

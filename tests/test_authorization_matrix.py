@@ -18,6 +18,7 @@ from PIL import Image
 from sqlmodel import select
 
 from app.core.deps import DISTRICT, GUARDIAN, Policy, allow_any_account, public
+from app.enrollment.models import Application, Bill, ServicePlan
 from app.notify import service as notify
 from app.notify.models import OutboxMessage
 from app.people.models import Guardianship
@@ -55,9 +56,24 @@ SAMPLE_BODIES: dict[tuple[str, str], Callable[[World], dict]] = {
     ("PATCH", "/api/v1/staff/{staff_id}"): lambda w: {"json": {"name": "改名"}},
     ("POST", "/api/v1/staff/bind"): lambda w: {"json": {"code": "ABCD-EFGH"}},
     ("POST", "/api/v1/notifications/subscriptions"): lambda w: {"json": {"results": {"dev-arrived": "accept"}}},
+    ("PUT", "/api/v1/terms/{term_id}/plan/draft"): lambda w: {"json": {"agreement_text": "协议正文"}},
+    ("POST", "/api/v1/applications"): lambda w: {"json": {"student_id": w.b.students[1].id, "term_id": w.b.term.id,
+                                                          "weekdays": [1, 2]}},
+    ("POST", "/api/v1/applications/decline"): lambda w: {"json": {"student_id": w.b.students[1].id,
+                                                                  "term_id": w.b.term.id}},
+    ("PATCH", "/api/v1/applications/{application_id}"): lambda w: {"json": {"note": "改"}},
+    ("POST", "/api/v1/applications/{application_id}/sign"): lambda w: {"json": {"plan_version": 1}},
+    ("POST", "/api/v1/applications/{application_id}/withdraw"): lambda w: {"json": {}},
+    ("POST", "/api/v1/applications/{application_id}/review"): lambda w: {"json": {"decision": "approve"}},
+    ("POST", "/api/v1/terms/{term_id}/applications/bulk-approve"): lambda w: {"json": {"application_ids": [1]}},
+    ("PUT", "/api/v1/bills/{bill_id}/waiver"): lambda w: {"json": {"waiver": "half", "reason": "低保"}},
     ("POST", "/api/v1/schools/{school_id}/roster/import"): lambda w: {
         "files": {"file": ("roster.csv", ROSTER_CSV.encode(), "text/csv")}},
 }
+
+
+# Routes without a path id whose body names the object (their samples above name school B's).
+BODY_NAMES_OBJECT = {("POST", "/api/v1/applications"), ("POST", "/api/v1/applications/decline")}
 
 
 def other_school_ids(world: World, session) -> dict[str, int]:
@@ -67,18 +83,42 @@ def other_school_ids(world: World, session) -> dict[str, int]:
     message = notify.enqueue(session, account_id=b.guardians[0].account_id, event="arrived", data={},
                              dedupe_key=f"matrix:{b.guardians[0].account_id}", school_id=b.school.id)
     outbox = session.exec(select(OutboxMessage).where(OutboxMessage.inbox_id == message.id)).one()
+    application, bill = enrollment_fixture(session, b)
     session.commit()
     return {
+        "application_id": application.id, "bill_id": bill.id,
         "school_id": b.school.id, "term_id": b.term.id, "class_id": b.classes[0].id,
         "student_id": b.students[0].id, "staff_id": b.staff["teacher"].id, "guardianship_id": guardianship.id,
         "message_id": message.id, "outbox_id": outbox.id,
     }
 
 
+def enrollment_fixture(session, school):
+    """A published plan, an approved application and its bill, for the first student of a school."""
+    plan = ServicePlan(school_id=school.school.id, term_id=school.term.id, version=1, status="published",
+                       agreement_text="协议", agreement_hash="x", end_times={"low": "17:00"})
+    session.add(plan)
+    session.flush()
+    application = Application(school_id=school.school.id, term_id=school.term.id, student_id=school.students[0].id,
+                              class_id=school.students[0].class_id, applicant_account_id=school.guardians[0].account_id,
+                              status="approved", weekdays=[1])
+    bill = Bill(school_id=school.school.id, term_id=school.term.id, student_id=school.students[0].id,
+                amount_cents=100)
+    session.add_all([application, bill])
+    session.flush()
+    return application, bill
+
+
 def not_my_child_ids(world: World, session) -> dict[str, int]:
-    """For a guardian of A's first student: another child of the same school."""
+    """For a guardian of A's first student: another child of the same school, and its application."""
     ids = other_school_ids(world, session)
     ids["student_id"] = world.a.students[1].id
+    other_child = Application(school_id=world.a.school.id, term_id=world.a.term.id, student_id=world.a.students[1].id,
+                              class_id=world.a.students[1].class_id, status="submitted", weekdays=[1],
+                              applicant_account_id=world.a.guardians[1].account_id)
+    session.add(other_child)
+    session.commit()
+    ids["application_id"] = other_child.id
     return ids
 
 
@@ -188,7 +228,7 @@ def test_another_schools_objects_are_not_found(app, client, world, session, role
     for method, route in api_routes(app):
         policy = declared_policy(route)
         admits = policy is allow_any_account or (isinstance(policy, Policy) and role in policy.roles)
-        if not admits or not _path_params(route.path):
+        if not admits or not (_path_params(route.path) or (method, route.path) in BODY_NAMES_OBJECT):
             continue
         response = call(client, method, route.path, ids, world, headers)
         checked += 1

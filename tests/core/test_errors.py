@@ -44,3 +44,9 @@ def test_healthz_checks_the_database_and_echoes_a_request_id(client):
     assert response.json() == {"status": "ok", "database": "ok"}
     assert response.headers["x-request-id"] == "abc123"
     assert len(client.get("/healthz").headers["x-request-id"]) == 32
+
+
+def test_a_nul_byte_is_refused_as_bad_input_not_a_crash(client):
+    response = client.post("/api/v1/auth/password", json={"username": "a\u0000b", "password": "whatever"})
+    assert response.status_code in (401, 422)
+    assert response.status_code != 500

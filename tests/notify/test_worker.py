@@ -96,7 +96,9 @@ def test_backoff_waits_longer_after_each_failure(setup, fake, clock):
             row = session.exec(select(OutboxMessage)).one()
         waits.append((row.next_attempt_at - clock.now()).total_seconds())
         clock.at = row.next_attempt_at
-    assert waits[0] < waits[1] < waits[2]
+    base = deliverer.settings.notify_backoff_base_seconds
+    for attempt, wait in enumerate(waits):  # doubling, with ±50 % jitter
+        assert base * 2 ** attempt * 0.5 <= wait <= base * 2 ** attempt * 1.5
 
 
 def test_busy_and_5xx_are_retried(setup, fake, clock):

@@ -1,0 +1,111 @@
+"""The figures schools publish and follow up on: participation by grade, class and priority group."""
+
+import io
+from collections import Counter, defaultdict
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from sqlmodel import Session, select
+
+from app.enrollment.models import Application, AppStatus, ServicePlan
+from app.enrollment.schemas import ApplicationOut, ApplicationSummary, CountRow, PriorityRow
+from app.enrollment.service import application_outs, published_plan, waiting_queue
+from app.people.models import PRIORITY_FLAGS, Student
+from app.schools.models import GRADE_NAMES, School, SchoolClass, Term
+
+PRIORITY_LABELS = {column.removeprefix("priority_"): label for column, label in PRIORITY_FLAGS.items()}
+
+
+def _percent(part: int, whole: int) -> float:
+    return round(100 * part / whole, 2) if whole else 0.0
+
+
+def summary(session: Session, term: Term) -> ApplicationSummary:
+    students = session.exec(select(Student).where(Student.school_id == term.school_id,
+                                                  Student.is_active == True)).all()  # noqa: E712
+    classes = {c.id: c for c in session.exec(select(SchoolClass).where(SchoolClass.school_id == term.school_id)).all()}
+    apps = {a.student_id: a for a in session.exec(select(Application).where(Application.term_id == term.id)).all()}
+    by_status = Counter(a.status for a in apps.values())
+    grade_rows: dict[int, CountRow] = {}
+    class_rows: dict[int, CountRow] = {}
+    not_responded: dict[str, list[str]] = defaultdict(list)
+    priority_counts: Counter[str] = Counter()
+    for student in students:
+        school_class = classes[student.class_id]
+        rows = (grade_rows.setdefault(school_class.grade, CountRow(key=str(school_class.grade),
+                                                                   label=GRADE_NAMES[school_class.grade])),
+                class_rows.setdefault(school_class.id, CountRow(key=str(school_class.id), label=school_class.name)))
+        app = apps.get(student.id)
+        for row in rows:
+            row.eligible += 1
+            if app is None:
+                row.not_responded += 1
+            elif app.status == AppStatus.DECLINED:
+                row.declined += 1
+            elif app.status != AppStatus.WITHDRAWN:
+                row.applied += 1
+                row.approved += app.status == AppStatus.APPROVED
+        if app is None:
+            not_responded[school_class.name].append(student.name)
+        if app is not None and app.status == AppStatus.APPROVED:
+            for key, column in ((k, f"priority_{k}") for k in PRIORITY_LABELS):
+                if getattr(student, column) or key in app.priority_claims:
+                    priority_counts[key] += 1
+    approved = by_status.get(AppStatus.APPROVED, 0)
+    plan: ServicePlan | None = published_plan(session, term.id)
+    return ApplicationSummary(
+        term_id=term.id, eligible=len(students),
+        by_status={status: by_status.get(status, 0) for status in AppStatus.LABELS},
+        participation_rate=_percent(approved, len(students)),
+        by_grade=[grade_rows[g] for g in sorted(grade_rows)],
+        by_class=[class_rows[c] for c in sorted(class_rows, key=lambda c: (classes[c].grade, classes[c].number))],
+        by_priority=[PriorityRow(key=key, label=label, approved=priority_counts[key],
+                                 share_of_approved=_percent(priority_counts[key], approved),
+                                 text=f"{label} {priority_counts[key]} 人，占 {_percent(priority_counts[key], approved):.2f}%")
+                     for key, label in PRIORITY_LABELS.items()],
+        declined_reasons=[a.decline_reason for a in apps.values() if a.status == AppStatus.DECLINED and a.decline_reason],
+        not_responded=dict(not_responded), capacity=plan.capacity if plan else None,
+        waiting=len(waiting_queue(session, term.id)) if plan and plan.capacity else 0)
+
+
+def filtered_applications(session: Session, term: Term, *, class_ids: set[int] | None = None,
+                          status: str | None = None, priority: str | None = None) -> list[ApplicationOut]:
+    query = select(Application).where(Application.term_id == term.id)
+    if class_ids is not None:
+        query = query.where(Application.class_id.in_(class_ids))
+    if status:
+        query = query.where(Application.status == status)
+    outs = application_outs(session, list(session.exec(query.order_by(Application.class_id, Application.id)).all()))
+    return [o for o in outs if priority is None or priority in o.priority]
+
+
+EXPORT_HEADERS = ["班级", "学生", "状态", "服务日", "接送方式", "优先保障", "协议", "申请时间", "不参加原因"]
+PICKUP_LABELS = {"guardian": "家长接", "delegate": "委托他人接", "self": "自行回家"}
+
+
+def export_xlsx(session: Session, term: Term, rows: list[ApplicationOut]) -> bytes:
+    """The list as an .xlsx with the school and term in the title row and Chinese headers."""
+    school = session.get(School, term.school_id)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "课后服务申请"
+    sheet.append([f"{school.name} {term.name} 课后服务申请名单"])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(EXPORT_HEADERS))
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet.append(EXPORT_HEADERS)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([
+            row.class_name, row.student_name, row.status_label,
+            "、".join("周" + "一二三四五六日"[d - 1] for d in row.weekdays), PICKUP_LABELS.get(row.pickup_mode, ""),
+            "、".join(PRIORITY_LABELS[p] for p in row.priority),
+            f"已签第 {row.signature.plan_version} 版" if row.signature else "未签",
+            row.submitted_at.strftime("%Y-%m-%d %H:%M") if row.submitted_at else "", row.decline_reason or "",
+        ])
+    for column, width in zip("ABCDEFGHI", (12, 10, 14, 24, 12, 24, 12, 18, 24), strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
