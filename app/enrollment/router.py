@@ -131,6 +131,13 @@ def bulk_approve(term_id: PathId, body: BulkApproveIn, session: SessionDep, call
                                 comment=body.comment)
 
 
+@router.get("/terms/{term_id}/applications/queue", response_model=list[ApplicationOut],
+            summary="等待审定的申请，按审定顺序（优先保障群体在前）")
+def waiting_queue(term_id: PathId, session: SessionDep, caller: Admin) -> list[ApplicationOut]:
+    term = get_term(session=session, term_id=term_id, school_ids=caller.school_ids)
+    return service.application_outs(session, service.waiting_queue(session, term.id))
+
+
 @router.post("/terms/{term_id}/applications/approve-in-order", response_model=list[BulkResult],
              summary="按优先顺序审定，直到名额用完")
 def approve_in_order(term_id: PathId, session: SessionDep, caller: Admin) -> list[BulkResult]:

@@ -133,3 +133,27 @@ def test_the_export_opens_in_openpyxl_with_the_right_rows(client, world):
     assert rows[0][0] == "甲小学 2026-2027学年第一学期 课后服务申请名单"
     assert rows[1][:3] == ("班级", "学生", "状态")
     assert rows[2][:3] == ("三年级1班", world.a.students[0].name, "已通过") and len(rows) == 3
+
+
+def test_the_admin_sees_who_is_waiting_in_approval_order(client, session, world):
+    from app.people.models import Student
+    _publish(client, world, capacity=1)
+    student = session.get(Student, world.a.students[2].id)
+    student.priority_left_behind = True
+    session.commit()
+    for index in (0, 2):
+        app = _apply(client, world, index).json() if index == 0 else client.post(
+            "/api/v1/applications", headers=_guardian_headers(world, 2),
+            json={"student_id": student.id, "term_id": world.a.term.id, "weekdays": [1]}).json()
+        client.post(f"/api/v1/applications/{app['id']}/review", headers=world.a.headers("class_head"),
+                    json={"decision": "approve"})
+    queue = client.get(f"/api/v1/terms/{world.a.term.id}/applications/queue", headers=world.a.headers("admin")).json()
+    assert [(a["student_id"], a["priority"]) for a in queue] == [(student.id, ["left_behind"]),
+                                                                 (world.a.students[0].id, [])]
+    summary = client.get(f"/api/v1/terms/{world.a.term.id}/applications/summary", headers=world.a.headers("admin"))
+    assert summary.json()["capacity"] == 1 and summary.json()["waiting"] == 2
+
+
+def _guardian_headers(world, index):
+    from tests.factories import auth_headers
+    return auth_headers(world.a.guardians[index].account_id)
