@@ -13,6 +13,7 @@ from app.auth.models import Account
 from app.core.clock import today
 from app.core.security import hash_password
 from app.demo import names
+from app.demo.enrollment import seed_enrollment
 from app.people.models import DistrictOfficial, Guardian, Guardianship, Staff, Student
 from app.people.service import name_initials
 from app.schools.models import District, School, SchoolClass, Term
@@ -246,6 +247,10 @@ def seed_demo(session: Session) -> DemoSummary:
     build.staff(school, ["admin", "duty_leader"])
     for i in range(3):
         build.staff(school, ["guard"], logins["demo-guard"] if i == 0 else None)
+    session.flush()
+    admin_account = session.exec(select(Account.id).where(Account.username == "admin")).one()
+    current_term = session.exec(select(Term).where(Term.school_id == school.id).order_by(Term.starts_on.desc())).first()
+    seed_enrollment(session, school, current_term, admin_account, mother.account_id, rng)
 
     second, second_classes, second_pairs = build.school("第二实验小学", "DEMO2", district, classes_per_grade=1,
                                                         size=(10, 10))

@@ -86,3 +86,16 @@ def test_terms_follow_the_chinese_school_year():
     assert [t[0] for t in term_dates(date(2026, 11, 23))] == ["2025-2026学年第二学期", "2026-2027学年第一学期"]
     assert [t[0] for t in term_dates(date(2027, 1, 10))] == ["2025-2026学年第二学期", "2026-2027学年第一学期"]
     assert [t[0] for t in term_dates(date(2027, 3, 1))] == ["2026-2027学年第一学期", "2026-2027学年第二学期"]
+
+
+def test_the_demo_term_has_a_published_plan_and_most_families_answered(session, demo):
+    from app.enrollment.reports import summary
+    from app.enrollment.service import published_plan
+    from app.schools.service import current_term
+    _, school = demo
+    term = current_term(session, school.id)
+    assert published_plan(session, term.id).version == 1
+    figures = summary(session, term)
+    assert 70 < figures.participation_rate < 90
+    assert figures.by_status["declined"] > 0 and figures.declined_reasons
+    assert sum(len(names) for names in figures.not_responded.values()) > 0
