@@ -6,6 +6,7 @@
   demo-server    like serve, for tests: --database-url and --port given explicitly
   fake-wechat    run the fake WeChat server on its own port
   worker         deliver notifications (several may run on PostgreSQL)
+  housekeeping   forget old Idempotency-Keys (run daily, e.g. from cron)
 """
 
 import argparse
@@ -59,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8001)
     sub.add_parser("worker", help="deliver queued notifications until stopped")
+    sub.add_parser("housekeeping", help="forget Idempotency-Keys older than two days")
     args = parser.parse_args(argv)
 
     if getattr(args, "database_url", None):
@@ -79,6 +81,13 @@ def main(argv: list[str] | None = None) -> int:
         uvicorn.run(asgi_app(FakeWeChat()), host=args.host, port=args.port, log_level="warning")
     elif args.command == "worker":
         _run_worker()
+    elif args.command == "housekeeping":
+        from sqlmodel import Session
+
+        from app.core.db import get_engine
+        from app.core.idempotency import prune
+        with Session(get_engine()) as session:
+            print(f"forgot {prune(session)} idempotency keys")
     return 0
 
 

@@ -5,11 +5,14 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from sqlmodel import Session
 
 from app.auth.router import router as auth_router
 from app.core.config import get_settings
 from app.core.deps import SessionDep, public
+from app.core.db import get_engine
 from app.core.errors import ErrorResponse, install_error_handlers
+from app.core.idempotency import IdempotencyMiddleware
 from app.core.logging import RequestLogMiddleware, configure_logging
 from app.enrollment.router import router as enrollment_router
 from app.notify.router import router as notify_router
@@ -36,7 +39,6 @@ async def lifespan(app: FastAPI):
     stop = None
     if get_settings().deliver_in_process:
         from app.auth.router import get_wechat
-        from app.core.db import get_engine
         from app.notify.worker import start_in_process
         _, stop = start_in_process(get_engine(), get_wechat())
     yield
@@ -49,7 +51,10 @@ def create_app() -> FastAPI:
     configure_logging(settings.log_level)
     app = FastAPI(title="课后 Kehou", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     install_error_handlers(app)
-    app.add_middleware(RequestLogMiddleware)
+    # Tests point this at their rolled-back session.
+    app.state.session_factory = lambda: Session(get_engine())
+    app.add_middleware(IdempotencyMiddleware, session_factory=lambda: app.state.session_factory())
+    app.add_middleware(RequestLogMiddleware)  # added last = outermost: logs replays too
 
     api = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
     for router in (auth_router, schools_router, people_router, notify_router, enrollment_router):

@@ -6,6 +6,7 @@ The database is SQLite in a temp dir unless TEST_DATABASE_URL names another
 
 import os
 import secrets
+from contextlib import nullcontext
 import tempfile
 from pathlib import Path
 
@@ -61,6 +62,7 @@ def app(session):
     fake = FakeWeChat()
     application.state.fake_wechat = fake
     application.dependency_overrides[get_session] = lambda: session
+    application.state.session_factory = lambda: nullcontext(session)
     application.dependency_overrides[get_wechat] = lambda: WeChatClient(
         appid="wx-test", secret="test-secret", base_url="http://fake-wechat.local",
         transport=httpx.MockTransport(fake.handle))
