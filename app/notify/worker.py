@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.auth.models import Account
@@ -51,6 +52,7 @@ class TokenCache:
             if row and row.token != stale and row.expires_at - TOKEN_MARGIN > utcnow():
                 self._memo = (row.token, row.expires_at)
                 return row.token
+        self._ensure_row()
         with self._local_lock, Session(self.engine) as session:
             # Lock the row so two workers do not both fetch (each fetch invalidates the last).
             row = session.exec(select(WeChatAccessToken).where(WeChatAccessToken.appid == self.wechat.appid)
@@ -59,8 +61,6 @@ class TokenCache:
                 self._memo = (row.token, row.expires_at)
                 return row.token
             token, expires_in = self.wechat.fetch_access_token()
-            if row is None:
-                row = WeChatAccessToken(appid=self.wechat.appid, token=token, expires_at=utcnow())
             row.token, row.fetched_at = token, utcnow()
             row.expires_at = row.fetched_at + timedelta(seconds=expires_in)
             session.add(row)
@@ -68,6 +68,19 @@ class TokenCache:
             self._memo = (token, row.expires_at)
             log.info("fetched a new WeChat access token")
             return token
+
+    def _ensure_row(self) -> None:
+        """Create the (expired) token row once, so there is always a row to lock: locking a
+        missing row locks nothing, and two first workers would both fetch and insert."""
+        with Session(self.engine) as session:
+            if session.get(WeChatAccessToken, self.wechat.appid):
+                return
+            session.add(WeChatAccessToken(appid=self.wechat.appid, token="", expires_at=utcnow(),
+                                          fetched_at=utcnow()))
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()  # another worker created it first
 
 
 @dataclass
