@@ -14,6 +14,7 @@ from app.core.db import get_engine
 from app.core.errors import ErrorResponse, install_error_handlers
 from app.core.idempotency import IdempotencyMiddleware
 from app.core.logging import RequestLogMiddleware, configure_logging
+from app.clubs.router import router as clubs_router
 from app.enrollment.router import router as enrollment_router
 from app.notify.router import router as notify_router
 from app.people.router import router as people_router
@@ -57,7 +58,8 @@ def create_app() -> FastAPI:
     app.add_middleware(RequestLogMiddleware)  # added last = outermost: logs replays too
 
     api = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
-    for router in (auth_router, schools_router, people_router, notify_router, enrollment_router):
+    for router in (auth_router, schools_router, people_router, notify_router, enrollment_router,
+                   clubs_router):
         api.include_router(router)
     app.include_router(api)
 

@@ -12,6 +12,9 @@ SQLModel.metadata.naming_convention = {
 }
 
 from app.auth.models import Account  # noqa: E402,F401
+from app.clubs.models import (  # noqa: E402,F401
+    Club, ClubEnrollment, EnrollmentEvent, LotteryChoice, SelectionRound,
+)
 from app.core.idempotency import IdempotencyRecord  # noqa: E402,F401
 from app.enrollment.models import (  # noqa: E402,F401
     AgreementSignature, Application, ApplicationEvent, Bill, ServicePlan,

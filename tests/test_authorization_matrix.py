@@ -18,6 +18,7 @@ from PIL import Image
 from sqlmodel import select
 
 from app.core.deps import DISTRICT, GUARDIAN, Policy, allow_any_account, public
+from app.clubs.models import Club, ClubEnrollment, SelectionRound
 from app.enrollment.models import Application, Bill, ServicePlan
 from app.notify import service as notify
 from app.notify.models import OutboxMessage
@@ -67,10 +68,22 @@ SAMPLE_BODIES: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/api/v1/applications/{application_id}/review"): lambda w: {"json": {"decision": "approve"}},
     ("POST", "/api/v1/terms/{term_id}/applications/bulk-approve"): lambda w: {"json": {"application_ids": [1]}},
     ("PUT", "/api/v1/bills/{bill_id}/waiver"): lambda w: {"json": {"waiver": "half", "reason": "低保"}},
+    ("POST", "/api/v1/terms/{term_id}/clubs"): lambda w: {"json": CLUB},
+    ("PUT", "/api/v1/clubs/{club_id}"): lambda w: {"json": CLUB},
+    ("POST", "/api/v1/terms/{term_id}/selection-rounds"): lambda w: {"json": {
+        "name": "第一轮", "mode": "first_come", "opens_at": "2026-09-01T12:00:00+08:00",
+        "closes_at": "2026-09-03T12:00:00+08:00"}},
+    ("POST", "/api/v1/clubs/{club_id}/enrollments"): lambda w: {"json": {"student_id": w.a.students[0].id}},
+    ("PUT", "/api/v1/selection-rounds/{round_id}/choices/{student_id}"): lambda w: {"json": {"club_ids": [1]}},
+    ("POST", "/api/v1/selection-rounds/{round_id}/draw"): lambda w: {"json": {}},
+    ("POST", "/api/v1/club-enrollments/{enrollment_id}/move"): lambda w: {"json": {"reason": "调整"}},
     ("POST", "/api/v1/schools/{school_id}/roster/import"): lambda w: {
         "files": {"file": ("roster.csv", ROSTER_CSV.encode(), "text/csv")}},
 }
 
+
+CLUB = {"name": "书法", "category": "art", "weekdays": [3], "start_time": "16:10", "end_time": "17:00",
+        "capacity": 20, "grades": [3, 4]}
 
 # Routes without a path id whose body names the object (their samples above name school B's).
 BODY_NAMES_OBJECT = {("POST", "/api/v1/applications"), ("POST", "/api/v1/applications/decline")}
@@ -84,9 +97,11 @@ def other_school_ids(world: World, session) -> dict[str, int]:
                              dedupe_key=f"matrix:{b.guardians[0].account_id}", school_id=b.school.id)
     outbox = session.exec(select(OutboxMessage).where(OutboxMessage.inbox_id == message.id)).one()
     application, bill = enrollment_fixture(session, b)
+    club, round_, enrollment = clubs_fixture(session, b)
     session.commit()
     return {
         "application_id": application.id, "bill_id": bill.id,
+        "club_id": club.id, "round_id": round_.id, "enrollment_id": enrollment.id,
         "school_id": b.school.id, "term_id": b.term.id, "class_id": b.classes[0].id,
         "student_id": b.students[0].id, "staff_id": b.staff["teacher"].id, "guardianship_id": guardianship.id,
         "message_id": message.id, "outbox_id": outbox.id,
@@ -107,6 +122,22 @@ def enrollment_fixture(session, school):
     session.add_all([application, bill])
     session.flush()
     return application, bill
+
+
+def clubs_fixture(session, school):
+    from datetime import datetime, timezone
+    club = Club(school_id=school.school.id, term_id=school.term.id, name="围棋", category="other", weekdays=[3],
+                start_time="16:10", end_time="17:00", capacity=10, grades=[3], teacher_staff_id=school.staff["teacher"].id)
+    round_ = SelectionRound(school_id=school.school.id, term_id=school.term.id, name="第一轮", mode="first_come",
+                            opens_at=datetime(2026, 9, 1, tzinfo=timezone.utc),
+                            closes_at=datetime(2026, 9, 3, tzinfo=timezone.utc))
+    session.add_all([club, round_])
+    session.flush()
+    enrollment = ClubEnrollment(school_id=school.school.id, term_id=school.term.id, club_id=club.id,
+                                student_id=school.students[0].id, status="enrolled")
+    session.add(enrollment)
+    session.flush()
+    return club, round_, enrollment
 
 
 def not_my_child_ids(world: World, session) -> dict[str, int]:

@@ -1,0 +1,139 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+from sqlmodel import select
+
+from app.clubs import service
+from app.clubs.models import Club, ClubEnrollment, SelectionRound
+from app.clubs.schemas import (
+    ChoicesIn, ClubIn, ClubOut, DrawIn, DrawResult, EnrollIn, EnrollmentOut, MoveIn, RoundIn, RoundOut, RosterRow,
+)
+from app.core.deps import GUARDIAN, STAFF, Caller, SessionDep, allow
+from app.core.errors import NotFound
+from app.core.ids import PathId, QueryId
+from app.core.scope import get_in_schools
+from app.people.service import readable_student
+from app.schools.service import get_term
+
+router = APIRouter(tags=["社团选课"])
+
+Admin = Annotated[Caller, Depends(allow("admin"))]
+Guardian = Annotated[Caller, Depends(allow(GUARDIAN))]
+Browser = Annotated[Caller, Depends(allow(*STAFF, GUARDIAN))]
+TeacherOrAdmin = Annotated[Caller, Depends(allow("admin", "teacher"))]
+
+
+def _club(session, caller: Caller, club_id: int) -> Club:
+    return get_in_schools(session, Club, club_id, caller.visible_school_ids, message="未找到该社团")
+
+
+@router.get("/terms/{term_id}/clubs", response_model=list[ClubOut],
+            summary="社团目录：实时余位；带 student_id 时说明孩子能否选")
+def list_clubs(term_id: PathId, session: SessionDep, caller: Browser, student_id: QueryId | None = None
+               ) -> list[ClubOut]:
+    term = get_term(session=session, term_id=term_id, school_ids=caller.visible_school_ids)
+    student = readable_student(session=session, caller=caller, student_id=student_id) if student_id else None
+    if student is not None and student.school_id != term.school_id:
+        raise NotFound("STUDENT_NOT_FOUND", "未找到该学生")
+    return service.club_outs(session, service.term_clubs(session, term.id), student)
+
+
+@router.post("/terms/{term_id}/clubs", response_model=ClubOut, status_code=201, summary="新建社团")
+def create_club(term_id: PathId, body: ClubIn, session: SessionDep, caller: Admin) -> ClubOut:
+    term = get_term(session=session, term_id=term_id, school_ids=caller.school_ids)
+    return service.club_outs(session, [service.save_club(session=session, term=term, data=body)])[0]
+
+
+@router.get("/clubs/{club_id}", response_model=ClubOut, summary="社团详情")
+def get_club(club_id: PathId, session: SessionDep, caller: Browser) -> ClubOut:
+    return service.club_outs(session, [_club(session, caller, club_id)])[0]
+
+
+@router.put("/clubs/{club_id}", response_model=ClubOut, summary="修改社团")
+def update_club(club_id: PathId, body: ClubIn, session: SessionDep, caller: Admin) -> ClubOut:
+    club = get_in_schools(session, Club, club_id, caller.school_ids, message="未找到该社团")
+    term = get_term(session=session, term_id=club.term_id, school_ids=caller.school_ids)
+    return service.club_outs(session, [service.save_club(session=session, term=term, data=body, club=club)])[0]
+
+
+@router.delete("/clubs/{club_id}", status_code=204, summary="停开社团（已选的学生保留记录）")
+def close_club(club_id: PathId, session: SessionDep, caller: Admin) -> Response:
+    club = get_in_schools(session, Club, club_id, caller.school_ids, message="未找到该社团")
+    club.is_active = False
+    session.add(club)
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.get("/terms/{term_id}/selection-rounds", response_model=list[RoundOut], summary="选课轮次")
+def list_rounds(term_id: PathId, session: SessionDep, caller: Browser) -> list[RoundOut]:
+    term = get_term(session=session, term_id=term_id, school_ids=caller.visible_school_ids)
+    rows = session.exec(select(SelectionRound).where(SelectionRound.term_id == term.id)
+                        .order_by(SelectionRound.opens_at)).all()
+    return [service.round_out(r) for r in rows]
+
+
+@router.post("/terms/{term_id}/selection-rounds", response_model=RoundOut, status_code=201, summary="新建选课轮次")
+def create_round(term_id: PathId, body: RoundIn, session: SessionDep, caller: Admin) -> RoundOut:
+    term = get_term(session=session, term_id=term_id, school_ids=caller.school_ids)
+    return service.round_out(service.create_round(session=session, term=term, data=body))
+
+
+@router.post("/clubs/{club_id}/enrollments", response_model=EnrollmentOut, summary="抢课：选上或进入候补")
+def enroll(club_id: PathId, body: EnrollIn, session: SessionDep, caller: Guardian) -> EnrollmentOut:
+    return service.enroll(session=session, caller=caller, club=_club(session, caller, club_id),
+                          student_id=body.student_id)
+
+
+@router.delete("/clubs/{club_id}/enrollments/{student_id}", response_model=EnrollmentOut,
+               summary="退选（候补第一位随即递补）")
+def drop(club_id: PathId, student_id: PathId, session: SessionDep, caller: Guardian) -> EnrollmentOut:
+    return service.drop(session=session, caller=caller, club=_club(session, caller, club_id), student_id=student_id)
+
+
+@router.get("/students/{student_id}/clubs", response_model=list[EnrollmentOut], summary="孩子的社团")
+def child_clubs(student_id: PathId, session: SessionDep,
+                caller: Annotated[Caller, Depends(allow("admin", "class_head", "teacher", GUARDIAN))]
+                ) -> list[EnrollmentOut]:
+    student = readable_student(session=session, caller=caller, student_id=student_id)
+    return service.child_enrollments(session, student.id)
+
+
+@router.put("/selection-rounds/{round_id}/choices/{student_id}", response_model=list[ClubOut],
+            summary="摇号志愿（按顺序）")
+def set_choices(round_id: PathId, student_id: PathId, body: ChoicesIn, session: SessionDep,
+                caller: Guardian) -> list[ClubOut]:
+    round_ = get_in_schools(session, SelectionRound, round_id, caller.visible_school_ids, message="未找到该轮次")
+    return service.set_choices(session=session, caller=caller, round_=round_, student_id=student_id,
+                               club_ids=body.club_ids)
+
+
+@router.post("/selection-rounds/{round_id}/draw", response_model=DrawResult, summary="摇号（种子记录在案，可复现）")
+def draw(round_id: PathId, body: DrawIn, session: SessionDep, caller: Admin) -> DrawResult:
+    round_ = get_in_schools(session, SelectionRound, round_id, caller.school_ids, message="未找到该轮次")
+    return service.draw(session=session, round_=round_, seed=body.seed)
+
+
+@router.get("/selection-rounds/{round_id}/results", response_model=DrawResult, summary="各社团录取与候补名单")
+def results(round_id: PathId, session: SessionDep, caller: Admin) -> DrawResult:
+    round_ = get_in_schools(session, SelectionRound, round_id, caller.school_ids, message="未找到该轮次")
+    return service.draw_result(session, round_)
+
+
+@router.get("/clubs/{club_id}/roster", response_model=list[RosterRow], summary="社团名单（含班级与家长联系方式）")
+def roster(club_id: PathId, session: SessionDep, caller: TeacherOrAdmin) -> list[RosterRow]:
+    club = get_in_schools(session, Club, club_id, caller.school_ids, message="未找到该社团")
+    # A teacher sees the rosters of the clubs they lead; admins see all.
+    if not caller.actor.has_role(club.school_id, "admin") and club.teacher_staff_id != caller.actor.staff_id(
+            club.school_id):
+        raise NotFound("CLUB_NOT_FOUND", "未找到该社团")
+    return service.roster(session, club)
+
+
+@router.post("/club-enrollments/{enrollment_id}/move", response_model=list[EnrollmentOut],
+             summary="管理员调整（移出或调到其他社团，须注明原因）")
+def move(enrollment_id: PathId, body: MoveIn, session: SessionDep, caller: Admin) -> list[EnrollmentOut]:
+    row = get_in_schools(session, ClubEnrollment, enrollment_id, caller.school_ids, message="未找到该选课记录")
+    to_club = get_in_schools(session, Club, body.to_club_id, caller.school_ids, message="未找到目标社团") \
+        if body.to_club_id else None
+    return service.move(session=session, caller=caller, row=row, to_club=to_club, reason=body.reason)

@@ -1,0 +1,498 @@
+"""Clubs (社团 / 课程超市): catalogue, selection rounds, first come with a waitlist, and the lottery.
+
+A seat is taken by one conditional UPDATE (`enrolled_count < capacity`), in the same transaction
+as the enrolment row, so hundreds of guardians tapping in the same second can never oversell a
+club; the unique (club, child) row means a child never holds the same club twice.
+"""
+
+import logging
+import random
+import secrets
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session, select
+
+from app.clubs.models import (
+    CATEGORIES, Club, ClubEnrollment, EnrollmentEvent, EnrollmentStatus, LotteryChoice, SelectionRound,
+)
+from app.clubs.schemas import ClubIn, ClubOut, DrawResult, EnrollmentOut, RoundIn, RoundOut, RosterRow
+from app.core.clock import utcnow
+from app.core.deps import Caller
+from app.core.errors import AppError, Conflict, NotFound
+from app.enrollment.models import Application, AppStatus
+from app.notify.service import notify_guardians
+from app.people.models import Guardian, Guardianship, Staff, Student
+from app.people.service import is_guardian_of
+from app.schools.models import SchoolClass, Term, class_name
+
+log = logging.getLogger("kehou.clubs")
+T = TypeVar("T")
+HELD = (EnrollmentStatus.ENROLLED, EnrollmentStatus.WAITLISTED)
+RETRIES = 5
+
+
+# ---------- catalogue ----------
+
+def _check_teacher(session: Session, school_id: int, staff_id: int | None) -> None:
+    if staff_id is None:
+        return
+    staff = session.get(Staff, staff_id)
+    if staff is None or staff.school_id != school_id:
+        raise AppError("STAFF_NOT_FOUND", "指导教师须为本校教职工", status_code=422,
+                       fields={"teacher_staff_id": "不是本校教职工"})
+
+
+def save_club(*, session: Session, term: Term, data: ClubIn, club: Club | None = None) -> Club:
+    _check_teacher(session, term.school_id, data.teacher_staff_id)
+    club = club or Club(school_id=term.school_id, term_id=term.id, name=data.name, category=data.category,
+                        start_time=data.start_time, end_time=data.end_time, capacity=data.capacity)
+    if data.capacity < club.enrolled_count:
+        raise Conflict("CAPACITY_BELOW_ENROLLED", f"已有 {club.enrolled_count} 人选上，名额不能少于此数")
+    for key, value in data.model_dump().items():
+        setattr(club, key, value)
+    session.add(club)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict("CLUB_EXISTS", "本学期已有同名社团", fields={"name": "同名社团已存在"}) from None
+    session.refresh(club)
+    return club
+
+
+def club_outs(session: Session, clubs: list[Club], student: Student | None = None) -> list[ClubOut]:
+    ids = [c.id for c in clubs]
+    waiting = dict(session.exec(select(ClubEnrollment.club_id, func.count()).where(
+        ClubEnrollment.club_id.in_(ids), ClubEnrollment.status == EnrollmentStatus.WAITLISTED)
+        .group_by(ClubEnrollment.club_id)).all()) if ids else {}
+    teacher_ids = {c.teacher_staff_id for c in clubs if c.teacher_staff_id}
+    teachers = dict(session.exec(select(Staff.id, Staff.name).where(Staff.id.in_(teacher_ids))).all()) \
+        if teacher_ids else {}
+    mine = {}
+    if student is not None and ids:
+        mine = dict(session.exec(select(ClubEnrollment.club_id, ClubEnrollment.status).where(
+            ClubEnrollment.student_id == student.id, ClubEnrollment.club_id.in_(ids))).all())
+    out = []
+    for club in clubs:
+        reason = _why_not(session, club, student) if student is not None else None
+        out.append(ClubOut(
+            id=club.id, term_id=club.term_id, name=club.name, category=club.category,
+            category_label=CATEGORIES[club.category], description=club.description,
+            teacher_staff_id=club.teacher_staff_id, teacher_name=teachers.get(club.teacher_staff_id), venue=club.venue,
+            weekdays=club.weekdays, start_time=club.start_time, end_time=club.end_time, capacity=club.capacity,
+            grades=club.grades, min_to_open=club.min_to_open, enrolled=club.enrolled_count,
+            free_seats=max(0, club.capacity - club.enrolled_count), waitlisted=waiting.get(club.id, 0),
+            may_choose=None if student is None else reason is None, reason=reason,
+            my_status=mine.get(club.id)))
+    return out
+
+
+def term_clubs(session: Session, term_id: int) -> list[Club]:
+    return list(session.exec(select(Club).where(Club.term_id == term_id, Club.is_active == True)  # noqa: E712
+                             .order_by(Club.category, Club.name)).all())
+
+
+# ---------- rounds ----------
+
+def round_out(row: SelectionRound) -> RoundOut:
+    now = utcnow()
+    return RoundOut(id=row.id, term_id=row.term_id, name=row.name, mode=row.mode, opens_at=row.opens_at,
+                    closes_at=row.closes_at, drop_deadline=row.drop_deadline, max_per_child=row.max_per_child,
+                    priority_first=row.priority_first, seed=row.seed, drawn_at=row.drawn_at,
+                    is_open=row.opens_at <= now < row.closes_at)
+
+
+def create_round(*, session: Session, term: Term, data: RoundIn) -> SelectionRound:
+    row = SelectionRound(school_id=term.school_id, term_id=term.id, **data.model_dump())
+    session.add(row)
+    session.commit()
+    session.refresh(row)
+    return row
+
+
+def open_round(session: Session, term_id: int, mode: str | None = None) -> SelectionRound | None:
+    now = utcnow()
+    query = select(SelectionRound).where(SelectionRound.term_id == term_id, SelectionRound.opens_at <= now,
+                                         SelectionRound.closes_at > now)
+    if mode:
+        query = query.where(SelectionRound.mode == mode)
+    return session.exec(query.order_by(SelectionRound.opens_at.desc())).first()
+
+
+# ---------- who may choose what ----------
+
+def _clash(a: Club, b: Club) -> bool:
+    return bool(set(a.weekdays) & set(b.weekdays)) and a.start_time < b.end_time and b.start_time < a.end_time
+
+
+def _held_clubs(session: Session, student_id: int, term_id: int, exclude_club: int | None = None) -> list[Club]:
+    query = select(Club).join(ClubEnrollment, ClubEnrollment.club_id == Club.id).where(
+        ClubEnrollment.student_id == student_id, ClubEnrollment.term_id == term_id,
+        ClubEnrollment.status.in_(HELD))
+    if exclude_club is not None:
+        query = query.where(Club.id != exclude_club)
+    return list(session.exec(query).all())
+
+
+def _why_not(session: Session, club: Club, student: Student, round_: SelectionRound | None = None,
+             check_window: bool = False) -> str | None:
+    """Why this child may not choose this club now, in Chinese; None when they may."""
+    school_class = session.get(SchoolClass, student.class_id)
+    if school_class.grade not in club.grades:
+        return "该社团不面向本年级"
+    approved = session.exec(select(Application.id).where(
+        Application.term_id == club.term_id, Application.student_id == student.id,
+        Application.status == AppStatus.APPROVED)).first()
+    if approved is None:
+        return "本学期课后服务申请尚未通过"
+    held = _held_clubs(session, student.id, club.term_id, exclude_club=club.id)
+    clash = next((other for other in held if _clash(club, other)), None)
+    if clash is not None:
+        return f"与已选的「{clash.name}」时间冲突"
+    round_ = round_ or open_round(session, club.term_id)
+    if round_ is not None and len(held) >= round_.max_per_child:
+        return f"每人最多选 {round_.max_per_child} 个社团"
+    if check_window and round_ is None:
+        return "现在不在选课时间内"
+    return None
+
+
+def _refuse_unless_may_choose(session: Session, club: Club, student: Student, round_: SelectionRound | None) -> None:
+    if round_ is None:
+        raise AppError("SELECTION_CLOSED", "现在不在选课时间内", status_code=409)
+    reason = _why_not(session, club, student, round_)
+    if reason is not None:
+        raise AppError("CLUB_NOT_ALLOWED", reason, status_code=409)
+
+
+def guardian_child(session: Session, caller: Caller, student_id: int) -> Student:
+    student = session.get(Student, student_id)
+    if student is None or not (caller.as_guardian and is_guardian_of(session, caller.actor, student_id)):
+        raise NotFound("STUDENT_NOT_FOUND", "未找到该学生")
+    return student
+
+
+# ---------- first come ----------
+
+def with_retries(session: Session, work: Callable[[], T]) -> T:
+    """Run a transaction again when the database reports a retryable conflict (deadlock, lock time-out)."""
+    for attempt in range(RETRIES):
+        try:
+            return work()
+        except OperationalError as exc:
+            session.rollback()
+            if attempt == RETRIES - 1:
+                log.error("giving up after %s retryable conflicts: %s", RETRIES, exc.orig)
+                raise AppError("BUSY", "人数太多，请稍后再试", status_code=503) from None
+            time.sleep(0.01 * (attempt + 1) * random.random())
+    raise AssertionError("unreachable")
+
+
+def _take_seat(session: Session, club_id: int) -> bool:
+    taken = session.exec(update(Club).where(Club.id == club_id, Club.enrolled_count < Club.capacity)
+                         .values(enrolled_count=Club.enrolled_count + 1)).rowcount
+    return taken == 1
+
+
+def _position(session: Session, enrollment: ClubEnrollment) -> int | None:
+    if enrollment.status != EnrollmentStatus.WAITLISTED:
+        return None
+    ahead = session.exec(select(func.count()).select_from(ClubEnrollment).where(
+        ClubEnrollment.club_id == enrollment.club_id, ClubEnrollment.status == EnrollmentStatus.WAITLISTED,
+        (ClubEnrollment.queue_key < enrollment.queue_key)
+        | ((ClubEnrollment.queue_key == enrollment.queue_key) & (ClubEnrollment.id < enrollment.id)))).one()
+    return ahead + 1
+
+
+def enrollment_out(session: Session, enrollment: ClubEnrollment) -> EnrollmentOut:
+    club = session.get(Club, enrollment.club_id)
+    student = session.get(Student, enrollment.student_id)
+    return EnrollmentOut(id=enrollment.id, club_id=club.id, club_name=club.name, student_id=student.id,
+                         student_name=student.name, status=enrollment.status,
+                         status_label=EnrollmentStatus.LABELS[enrollment.status],
+                         position=_position(session, enrollment))
+
+
+def enroll(*, session: Session, caller: Caller, club: Club, student_id: int) -> EnrollmentOut:
+    """First come: a seat if one is free, else a place on the waitlist."""
+    student = guardian_child(session, caller, student_id)
+
+    def attempt() -> ClubEnrollment:
+        # Serialise one child's own requests (max per child, clashes) without blocking other children.
+        session.exec(select(Student.id).where(Student.id == student.id).with_for_update())
+        existing = session.exec(select(ClubEnrollment).where(ClubEnrollment.club_id == club.id,
+                                                             ClubEnrollment.student_id == student.id)).first()
+        if existing is not None and existing.status in HELD:
+            session.rollback()
+            return existing  # a retry of the same choice: same answer, nothing written
+        round_ = open_round(session, club.term_id, mode="first_come")
+        _refuse_unless_may_choose(session, club, student, round_)
+        status = EnrollmentStatus.ENROLLED if _take_seat(session, club.id) else EnrollmentStatus.WAITLISTED
+        row = existing or ClubEnrollment(school_id=club.school_id, term_id=club.term_id, club_id=club.id,
+                                         student_id=student.id, status=status)
+        row.status, row.round_id, row.queue_key, row.updated_at = status, round_.id, utcnow().timestamp(), utcnow()
+        session.add(row)
+        session.flush()
+        session.add(EnrollmentEvent(school_id=club.school_id, enrollment_id=row.id, action="choose", to_status=status,
+                                    actor_account_id=caller.account_id))
+        session.commit()
+        return row
+
+    try:
+        row = with_retries(session, attempt)
+    except IntegrityError:
+        # The same child's duplicate request won the insert: answer with that one.
+        session.rollback()
+        row = session.exec(select(ClubEnrollment).where(ClubEnrollment.club_id == club.id,
+                                                        ClubEnrollment.student_id == student.id)).one()
+    return enrollment_out(session, row)
+
+
+def drop(*, session: Session, caller: Caller, club: Club, student_id: int) -> EnrollmentOut:
+    """The guardian leaves a club (or its waitlist) before the drop deadline; the next in line moves up.
+    Dropping again (a double tap, a retry) answers with the dropped place and frees nothing more."""
+    student = guardian_child(session, caller, student_id)
+
+    def attempt() -> ClubEnrollment:
+        # Locked, so two simultaneous drops of one place cannot both free a seat.
+        row = session.exec(select(ClubEnrollment).where(ClubEnrollment.club_id == club.id,
+                                                        ClubEnrollment.student_id == student.id)
+                           .with_for_update()).first()
+        if row is None:
+            raise NotFound("ENROLLMENT_NOT_FOUND", "孩子没有选这个社团")
+        if row.status not in HELD:
+            session.rollback()
+            return row
+        deadline = session.exec(select(SelectionRound.drop_deadline).where(SelectionRound.id == row.round_id)
+                                ).first() if row.round_id else None
+        if deadline is not None and utcnow() > deadline:
+            raise AppError("DROP_CLOSED", "已过退选截止时间，请联系学校", status_code=409)
+        release_place(session, row, action="drop", actor_account_id=caller.account_id)
+        session.commit()
+        return row
+
+    return enrollment_out(session, with_retries(session, attempt))
+
+
+def release_place(session: Session, row: ClubEnrollment, *, action: str, actor_account_id: int | None,
+                  reason: str | None = None) -> None:
+    """Mark a place dropped; a freed seat goes to the first on the waitlist, exactly once."""
+    was_enrolled = row.status == EnrollmentStatus.ENROLLED
+    row.status, row.updated_at = EnrollmentStatus.DROPPED, utcnow()
+    session.add(row)
+    session.add(EnrollmentEvent(school_id=row.school_id, enrollment_id=row.id, action=action,
+                                to_status=EnrollmentStatus.DROPPED, reason=reason, actor_account_id=actor_account_id))
+    if was_enrolled:
+        session.exec(update(Club).where(Club.id == row.club_id).values(enrolled_count=Club.enrolled_count - 1))
+        promote_next(session, row.club_id)
+
+
+def promote_next(session: Session, club_id: int) -> ClubEnrollment | None:
+    """Give a free seat to the first waiting child (and tell their guardians)."""
+    club = session.get(Club, club_id)
+    candidates = session.exec(select(ClubEnrollment).where(
+        ClubEnrollment.club_id == club_id, ClubEnrollment.status == EnrollmentStatus.WAITLISTED)
+        .order_by(ClubEnrollment.queue_key, ClubEnrollment.id).with_for_update()).all()
+    for candidate in candidates:
+        student = session.get(Student, candidate.student_id)
+        others = _held_clubs(session, student.id, club.term_id, exclude_club=club.id)
+        if any(_clash(club, other) for other in others if other.id != club.id):
+            continue
+        if not _take_seat(session, club_id):
+            return None
+        candidate.status, candidate.updated_at = EnrollmentStatus.ENROLLED, utcnow()
+        session.add(candidate)
+        session.add(EnrollmentEvent(school_id=club.school_id, enrollment_id=candidate.id, action="promote",
+                                    to_status=EnrollmentStatus.ENROLLED, reason="候补递补"))
+        _notify_result(session, candidate, club, student, "候补成功，已选上")
+        return candidate
+    return None
+
+
+def _notify_result(session: Session, row: ClubEnrollment, club: Club, student: Student, result: str) -> None:
+    notify_guardians(session, student_id=student.id, school_id=club.school_id, event="club_result",
+                     data={"student_name": student.name, "club_name": club.name, "result": result},
+                     dedupe_key=f"club:{row.id}:{row.status}:{int(row.updated_at.timestamp() * 1000)}")
+
+
+def move(*, session: Session, caller: Caller, row: ClubEnrollment, to_club: Club | None, reason: str) -> list:
+    """An admin moves a child out of a club, or into another one, with a reason kept in history."""
+    if row.status not in HELD:
+        raise Conflict("ENROLLMENT_NOT_HELD", "该学生已不在此社团")
+    if to_club is not None:
+        if to_club.term_id != row.term_id:
+            raise AppError("CLUB_OTHER_TERM", "只能调到同一学期的社团", status_code=422)
+        existing = session.exec(select(ClubEnrollment).where(ClubEnrollment.club_id == to_club.id,
+                                                             ClubEnrollment.student_id == row.student_id)).first()
+        if existing is not None and existing.status in HELD:
+            raise Conflict("ALREADY_IN_CLUB", "该学生已在目标社团")
+    release_place(session, row, action="move_out", actor_account_id=caller.account_id, reason=reason)
+    moved = None
+    if to_club is not None:
+        if not _take_seat(session, to_club.id):
+            session.rollback()
+            raise Conflict("CLUB_FULL", f"「{to_club.name}」已满")
+        moved = existing or ClubEnrollment(school_id=to_club.school_id, term_id=to_club.term_id, club_id=to_club.id,
+                                           student_id=row.student_id, status=EnrollmentStatus.ENROLLED)
+        moved.status, moved.updated_at, moved.round_id = EnrollmentStatus.ENROLLED, utcnow(), row.round_id
+        session.add(moved)
+        session.flush()
+        session.add(EnrollmentEvent(school_id=to_club.school_id, enrollment_id=moved.id, action="move_in",
+                                    to_status=EnrollmentStatus.ENROLLED, reason=reason,
+                                    actor_account_id=caller.account_id))
+    session.commit()
+    return [enrollment_out(session, r) for r in (row, moved) if r is not None]
+
+
+# ---------- lottery ----------
+
+def set_choices(*, session: Session, caller: Caller, round_: SelectionRound, student_id: int,
+                club_ids: list[int]) -> list[ClubOut]:
+    student = guardian_child(session, caller, student_id)
+    now = utcnow()
+    if round_.mode != "lottery" or not (round_.opens_at <= now < round_.closes_at):
+        raise AppError("SELECTION_CLOSED", "现在不在摇号志愿填报时间内", status_code=409)
+    clubs = [session.get(Club, club_id) for club_id in club_ids]
+    for club in clubs:
+        if club is None or club.term_id != round_.term_id or not club.is_active:
+            raise NotFound("CLUB_NOT_FOUND", "未找到该社团")
+        if (school_class := session.get(SchoolClass, student.class_id)).grade not in club.grades:
+            raise AppError("CLUB_NOT_ALLOWED", f"「{club.name}」不面向{class_name(school_class.grade, 1)[:3]}",
+                           status_code=409)
+    if session.exec(select(Application.id).where(Application.term_id == round_.term_id,
+                                                 Application.student_id == student.id,
+                                                 Application.status == AppStatus.APPROVED)).first() is None:
+        raise AppError("CLUB_NOT_ALLOWED", "本学期课后服务申请尚未通过", status_code=409)
+    for old in session.exec(select(LotteryChoice).where(LotteryChoice.round_id == round_.id,
+                                                        LotteryChoice.student_id == student.id)).all():
+        session.delete(old)
+    session.flush()
+    for rank, club in enumerate(clubs, start=1):
+        session.add(LotteryChoice(school_id=round_.school_id, round_id=round_.id, student_id=student.id,
+                                  club_id=club.id, rank=rank))
+    session.commit()
+    return club_outs(session, clubs, student)
+
+
+def draw(*, session: Session, round_: SelectionRound, seed: str | None) -> DrawResult:
+    """Reproducible from the recorded seed: first choices are filled before second ones, priority groups
+    first when the round says so, within capacity, clashes and the per-child maximum; the rest wait."""
+    if round_.mode != "lottery":
+        raise AppError("NOT_A_LOTTERY", "该轮不是摇号", status_code=409)
+    if utcnow() < round_.closes_at:
+        raise AppError("LOTTERY_TOO_EARLY", "志愿填报截止后才能摇号", status_code=409)
+    if round_.drawn_at is not None:
+        raise Conflict("LOTTERY_DRAWN", f"已于 {round_.drawn_at:%Y-%m-%d %H:%M} 摇号，种子 {round_.seed}")
+    seed = seed or secrets.token_hex(8)
+    placements = plan_draw(session, round_, seed)
+    clubs = {c.id: c for c in term_clubs(session, round_.term_id)}
+    for club_id, student_id, status, queue_key in placements:
+        if status == EnrollmentStatus.ENROLLED:
+            _take_seat(session, club_id)
+        row = session.exec(select(ClubEnrollment).where(ClubEnrollment.club_id == club_id,
+                                                        ClubEnrollment.student_id == student_id)).first() \
+            or ClubEnrollment(school_id=round_.school_id, term_id=round_.term_id, club_id=club_id,
+                              student_id=student_id, status=status)
+        row.status, row.round_id, row.queue_key, row.updated_at = status, round_.id, queue_key, utcnow()
+        session.add(row)
+        session.flush()
+        session.add(EnrollmentEvent(school_id=round_.school_id, enrollment_id=row.id, action="lottery",
+                                    to_status=status, reason=f"摇号种子 {seed}"))
+        _notify_result(session, row, clubs[club_id], session.get(Student, student_id), EnrollmentStatus.LABELS[status])
+    round_.seed, round_.drawn_at = seed, utcnow()
+    session.add(round_)
+    session.commit()
+    return draw_result(session, round_)
+
+
+def plan_draw(session: Session, round_: SelectionRound, seed: str) -> list[tuple[int, int, str, float]]:
+    """The placements (club, child, status, waiting order) a seed gives; writes nothing."""
+    rng = random.Random(seed)
+    clubs = {c.id: c for c in term_clubs(session, round_.term_id)}
+    choices: dict[int, list[int]] = defaultdict(list)
+    for row in session.exec(select(LotteryChoice).where(LotteryChoice.round_id == round_.id)
+                            .order_by(LotteryChoice.student_id, LotteryChoice.rank)).all():
+        if row.club_id in clubs:
+            choices[row.student_id].append(row.club_id)
+    students = {s.id: s for s in session.exec(select(Student).where(Student.id.in_(list(choices)))).all()} \
+        if choices else {}
+    priority = {sid for sid, s in students.items() if any(getattr(s, c) for c in (
+        "priority_disabled", "priority_left_behind", "priority_migrant", "priority_low_income",
+        "priority_single_parent", "priority_dual_working"))} if round_.priority_first else set()
+    seats = {cid: c.capacity - c.enrolled_count for cid, c in clubs.items()}
+    held: dict[int, list[Club]] = defaultdict(lambda: [])
+    for student_id in choices:
+        held[student_id] = _held_clubs(session, student_id, round_.term_id)
+    placements: list[tuple[int, int, str, float]] = []
+    waiting: list[tuple[int, int, float]] = []
+    for rank in range(max((len(c) for c in choices.values()), default=0)):
+        by_club: dict[int, list[int]] = defaultdict(list)
+        for student_id in sorted(choices):
+            if rank < len(choices[student_id]):
+                by_club[choices[student_id][rank]].append(student_id)
+        for club_id in sorted(by_club):
+            candidates = by_club[club_id]
+            rng.shuffle(candidates)
+            candidates.sort(key=lambda sid: sid not in priority)  # stable: the shuffle decides within a group
+            club = clubs[club_id]
+            for order, student_id in enumerate(candidates):
+                mine = held[student_id]
+                if len(mine) >= round_.max_per_child or any(_clash(club, other) for other in mine):
+                    continue
+                if seats[club_id] > 0:
+                    seats[club_id] -= 1
+                    mine.append(club)
+                    placements.append((club_id, student_id, EnrollmentStatus.ENROLLED, 0.0))
+                else:
+                    waiting.append((club_id, student_id, rank * 100_000 + order))
+    # A child who got as many clubs as allowed does not also wait for more.
+    for club_id, student_id, queue_key in waiting:
+        mine = held[student_id]
+        if len(mine) < round_.max_per_child and not any(_clash(clubs[club_id], other) for other in mine):
+            placements.append((club_id, student_id, EnrollmentStatus.WAITLISTED, float(queue_key)))
+    return placements
+
+
+def draw_result(session: Session, round_: SelectionRound) -> DrawResult:
+    rows = session.exec(select(ClubEnrollment, Student.name).join(Student, Student.id == ClubEnrollment.student_id)
+                        .where(ClubEnrollment.round_id == round_.id)
+                        .order_by(ClubEnrollment.club_id, ClubEnrollment.queue_key, ClubEnrollment.id)).all()
+    lists: dict[int, dict] = {}
+    for club in term_clubs(session, round_.term_id):
+        lists[club.id] = {"club_id": club.id, "name": club.name, "enrolled": [], "waitlisted": []}
+    for row, name in rows:
+        if row.status in HELD and row.club_id in lists:
+            lists[row.club_id][row.status].append(name)
+    return DrawResult(round_id=round_.id, seed=round_.seed or "", clubs=list(lists.values()))
+
+
+# ---------- rosters ----------
+
+def roster(session: Session, club: Club) -> list[RosterRow]:
+    rows = session.exec(select(ClubEnrollment, Student, SchoolClass)
+                        .join(Student, Student.id == ClubEnrollment.student_id)
+                        .join(SchoolClass, SchoolClass.id == Student.class_id)
+                        .where(ClubEnrollment.club_id == club.id, ClubEnrollment.status.in_(HELD))
+                        .order_by(ClubEnrollment.status, SchoolClass.grade, SchoolClass.number,
+                                  ClubEnrollment.queue_key)).all()
+    contacts: dict[int, list[str]] = defaultdict(list)
+    student_ids = [s.id for _, s, _ in rows]
+    if student_ids:
+        for link, guardian in session.exec(select(Guardianship, Guardian).join(
+                Guardian, Guardian.id == Guardianship.guardian_id).where(Guardianship.student_id.in_(student_ids))
+                .order_by(Guardianship.id)).all():
+            contacts[link.student_id].append(f"{link.relation} {guardian.name} {guardian.phone}")
+    return [RosterRow(student_id=s.id, student_name=s.name, class_name=class_name(c.grade, c.number), status=e.status,
+                      position=_position(session, e), guardians=contacts[s.id]) for e, s, c in rows]
+
+
+def child_enrollments(session: Session, student_id: int) -> list[EnrollmentOut]:
+    rows = session.exec(select(ClubEnrollment).where(ClubEnrollment.student_id == student_id,
+                                                     ClubEnrollment.status.in_(HELD))
+                        .order_by(ClubEnrollment.id)).all()
+    return [enrollment_out(session, r) for r in rows]

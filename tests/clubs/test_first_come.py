@@ -1,0 +1,137 @@
+"""First come (抢课): a seat is never given twice, the rest wait in order, drops promote exactly once."""
+
+import pytest
+
+from app.clubs import service
+from app.core.errors import AppError
+from tests.clubs.conftest import Family, make_club, make_round
+from tests.factories import create_student
+
+
+def _refused(code, fn, *args, **kwargs):
+    with pytest.raises(AppError) as refused:
+        fn(*args, **kwargs)
+    assert refused.value.code == code, refused.value.message
+    return refused.value
+
+
+def test_seats_go_first_come_and_the_rest_wait_in_order(session, world, families, choose):
+    club = make_club(session, world, capacity=2)
+    make_round(session, world)
+    results = [choose(f, club) for f in families[:4]]
+    assert [(r.status, r.position) for r in results] == [("enrolled", None), ("enrolled", None),
+                                                         ("waitlisted", 1), ("waitlisted", 2)]
+    assert service.club_outs(session, [club])[0].free_seats == 0
+
+
+def test_choosing_the_same_club_again_changes_nothing(session, world, families, choose):
+    club = make_club(session, world, capacity=2)
+    make_round(session, world)
+    first, again = choose(families[0], club), choose(families[0], club)
+    assert first == again
+    assert service.club_outs(session, [club])[0].enrolled == 1
+
+
+def test_outside_the_window_selecting_is_refused(session, world, families, choose):
+    club = make_club(session, world)
+    make_round(session, world, open_now=False)
+    _refused("SELECTION_CLOSED", choose, families[0], club)
+
+
+def test_only_children_with_an_approved_application_may_select(session, world, choose):
+    club = make_club(session, world)
+    make_round(session, world)
+    unapproved = Family(session, create_student(session, world.a.classes[0]))
+    error = _refused("CLUB_NOT_ALLOWED", choose, unapproved, club)
+    assert "申请尚未通过" in error.message
+
+
+def test_only_allowed_grades_may_select(session, world, families, choose):
+    club = make_club(session, world, grades=(5, 6))
+    make_round(session, world)
+    assert "年级" in _refused("CLUB_NOT_ALLOWED", choose, families[0], club).message
+
+
+def test_two_clubs_at_the_same_time_clash(session, world, families, choose):
+    calligraphy = make_club(session, world, name="书法", weekdays=(3,), start="16:10", end="17:00")
+    chess = make_club(session, world, name="围棋", weekdays=(3, 5), start="16:40", end="17:20")
+    football = make_club(session, world, name="足球", weekdays=(3,), start="17:00", end="17:40")
+    make_round(session, world)
+    choose(families[0], calligraphy)
+    assert "书法" in _refused("CLUB_NOT_ALLOWED", choose, families[0], chess).message
+    assert choose(families[0], football).status == "enrolled"  # back to back is fine
+
+
+def test_the_per_child_maximum_holds(session, world, families, choose):
+    clubs = [make_club(session, world, name=f"社团{i}", weekdays=(i + 1,)) for i in range(3)]
+    make_round(session, world, max_per_child=2)
+    choose(families[0], clubs[0])
+    choose(families[0], clubs[1])
+    assert "最多" in _refused("CLUB_NOT_ALLOWED", choose, families[0], clubs[2]).message
+
+
+def test_a_drop_promotes_the_first_waiting_child_once(session, world, families, choose):
+    club = make_club(session, world, capacity=1)
+    make_round(session, world)
+    choose(families[0], club)
+    choose(families[1], club)
+    choose(families[2], club)
+    service.drop(session=session, caller=families[0].caller, club=club, student_id=families[0].student.id)
+    enrolled = [r for r in service.roster(session, club) if r.status == "enrolled"]
+    assert [r.student_id for r in enrolled] == [families[1].student.id]
+    waiting = [r for r in service.roster(session, club) if r.status == "waitlisted"]
+    assert [(r.student_id, r.position) for r in waiting] == [(families[2].student.id, 1)]
+    # Leaving the waitlist frees no seat: nobody is promoted.
+    service.drop(session=session, caller=families[2].caller, club=club, student_id=families[2].student.id)
+    assert service.club_outs(session, [club])[0].enrolled == 1
+
+
+def test_the_promoted_childs_guardians_are_told(session, world, families, choose):
+    from sqlmodel import select
+
+    from app.notify.models import InboxMessage
+    club = make_club(session, world, capacity=1)
+    make_round(session, world)
+    choose(families[0], club)
+    choose(families[1], club)
+    service.drop(session=session, caller=families[0].caller, club=club, student_id=families[0].student.id)
+    messages = session.exec(select(InboxMessage).where(InboxMessage.event == "club_result")).all()
+    assert [m.body for m in messages] == [f"{families[1].student.name}：书法候补成功，已选上。"]
+
+
+def test_no_drop_after_the_deadline(session, world, families, choose):
+    from datetime import timedelta
+
+    from app.core.clock import utcnow
+    club = make_club(session, world)
+    make_round(session, world, drop_deadline=utcnow() - timedelta(minutes=1))
+    choose(families[0], club)
+    _refused("DROP_CLOSED", service.drop, session=session, caller=families[0].caller, club=club,
+             student_id=families[0].student.id)
+
+
+def test_an_admin_moves_a_child_with_a_reason(session, world, families, choose):
+    from sqlmodel import select
+
+    from app.clubs.models import ClubEnrollment, EnrollmentEvent
+    from tests.enrollment.conftest import caller_for
+    full = make_club(session, world, name="书法", capacity=1)
+    other = make_club(session, world, name="美术", capacity=5, weekdays=(4,))
+    make_round(session, world)
+    choose(families[0], full)
+    choose(families[1], full)
+    row = session.exec(select(ClubEnrollment).where(ClubEnrollment.student_id == families[0].student.id)).one()
+    admin = caller_for(session, world.a.staff["admin"].account_id, "admin")
+    moved = service.move(session=session, caller=admin, row=row, to_club=other, reason="家长申请调班")
+    assert [(m.club_name, m.status) for m in moved] == [("书法", "dropped"), ("美术", "enrolled")]
+    assert [r.student_id for r in service.roster(session, full)] == [families[1].student.id]  # promoted
+    reasons = session.exec(select(EnrollmentEvent.reason).where(EnrollmentEvent.action.in_(["move_out", "move_in"]))).all()
+    assert reasons == ["家长申请调班", "家长申请调班"]
+
+
+def test_the_teachers_roster_has_class_and_guardian_contact(session, world, families, choose):
+    club = make_club(session, world, capacity=3)
+    make_round(session, world)
+    choose(families[0], club)
+    row = service.roster(session, club)[0]
+    assert row.class_name == "三年级1班" and row.guardians[0].startswith("妈妈 ")
