@@ -1,0 +1,190 @@
+/**
+ * The real backend for end-to-end tests: `python -m app.cli demo-server` (migrate, seed the demo
+ * school, serve) on a free port with a throw-away SQLite file, and a `wx` built on Node's http module.
+ *
+ *   const { describeIfBackend, useDemoBackend, createNodeWx } = require('./backend');
+ *   describeIfBackend('…', () => { const backend = useDemoBackend(); … backend.origin … });
+ *
+ * Skipped only when the backend's virtualenv (../.venv/bin/python) does not exist.
+ */
+const { spawn } = require('child_process');
+const fs = require('fs');
+const http = require('http');
+const net = require('net');
+const os = require('os');
+const path = require('path');
+const crypto = require('crypto');
+
+const config = require('../../config/index');
+
+const REPO_ROOT = path.resolve(__dirname, '../../..');
+const PYTHON = path.join(REPO_ROOT, '.venv', 'bin', 'python');
+const STARTUP_TIMEOUT_MS = 90000;
+
+const describeIfBackend = fs.existsSync(PYTHON) ? describe : describe.skip;
+
+/** A `wx` for Node: wx.request over http, storage in a Map, toasts recorded. */
+function createNodeWx() {
+  const storage = new Map();
+  const toasts = [];
+  const requests = [];
+  let logins = 0;
+  return {
+    storage,
+    toasts,
+    requests,
+    request({ url, method = 'GET', data, header = {}, timeout = 60000, success, fail, complete }) {
+      const target = new URL(url);
+      const verb = method.toUpperCase();
+      let body;
+      if (verb === 'GET' || verb === 'HEAD') {
+        if (data && typeof data === 'object') {
+          Object.keys(data).forEach((key) => target.searchParams.set(key, String(data[key])));
+        }
+      } else if (data !== undefined) {
+        body = typeof data === 'string' ? data : JSON.stringify(data);
+      }
+      const headers = { ...header };
+      if (body !== undefined) headers['content-length'] = Buffer.byteLength(body);
+      requests.push({ method: verb, url: target.toString(), header: { ...header } });
+
+      const done = (result, ok) => {
+        if (ok && success) success(result);
+        if (!ok && fail) fail(result);
+        if (complete) complete(result);
+      };
+      const req = http.request(target, { method: verb, headers, timeout }, (res) => {
+        const chunks = [];
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed = text;
+          try {
+            parsed = text ? JSON.parse(text) : '';
+          } catch (e) {
+            // like wx.request with dataType json: a body that is not JSON stays a string
+          }
+          done({ statusCode: res.statusCode, data: parsed, header: res.headers, errMsg: 'request:ok' }, true);
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', (err) => done({ errMsg: `request:fail ${err.message}` }, false));
+      req.end(body);
+      return { abort: () => req.destroy() };
+    },
+    login({ success, complete }) {
+      // only used when devOpenid is empty; the backend would refuse this code (WECHAT_CODE_INVALID)
+      logins += 1;
+      const res = { code: `not-a-real-code-${logins}`, errMsg: 'login:ok' };
+      if (success) success(res);
+      if (complete) complete(res);
+    },
+    getStorageSync: (key) => (storage.has(key) ? storage.get(key) : ''),
+    setStorageSync: (key, value) => storage.set(key, value),
+    removeStorageSync: (key) => storage.delete(key),
+    showToast: (options) => toasts.push(options),
+  };
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function get(url) {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: 2000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve(0));
+  });
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Start a demo server; resolves with { origin, stop() } once /healthz answers 200. */
+async function startDemoServer() {
+  const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kehou-e2e-'));
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    ENV: 'dev',
+    JWT_SECRET: crypto.randomBytes(32).toString('hex'),
+    // empty WeChat settings: the backend uses its in-process fake WeChat, which accepts dev: codes
+    WECHAT_APPID: '',
+    WECHAT_SECRET: '',
+    WECHAT_BASE_URL: '',
+    MEDIA_DIR: path.join(tmpDir, 'media'),
+    PYTHONUNBUFFERED: '1',
+  };
+  delete env.DATABASE_URL;
+  const server = spawn(PYTHON, [
+    '-m', 'app.cli', 'demo-server',
+    '--host', '127.0.0.1',
+    '--port', String(port),
+    '--database-url', `sqlite:///${path.join(tmpDir, 'e2e.db')}`,
+  ], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  let exited = null;
+  server.stdout.on('data', (chunk) => { output += chunk; });
+  server.stderr.on('data', (chunk) => { output += chunk; });
+  server.on('exit', (code, signal) => { exited = { code, signal }; });
+  server.on('error', (err) => { exited = { error: err.message }; });
+
+  async function stop() {
+    if (!exited) {
+      const gone = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      const timer = setTimeout(() => { if (!exited) server.kill('SIGKILL'); }, 5000);
+      await gone;
+      clearTimeout(timer);
+    }
+    fs.rmSync(tmpDir, { recursive: true, force: true });
+  }
+
+  const origin = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  for (;;) {
+    if (exited) {
+      await stop();
+      throw new Error(`demo-server exited before answering /healthz (${JSON.stringify(exited)}):\n${output}`);
+    }
+    if ((await get(`${origin}/healthz`)) === 200) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`demo-server did not answer GET /healthz with 200 within ${STARTUP_TIMEOUT_MS / 1000} s:\n${output}`);
+    }
+    await sleep(250);
+  }
+  return { origin, stop, output: () => output };
+}
+
+/**
+ * Start a demo server for this describe block and point the client at it, logged in as `openid`
+ * (change `config.devOpenid` and clear the token to act as someone else). The returned object gets
+ * `origin` once the server is up.
+ */
+function useDemoBackend(openid = 'demo-guardian') {
+  const backend = {};
+  beforeAll(async () => {
+    Object.assign(backend, await startDemoServer());
+    config.baseUrl = `${backend.origin}/api/v1`;
+    config.devOpenid = openid;
+    config.networkRetryDelays = [200, 500];
+  }, STARTUP_TIMEOUT_MS + 10000);
+  afterAll(async () => {
+    if (backend.stop) await backend.stop();
+  }, 15000);
+  return backend;
+}
+
+module.exports = { describeIfBackend, useDemoBackend, startDemoServer, createNodeWx, REPO_ROOT };
