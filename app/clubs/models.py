@@ -60,7 +60,7 @@ class EnrollmentStatus:
 
 
 class ClubEnrollment(SQLModel, table=True):
-    """A child's place in a club: enrolled, waiting (ordered by `waitlisted_at`), or dropped."""
+    """A child's place in a club: enrolled, waiting (ordered by `queue_key`), or dropped."""
 
     __tablename__ = "club_enrollment"
     __table_args__ = (UniqueConstraint("club_id", "student_id"),)

@@ -13,6 +13,7 @@ from app.auth.models import Account
 from app.core.clock import today
 from app.core.security import hash_password
 from app.demo import names
+from app.demo.clubs import seed_clubs
 from app.demo.enrollment import seed_enrollment
 from app.people.models import DistrictOfficial, Guardian, Guardianship, Staff, Student
 from app.people.service import name_initials
@@ -239,8 +240,9 @@ def seed_demo(session: Session) -> DemoSummary:
         head = build.staff(school, ["class_head", "teacher"], login)
         session.flush()
         school_class.head_staff_id = head.id
-    for i in range(27):
-        build.staff(school, ["teacher"], logins["demo-teacher"] if i == 0 else None)
+    demo_teacher = build.staff(school, ["teacher"], logins["demo-teacher"])
+    for i in range(26):
+        build.staff(school, ["teacher"])
     for i in range(4):
         build.staff(school, ["duty_leader", "teacher"], logins["demo-duty"] if i == 0 else None)
     build.staff(school, ["admin"], logins["demo-admin"])
@@ -251,6 +253,8 @@ def seed_demo(session: Session) -> DemoSummary:
     admin_account = session.exec(select(Account.id).where(Account.username == "admin")).one()
     current_term = session.exec(select(Term).where(Term.school_id == school.id).order_by(Term.starts_on.desc())).first()
     seed_enrollment(session, school, current_term, admin_account, mother.account_id, rng)
+    session.flush()
+    seed_clubs(session, school, current_term, rng, demo_teacher.id, keep_free={s.id for s, f in pairs if f is first_family})
 
     second, second_classes, second_pairs = build.school("第二实验小学", "DEMO2", district, classes_per_grade=1,
                                                         size=(10, 10))

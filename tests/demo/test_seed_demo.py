@@ -99,3 +99,24 @@ def test_the_demo_term_has_a_published_plan_and_most_families_answered(session, 
     assert 70 < figures.participation_rate < 90
     assert figures.by_status["declined"] > 0 and figures.declined_reasons
     assert sum(len(names) for names in figures.not_responded.values()) > 0
+
+
+def test_the_demo_term_has_clubs_open_for_choosing_and_some_are_full(session, demo):
+    from app.clubs import service as clubs
+    from app.people.models import Guardianship
+    from app.schools.service import current_term
+    _, school = demo
+    term = current_term(session, school.id)
+    catalogue = clubs.club_outs(session, clubs.term_clubs(session, term.id))
+    assert len(catalogue) >= 15
+    assert all(c.enrolled <= c.capacity for c in catalogue)
+    assert any(c.free_seats == 0 and c.waitlisted > 0 for c in catalogue)
+    assert clubs.open_round(session, term.id, mode="first_come") is not None
+    # The demo parent's approved child has chosen nothing yet, and may choose a club for its grade.
+    mother = session.exec(select(Guardian).join(Account, Account.id == Guardian.account_id)
+                          .where(Account.wechat_openid == "demo-guardian")).one()
+    child_ids = session.exec(select(Guardianship.student_id).where(Guardianship.guardian_id == mother.id)).all()
+    assert all(clubs.child_enrollments(session, sid) == [] for sid in child_ids)
+    younger = session.get(Student, min(child_ids))
+    offered = clubs.club_outs(session, clubs.term_clubs(session, term.id), younger)
+    assert any(c.may_choose for c in offered)
