@@ -142,3 +142,13 @@ def two_schools(session: Session) -> World:
     stranger = create_account(session, name="路人", openid=f"stranger-{next(_seq)}")
     session.commit()
     return World(a=a, b=b, district=district, district_account=official, stranger=stranger)
+
+
+def png_bytes(colour: str = "red") -> bytes:
+    """A real (tiny) PNG image."""
+    import io
+
+    from PIL import Image
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), colour).save(buffer, format="PNG")
+    return buffer.getvalue()

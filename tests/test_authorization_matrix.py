@@ -8,13 +8,11 @@ A new route must declare a policy (app/core/deps.py) and, if it takes a body, ge
 sample body below; otherwise this test fails and says what to add.
 """
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from fastapi.routing import APIRoute
-from PIL import Image
 from sqlmodel import select
 
 from app.core.deps import DISTRICT, GUARDIAN, Policy, allow_any_account, public
@@ -23,13 +21,7 @@ from app.enrollment.models import Application, Bill, ServicePlan
 from app.notify import service as notify
 from app.notify.models import OutboxMessage
 from app.people.models import Guardianship
-from tests.factories import World, auth_headers
-
-
-def png_bytes() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4), "red").save(buffer, format="PNG")
-    return buffer.getvalue()
+from tests.factories import World, auth_headers, png_bytes
 
 
 ROSTER_CSV = "学号,姓名,性别,年级,班级,监护人1姓名,监护人1电话,监护人1关系\n90000001,测试,男,3,1,家长,13900009999,妈妈\n"
@@ -50,6 +42,7 @@ SAMPLE_BODIES: dict[tuple[str, str], Callable[[World], dict]] = {
         "class_id": w.b.classes[0].id, "student_no": "M0001", "name": "矩阵", "gender": "male"}},
     ("PATCH", "/api/v1/students/{student_id}"): lambda w: {"json": {"name": "改名"}},
     ("PUT", "/api/v1/students/{student_id}/photo"): lambda w: {"files": {"file": ("a.png", png_bytes(), "image/png")}},
+    ("PUT", "/api/v1/clubs/{club_id}/cover"): lambda w: {"files": {"file": ("a.png", png_bytes(), "image/png")}},
     ("POST", "/api/v1/students/{student_id}/guardians"): lambda w: {"json": {
         "name": "新家长", "phone": "13700001111", "relation": "爸爸"}},
     ("PATCH", "/api/v1/guardianships/{guardianship_id}"): lambda w: {"json": {"may_pick_up": False}},
@@ -104,7 +97,7 @@ def other_school_ids(world: World, session) -> dict[str, int]:
         "club_id": club.id, "round_id": round_.id, "enrollment_id": enrollment.id,
         "school_id": b.school.id, "term_id": b.term.id, "class_id": b.classes[0].id,
         "student_id": b.students[0].id, "staff_id": b.staff["teacher"].id, "guardianship_id": guardianship.id,
-        "message_id": message.id, "outbox_id": outbox.id,
+        "message_id": message.id, "outbox_id": outbox.id, "name": "cover.png",
     }
 
 

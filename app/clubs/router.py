@@ -1,6 +1,9 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from pathlib import PurePosixPath
+
+from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile
+from fastapi.responses import FileResponse
 from sqlmodel import select
 
 from app.clubs import service
@@ -8,9 +11,12 @@ from app.clubs.models import Club, ClubEnrollment, SelectionRound
 from app.clubs.schemas import (
     ChoicesIn, ClubIn, ClubOut, DrawIn, DrawResult, EnrollIn, EnrollmentOut, MoveIn, RoundIn, RoundOut, RosterRow,
 )
-from app.core.deps import GUARDIAN, STAFF, Caller, SessionDep, allow
+from app.core.config import get_settings
+from app.core.deps import GUARDIAN, STAFF, Caller, SessionDep, allow, public
 from app.core.errors import NotFound
 from app.core.ids import PathId, QueryId
+from app.core.media import IMAGE_RESPONSES, image_file
+from app.core.signed_urls import check_signature
 from app.core.scope import get_in_schools
 from app.people.service import readable_student
 from app.schools.service import get_term
@@ -63,6 +69,28 @@ def close_club(club_id: PathId, session: SessionDep, caller: Admin) -> Response:
     session.add(club)
     session.commit()
     return Response(status_code=204)
+
+
+@router.put("/clubs/{club_id}/cover", response_model=ClubOut, summary="上传社团封面（JPG/PNG）")
+def upload_cover(club_id: PathId, session: SessionDep, caller: Admin,
+                 file: Annotated[UploadFile, File(description="JPG 或 PNG 图片")]) -> ClubOut:
+    club = get_in_schools(session, Club, club_id, caller.school_ids, message="未找到该社团")
+    data = file.file.read(get_settings().max_photo_bytes + 1)
+    return service.club_outs(session, [service.save_cover(session=session, club=club, data=data)])[0]
+
+
+@router.get("/clubs/{club_id}/cover/{name}", response_class=FileResponse, responses=IMAGE_RESPONSES,
+            dependencies=[Depends(public)], summary="社团封面（凭目录里的签名链接访问）")
+def get_cover(club_id: PathId, name: Annotated[str, Path(max_length=64)], session: SessionDep,
+              exp: Annotated[int | None, Query(ge=0, le=2**40)] = None,
+              sig: Annotated[str | None, Query(max_length=64)] = None
+              ) -> FileResponse:
+    check_signature(f"/api/v1/clubs/{club_id}/cover/{name}", exp, sig)
+    club = session.get(Club, club_id)
+    if club is None or not club.cover_path or PurePosixPath(club.cover_path).name != name:
+        raise NotFound("PHOTO_NOT_FOUND", "该社团暂无封面")
+    path, media_type = image_file(club.cover_path, "该社团暂无封面")
+    return FileResponse(path, media_type=media_type, headers={"Cache-Control": "private, max-age=3600"})
 
 
 @router.get("/terms/{term_id}/selection-rounds", response_model=list[RoundOut], summary="选课轮次")

@@ -56,6 +56,8 @@ class ClubOut(BaseModel):
     enrolled: int
     free_seats: int
     waitlisted: int
+    # A signed link good for about an hour (an <image> cannot send the login token); null without a cover.
+    cover_url: str | None = None
     # For a guardian asking about one child: may the child choose it, and if not, why.
     may_choose: bool | None = None
     reason: str | None = None

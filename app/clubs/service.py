@@ -11,6 +11,7 @@ import secrets
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from pathlib import PurePosixPath
 from typing import TypeVar
 
 from sqlalchemy import func, update
@@ -24,6 +25,8 @@ from app.clubs.schemas import ClubIn, ClubOut, DrawResult, EnrollmentOut, RoundI
 from app.core.clock import utcnow
 from app.core.deps import Caller
 from app.core.errors import AppError, Conflict, NotFound
+from app.core.media import remove_image, store_image
+from app.core.signed_urls import sign_url
 from app.enrollment.models import Application, AppStatus
 from app.notify.service import notify_guardians
 from app.people.models import Guardian, Guardianship, Staff, Student
@@ -87,9 +90,23 @@ def club_outs(session: Session, clubs: list[Club], student: Student | None = Non
             weekdays=club.weekdays, start_time=club.start_time, end_time=club.end_time, capacity=club.capacity,
             grades=club.grades, min_to_open=club.min_to_open, enrolled=club.enrolled_count,
             free_seats=max(0, club.capacity - club.enrolled_count), waitlisted=waiting.get(club.id, 0),
+            cover_url=sign_url(cover_path(club)) if club.cover_path else None,
             may_choose=None if student is None else reason is None, reason=reason,
             my_status=mine.get(club.id)))
     return out
+
+
+def cover_path(club: Club) -> str:
+    return f"/api/v1/clubs/{club.id}/cover/{PurePosixPath(club.cover_path).name}"
+
+
+def save_cover(*, session: Session, club: Club, data: bytes) -> Club:
+    old = club.cover_path
+    club.cover_path = store_image(data, f"clubs/{club.school_id}")
+    session.add(club)
+    session.commit()
+    remove_image(old)
+    return club
 
 
 def term_clubs(session: Session, term_id: int) -> list[Club]:

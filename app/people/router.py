@@ -5,6 +5,7 @@ from fastapi.responses import FileResponse
 
 from app.core.config import get_settings
 from app.core.ids import PathId, QueryId
+from app.core.media import IMAGE_RESPONSES
 from app.core.deps import GUARDIAN, Actor, Caller, SessionDep, allow, allow_any_account
 from app.core.pagination import Page, PageDep
 from app.people import photos, roster_import, service
@@ -22,9 +23,6 @@ Admin = Annotated[Caller, Depends(allow("admin"))]
 CareStaff = Annotated[Caller, Depends(allow("admin", "class_head", "teacher", "duty_leader"))]
 CareStaffOrGuardian = Annotated[Caller, Depends(allow("admin", "class_head", "teacher", "duty_leader", GUARDIAN))]
 AdminOrGuardian = Annotated[Caller, Depends(allow("admin", GUARDIAN))]
-
-PHOTO_RESPONSES = {200: {"content": {"image/jpeg": {}, "image/png": {}}, "description": "学生照片"}}
-
 
 @router.get("/schools/{school_id}/students", response_model=Page[StudentOut], summary="学生列表与搜索")
 def search_students(school_id: PathId, session: SessionDep, caller: CareStaff, page: PageDep,
@@ -64,7 +62,7 @@ def upload_photo(student_id: PathId, session: SessionDep, caller: AdminOrGuardia
     return service.student_outs(session, [student])[0]
 
 
-@router.get("/students/{student_id}/photo", response_class=FileResponse, responses=PHOTO_RESPONSES,
+@router.get("/students/{student_id}/photo", response_class=FileResponse, responses=IMAGE_RESPONSES,
             summary="学生照片")
 def get_photo(student_id: PathId, session: SessionDep, caller: CareStaffOrGuardian) -> FileResponse:
     student = service.readable_student(session=session, caller=caller, student_id=student_id)

@@ -1,16 +1,6 @@
 """Admins keep the roster: students, their guardians, staff; staff search by name, number or pinyin."""
 
-import io
-
-from PIL import Image
-
-from tests.factories import create_student
-
-
-def _png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), "blue").save(buffer, format="PNG")
-    return buffer.getvalue()
+from tests.factories import create_student, png_bytes
 
 
 def test_admin_adds_a_student_with_priority_flags(client, world):
@@ -84,7 +74,7 @@ def test_photos_are_checked_by_content_not_name(client, world):
     headers = world.a.headers("admin")
     fake = client.put(url, headers=headers, files={"file": ("photo.jpg", b"<?php evil ?>", "image/jpeg")})
     assert fake.status_code == 415 and fake.json()["error"]["code"] == "PHOTO_NOT_IMAGE"
-    real = client.put(url, headers=headers, files={"file": ("anything.bin", _png(), "application/octet-stream")})
+    real = client.put(url, headers=headers, files={"file": ("anything.bin", png_bytes(), "application/octet-stream")})
     assert real.status_code == 200 and real.json()["has_photo"] is True
     served = client.get(url, headers=world.a.headers("guardian"))
     assert served.status_code == 200 and served.headers["content-type"] == "image/png"
@@ -94,7 +84,7 @@ def test_photos_are_checked_by_content_not_name(client, world):
 def test_oversized_photos_are_refused(client, world, settings, monkeypatch):
     monkeypatch.setattr(settings, "max_photo_bytes", 100)
     response = client.put(f"/api/v1/students/{world.a.students[0].id}/photo", headers=world.a.headers("admin"),
-                          files={"file": ("big.png", _png() + b"0" * 200, "image/png")})
+                          files={"file": ("big.png", png_bytes() + b"0" * 200, "image/png")})
     assert response.status_code == 413
 
 
