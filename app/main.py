@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from app.auth.router import router as auth_router
+from app.core.admission import AdmissionMiddleware
 from app.core.config import get_settings
 from app.core.deps import SessionDep, public
 from app.core.db import get_engine
@@ -55,6 +56,8 @@ def create_app() -> FastAPI:
     # Tests point this at their rolled-back session.
     app.state.session_factory = lambda: Session(get_engine())
     app.add_middleware(IdempotencyMiddleware, session_factory=lambda: app.state.session_factory())
+    # Inside the log, so the logged time includes waiting for admission under a rush.
+    app.add_middleware(AdmissionMiddleware, limit=settings.max_requests_in_flight)
     app.add_middleware(RequestLogMiddleware)  # added last = outermost: logs replays too
 
     api = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)

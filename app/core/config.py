@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     # Deliver in the API process (a background thread); on by default only in dev (`make run`).
     notify_worker_in_process: bool | None = None
 
+    # PostgreSQL connection pool; requests in flight are limited to fit it (app/core/admission.py).
+    db_pool_size: int = 20
+    db_max_overflow: int = 20
+
     media_dir: Path = Path("./media")
     max_photo_bytes: int = 2 * 1024 * 1024
     timezone: str = "Asia/Shanghai"
@@ -67,6 +71,11 @@ class Settings(BaseSettings):
                 f"{MIN_SECRET_LENGTH} characters, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
             )
         return self
+
+    @property
+    def max_requests_in_flight(self) -> int:
+        # Leave a few connections for the in-process worker and housekeeping.
+        return max(1, self.db_pool_size + self.db_max_overflow - 4)
 
     @property
     def deliver_in_process(self) -> bool:

@@ -21,7 +21,10 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        settings = get_settings()
+        pool = {} if ":memory:" in url else {"pool_size": settings.db_pool_size,
+                                              "max_overflow": settings.db_max_overflow}
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
@@ -44,7 +47,9 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    settings = get_settings()
+    return create_engine(url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
+                         pool_pre_ping=True)
 
 
 @lru_cache

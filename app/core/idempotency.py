@@ -3,16 +3,21 @@
 The mini-program sends `Idempotency-Key: <uuid>` on mutations it may retry (weak signal at the
 school gate). For such a request this middleware:
 
-1. reserves the key for the caller (a unique row), so a concurrent duplicate gets
-   `409 IDEMPOTENCY_IN_PROGRESS` instead of running twice;
+1. reserves the key for the caller (a unique row), so a concurrent duplicate (the double tap)
+   does not run twice: it waits up to `WAIT_FOR_FIRST` for the first to finish and gets its answer,
+   or `409 IDEMPOTENCY_IN_PROGRESS` if the first is still running then;
 2. runs the request, then stores its status and body on the row;
 3. answers later retries with the stored result (header `Idempotent-Replayed: true`), or with
    `422 IDEMPOTENCY_KEY_REUSED` when the same key comes with a different request.
+
+The database work runs in the thread pool, never on the event loop: a loop blocked waiting for a
+pooled connection cannot let the requests holding connections finish (seen in the 抢课 benchmark).
 
 A reservation whose request never finished (the process died) is released after a minute; the
 domain's own unique rules (one release per child per day, one application per term, …) still hold.
 """
 
+import asyncio
 import hashlib
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -21,6 +26,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Column, Text, UniqueConstraint, delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, select
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.clock import utcnow
@@ -35,6 +41,9 @@ KEEP_FOR = timedelta(days=2)
 # Results worth replaying; a 401 or 429 should be tried again for real.
 REPLAYABLE = set(range(200, 300)) | {400, 403, 404, 409, 413, 415, 422}
 MAX_STORED_BODY = 256 * 1024
+WAIT_FOR_FIRST = 10.0  # seconds a duplicate waits for the first request's answer
+POLL_EVERY = 0.05
+RUNNING = "running"
 
 
 class IdempotencyRecord(SQLModel, table=True):
@@ -82,7 +91,14 @@ class IdempotencyMiddleware:
         body = await _read_body(receive)
         request_hash = hashlib.sha256(f"{scope['method']} {scope['path']}?{scope.get('query_string', b'').decode()}\n"
                                       .encode() + body).hexdigest()
-        answer = self._reserve(account_id, key, request_hash)
+        answer = await run_in_threadpool(self._reserve, account_id, key, request_hash)
+        waited = 0.0
+        while answer == RUNNING and waited < WAIT_FOR_FIRST:
+            await asyncio.sleep(POLL_EVERY)
+            waited += POLL_EVERY
+            answer = await run_in_threadpool(self._reserve, account_id, key, request_hash)
+        if answer == RUNNING:
+            answer = error_response(409, "IDEMPOTENCY_IN_PROGRESS", "请求正在处理，请稍候")
         if answer is not None:
             await answer(scope, receive, send)
             return
@@ -100,10 +116,10 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, _replay_body(body), capture)
         finally:
-            self._settle(account_id, key, captured)
+            await run_in_threadpool(self._settle, account_id, key, captured)
 
     def _reserve(self, account_id: int, key: str, request_hash: str):
-        """None when this request may run; otherwise the answer to send instead."""
+        """None when this request may run, RUNNING while a first one with this key runs, else the answer."""
         with self.session_factory() as session:
             record = session.exec(select(IdempotencyRecord).where(IdempotencyRecord.account_id == account_id,
                                                                   IdempotencyRecord.key == key)).first()
@@ -119,9 +135,9 @@ class IdempotencyMiddleware:
                     return None
                 except IntegrityError:
                     session.rollback()
-                    return error_response(409, "IDEMPOTENCY_IN_PROGRESS", "请求正在处理，请稍候")
+                    return RUNNING
             if record.status_code is None:
-                return error_response(409, "IDEMPOTENCY_IN_PROGRESS", "请求正在处理，请稍候")
+                return RUNNING
             if record.request_hash != request_hash:
                 return error_response(422, "IDEMPOTENCY_KEY_REUSED", "同一个 Idempotency-Key 不能用于不同的请求")
             return _stored_response(record)

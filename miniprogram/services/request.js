@@ -103,6 +103,8 @@ function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+const BUSY_CODES = ['BUSY', 'SERVICE_UNAVAILABLE', 'IDEMPOTENCY_IN_PROGRESS'];
+
 /** Wait before network retry number `attempt` (0-based), from config.networkRetryDelays. */
 function retryDelay(attempt) {
   const delays = config.networkRetryDelays || [];
@@ -286,7 +288,14 @@ async function request({ url, method = 'GET', data, idempotent = false, header =
       if (res.statusCode >= 200 && res.statusCode < 300) {
         return res.data === undefined || res.data === '' ? null : res.data;
       }
-      throw errorFromResponse(res);
+      const failure = errorFromResponse(res);
+      // A rush (503 BUSY) or the first of a double tap still running: nothing was done, try again.
+      if (retryOnNetworkFailure && BUSY_CODES.indexOf(failure.code) >= 0 && networkFailures < MAX_NETWORK_RETRIES) {
+        await sleep(retryDelay(networkFailures));
+        networkFailures += 1;
+        continue;
+      }
+      throw failure;
     }
   } catch (err) {
     let apiErr = err;

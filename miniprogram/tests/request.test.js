@@ -182,6 +182,28 @@ describe('Idempotency-Key', () => {
     expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '网络不给力，请稍后再试' }));
   });
 
+  test('a busy server (503) or a key still in progress is tried again with the same key', async () => {
+    fake.route('POST', '/clubs/1/enrollments',
+      { status: 503, body: { error: { code: 'BUSY', message: '人数太多，请稍后再试' } } },
+      { status: 409, body: { error: { code: 'IDEMPOTENCY_IN_PROGRESS', message: '请求正在处理，请稍候' } } },
+      { status: 200, body: { status: 'enrolled' } });
+
+    await expect(request({ url: '/clubs/1/enrollments', method: 'POST', idempotent: true }))
+      .resolves.toEqual({ status: 'enrolled' });
+
+    expect(fake.calls).toHaveLength(3);
+    expect(new Set(fake.calls.map((c) => c.header['Idempotency-Key'])).size).toBe(1);
+  });
+
+  test('a busy answer to a call that is not retry-safe is shown, not retried', async () => {
+    fake.route('POST', '/handoff', { status: 503, body: { error: { code: 'BUSY', message: '人数太多，请稍后再试' } } });
+
+    const err = await request({ url: '/handoff', method: 'POST' }).catch((e) => e);
+
+    expect(fake.calls).toHaveLength(1);
+    expect(err).toMatchObject({ code: 'BUSY', status: 503 });
+  });
+
   test('a mutation not marked idempotent has no key and is not retried', async () => {
     fake.route('POST', '/handoff', { network: true }, { status: 200, body: {} });
 

@@ -39,6 +39,18 @@ def test_an_unexpected_failure_is_500_without_details(app, client):
     assert response.json()["error"]["code"] == "INTERNAL_ERROR"
 
 
+def test_no_free_database_connection_is_busy_not_a_crash(app, client):
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    @app.post("/rush", include_in_schema=False)
+    def rush():
+        raise PoolTimeout("QueuePool limit reached")
+
+    response = client.post("/rush")
+    assert response.status_code == 503 and response.headers["retry-after"] == "2"
+    assert response.json()["error"]["code"] == "BUSY"
+
+
 def test_healthz_checks_the_database_and_echoes_a_request_id(client):
     response = client.get("/healthz", headers={"X-Request-ID": "abc123"})
     assert response.json() == {"status": "ok", "database": "ok"}

@@ -57,8 +57,10 @@ def test_keys_belong_to_one_account(client, world):
     assert other.status_code == 200 and "idempotent-replayed" not in other.headers
 
 
-def test_a_duplicate_arriving_while_the_first_runs_is_told_to_wait(client, session, world, fixed_clock):
+def test_a_duplicate_arriving_while_the_first_runs_is_told_to_wait(client, session, world, fixed_clock, monkeypatch):
+    from app.core import idempotency
     from app.core.idempotency import IdempotencyRecord
+    monkeypatch.setattr(idempotency, "WAIT_FOR_FIRST", 0.2)
     _publish(client, world)
     account_id = world.a.guardians[0].account_id
     session.add(IdempotencyRecord(account_id=account_id, key="busy", request_hash="x" * 64))
@@ -69,3 +71,32 @@ def test_a_duplicate_arriving_while_the_first_runs_is_told_to_wait(client, sessi
     fixed_clock.advance(minutes=2)
     assert _apply(client, world, "busy").status_code == 201
 
+
+
+def test_a_double_tap_waits_for_the_first_and_gets_the_same_answer(client, session, world):
+    import threading
+    from app.core import idempotency
+    _publish(client, world)
+    first_started, release_first = threading.Event(), threading.Event()
+    real_settle = idempotency.IdempotencyMiddleware._settle
+
+    def slow_settle(self, *args):  # hold the first request open until the duplicate has arrived
+        first_started.set()
+        release_first.wait(5)
+        real_settle(self, *args)
+
+    answers = []
+    from unittest import mock
+    with mock.patch.object(idempotency.IdempotencyMiddleware, "_settle", slow_settle):
+        first = threading.Thread(target=lambda: answers.append(_apply(client, world, "tap")))
+        first.start()
+        assert first_started.wait(5)
+    # The first request's answer is ready but not yet stored: the duplicate waits, then replays it.
+    second = threading.Thread(target=lambda: answers.append(_apply(client, world, "tap")))
+    second.start()
+    release_first.set()
+    first.join()
+    second.join()
+    assert sorted(a.status_code for a in answers) == [201, 201]
+    assert answers[0].json() == answers[1].json()
+    assert session.exec(select(Application)).all().__len__() == 1
