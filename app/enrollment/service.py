@@ -132,8 +132,14 @@ def plan_versions(session: Session, term_id: int) -> list[ServicePlan]:
 # ---------- reading applications ----------
 
 def _latest_signature(session: Session, application_id: int) -> AgreementSignature | None:
-    return session.exec(select(AgreementSignature).where(AgreementSignature.application_id == application_id)
-                        .order_by(AgreementSignature.signed_at.desc(), AgreementSignature.id.desc())).first()
+    """The signature that counts: the latest one since the guardian last applied. Applying again after
+    withdrawing or declining starts afresh, so an old signature cannot put the child back into care."""
+    applied_at = select(func.max(ApplicationEvent.at)).where(
+        ApplicationEvent.application_id == application_id, ApplicationEvent.action == "apply").scalar_subquery()
+    return session.exec(select(AgreementSignature).where(
+        AgreementSignature.application_id == application_id,
+        applied_at.is_(None) | (AgreementSignature.signed_at >= applied_at))
+        .order_by(AgreementSignature.signed_at.desc(), AgreementSignature.id.desc())).first()
 
 
 def application_outs(session: Session, apps: list[Application]) -> list[ApplicationOut]:

@@ -105,6 +105,23 @@ def test_withdrawing_leaves_care_from_the_next_day_and_applying_again_is_allowed
     assert again.id == out.id and again.status == AppStatus.SUBMITTED and again.leaves_on is None
 
 
+def test_applying_again_after_withdrawing_needs_a_new_signature(session, world, plan, callers, fixed_clock):
+    out = _apply(session, world, callers)
+    service.sign(session=session, caller=callers["guardian"], app=_load(session, out), plan_version=1,
+                 shown_hash=None, client=None, client_ip=None)
+    _review(session, callers, "class_head", out)
+    assert _review(session, callers, "admin", out).in_care
+    service.withdraw(session=session, caller=callers["guardian"], app=_load(session, out), reason="搬家")
+    fixed_clock.advance(days=3)
+    again = _apply(session, world, callers)
+    assert again.signature is None
+    _review(session, callers, "class_head", again)
+    assert _review(session, callers, "admin", again).in_care is False
+    signed = service.sign(session=session, caller=callers["guardian"], app=_load(session, again), plan_version=1,
+                          shown_hash=None, client=None, client_ip=None)
+    assert signed.in_care and signed.signature is not None
+
+
 def test_declining_is_recorded_with_a_reason_and_reversed_by_applying(session, world, plan, callers):
     out = service.decline(session=session, caller=callers["guardian"], student_id=world.a.students[0].id,
                           term_id=world.a.term.id, reason="家中老人接送")
