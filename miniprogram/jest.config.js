@@ -5,6 +5,8 @@
  *         (skipped only when ../.venv/bin/python is missing)
  */
 module.exports = {
+  // Jest reads testTimeout only here, not per project: long enough for the e2e suites' real backend.
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',

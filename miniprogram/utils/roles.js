@@ -12,14 +12,16 @@ const ROLE_LABELS = {
 
 const STAFF_ROLES = ['teacher', 'class_head', 'duty_leader', 'guard'];
 
-// Entries are placeholders until their pages exist; the home page shows them disabled (即将上线).
+// An entry with a `url` opens that page (wx.navigateTo); one without is not built yet and the home
+// page shows it disabled (即将上线).
 const STAFF_ENTRIES = {
   teacher: [
     { key: 'care-today', title: '今日托管', desc: '点名签到、看护记录' },
     { key: 'handoff', title: '放学交接', desc: '扫描接送码，交到家长手中' },
+    { key: 'my-clubs', title: '我的社团', desc: '所带社团的学生名单', url: '/pages/club-roster/index' },
   ],
   class_head: [
-    { key: 'class-review', title: '班级审核', desc: '审核本班家长的托管申请' },
+    { key: 'class-review', title: '班级审核', desc: '审核本班家长的托管申请', url: '/pages/review/index' },
     { key: 'class-handover', title: '班级交接', desc: '清点留校学生，交给托管老师' },
     { key: 'class-attendance', title: '班级考勤', desc: '本班学生的托管出勤' },
   ],
@@ -35,10 +37,16 @@ const STAFF_ENTRIES = {
 };
 
 const ADMIN_ENTRIES = [
-  { key: 'plan', title: '服务方案', desc: '发布本学期课后服务方案与协议' },
-  { key: 'approval', title: '申请审定', desc: '教导处审定托管申请' },
+  { key: 'plan', title: '服务方案', desc: '发布本学期课后服务方案与协议', url: '/pages/plan/index' },
+  { key: 'approval', title: '申请审定', desc: '教导处审定托管申请', url: '/pages/approval/index' },
   { key: 'groups', title: '分班与社团', desc: '看护班、社团与名单' },
   { key: 'reports', title: '统计报表', desc: '出勤、工作量与收费' },
+];
+
+// Links on each of a guardian's child cards; `{id}` is the child's student id.
+const CHILD_ACTIONS = [
+  { key: 'application', title: '托管申请', url: '/pages/application/index?student_id={id}' },
+  { key: 'clubs', title: '社团', url: '/pages/clubs/index?student_id={id}' },
 ];
 
 function roleLabel(role) {
@@ -60,4 +68,22 @@ function staffEntriesFor(roles) {
   return entries;
 }
 
-module.exports = { ROLE_LABELS, STAFF_ROLES, STAFF_ENTRIES, ADMIN_ENTRIES, roleLabel, staffEntriesFor };
+/** The child card's links for one child, with the child's id filled in. */
+function childActionsFor(studentId) {
+  return CHILD_ACTIONS.map((action) => ({
+    key: action.key,
+    title: action.title,
+    url: action.url.replace('{id}', encodeURIComponent(String(studentId))),
+  }));
+}
+
+module.exports = {
+  ROLE_LABELS,
+  STAFF_ROLES,
+  STAFF_ENTRIES,
+  ADMIN_ENTRIES,
+  CHILD_ACTIONS,
+  roleLabel,
+  staffEntriesFor,
+  childActionsFor,
+};

@@ -42,7 +42,8 @@ async function showHome(profile) {
 test('a guardian sees each child with class and school, and the bind button', async () => {
   const page = await showHome(GUARDIAN);
 
-  expect(fake.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['GET /me']);
+  expect(fake.calls.map((c) => `${c.method} ${c.path}`).sort()).toEqual(
+    ['GET /inbox', 'GET /me', 'GET /notifications/subscriptions', 'GET /notifications/templates']);
   expect(text(page, '#greeting')).toBe('王芳，您好');
   const cards = page.querySelectorAll('.child');
   expect(cards).toHaveLength(2);
@@ -136,4 +137,366 @@ test('showing the page again refreshes it (after binding a child)', async () => 
 
   await page.instance.onShow();
   expect(page.querySelectorAll('.child')).toHaveLength(2);
+});
+
+// ---------- 消息 entry and unread badge ----------
+
+function inboxPage(unread) {
+  return { status: 200, body: { items: [], total: unread, page: 1, page_size: 1, unread } };
+}
+
+test('the 消息 entry shows the unread count and opens the inbox', async () => {
+  fake.route('GET', '/inbox', inboxPage(3));
+  const page = await showHome(GUARDIAN);
+
+  const inboxCall = fake.calls.find((c) => c.path === '/inbox');
+  expect(inboxCall.data).toEqual({ page: 1, page_size: 1 }); // only the count is needed
+  expect(text(page, '#unread-badge')).toBe('3');
+
+  page.querySelector('#inbox-entry').dispatchEvent('tap');
+  await flush();
+  expect(fake.wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/inbox/index' });
+});
+
+test('the unread count is refreshed on show, hidden at zero and capped at 99+', async () => {
+  fake.route('GET', '/me', { status: 200, body: TEACHER });
+  fake.route('GET', '/inbox', inboxPage(120), inboxPage(0));
+  const page = renderPage('home');
+  await page.instance.onShow();
+  expect(text(page, '#unread-badge')).toBe('99+');
+
+  await page.instance.onShow(); // back from the inbox after reading everything
+  expect(exists(page, '#unread-badge')).toBe(false);
+  expect(text(page, '#inbox-entry')).toBe('消息');
+  expect(fake.calls.filter((c) => c.path === '/inbox')).toHaveLength(2);
+});
+
+test('a failing unread count does not break the home page', async () => {
+  fake.route('GET', '/inbox', { status: 500, body: { error: { code: 'INTERNAL_ERROR', message: '服务器开小差了' } } });
+  const page = await showHome(GUARDIAN);
+
+  expect(page.querySelectorAll('.child')).toHaveLength(2);
+  expect(exists(page, '#load-error')).toBe(false);
+  expect(exists(page, '#unread-badge')).toBe(false);
+  expect(fake.wx.showToast).not.toHaveBeenCalled();
+});
+
+// ---------- 开启微信提醒 ----------
+
+// Four long-term templates and two one-time ones, in the server's (not the priority) order.
+const TEMPLATES = [
+  { event: 'application_decision', title: '课后服务申请结果', template_id: 'T-APP', long_term: true },
+  { event: 'arrived', title: '已到托管', template_id: 'T-ARR', long_term: true },
+  { event: 'club_result', title: '社团选课结果', template_id: 'T-CLUB', long_term: false },
+  { event: 'absent', title: '托管未到', template_id: 'T-ABS', long_term: true },
+  { event: 'picked_up', title: '孩子已被接走', template_id: 'T-PICK', long_term: true },
+  { event: 'late_pickup', title: '接孩子超时', template_id: 'T-LATE', long_term: false },
+];
+const LONG_TERM = TEMPLATES.filter((t) => t.long_term).map((t) => t.template_id);
+const ONE_TIME = TEMPLATES.filter((t) => !t.long_term).map((t) => t.template_id);
+
+/** The subscription rules of app/notify/service.py in small: accept switches long-term on, adds a one-time send. */
+function subscriptionServer(initial = []) {
+  const rows = {};
+  initial.forEach((row) => { rows[row.template_id] = { ...row }; });
+  const list = () => Object.keys(rows).map((id) => rows[id]);
+  fake.route('GET', '/notifications/subscriptions', () => ({ status: 200, body: list() }));
+  fake.route('POST', '/notifications/subscriptions', (req) => {
+    Object.keys(req.data.results).forEach((id) => {
+      const template = TEMPLATES.find((t) => t.template_id === id);
+      const row = rows[id] || { template_id: id, event: template.event, long_term: false, remaining: 0 };
+      const choice = req.data.results[id];
+      if (template.long_term) row.long_term = choice === 'accept';
+      else if (choice === 'accept') row.remaining += 1;
+      row.last_choice = choice;
+      rows[id] = row;
+    });
+    return { status: 200, body: list() };
+  });
+  return rows;
+}
+
+/** wx.requestSubscribeMessage answering `answer(tmplIds)`: a choice per id, or {fail: {errCode, errMsg}}. */
+function fakeSubscribe(answer) {
+  const subscribe = jest.fn((options) => {
+    // how many requests had been sent when the popup was asked for
+    subscribe.requestsBefore.push(fake.calls.length);
+    const result = answer(options.tmplIds);
+    setTimeout(() => {
+      if (result.fail) {
+        options.fail(result.fail);
+        return;
+      }
+      const res = { errMsg: 'requestSubscribeMessage:ok' };
+      options.tmplIds.forEach((id) => { res[id] = result[id] || result.all; });
+      options.success(res);
+    }, 0);
+  });
+  subscribe.requestsBefore = [];
+  fake.wx.requestSubscribeMessage = subscribe;
+  return subscribe;
+}
+
+async function tapSubscribe(page) {
+  page.querySelector('#subscribe-btn').dispatchEvent('tap');
+  await flush(10);
+}
+
+const subscribePosts = () => fake.calls.filter((c) => c.method === 'POST' && c.path === '/notifications/subscriptions');
+
+test('subscribing asks for at most 3 ids per tap, never mixing long-term and one-time, and posts the answers',
+  async () => {
+    fake.route('GET', '/notifications/templates', { status: 200, body: TEMPLATES });
+    subscriptionServer();
+    const subscribe = fakeSubscribe(() => ({ all: 'accept' }));
+    const page = await showHome(GUARDIAN);
+
+    expect(text(page, '#subscribe-card')).toContain('开启微信提醒');
+    expect(text(page, '#subscribe-btn')).toBe('开启微信提醒');
+
+    // the popup is requested in the tap itself, before any network call (WeChat refuses it after one)
+    const requestsBeforeTap = fake.calls.length;
+    await tapSubscribe(page);
+    expect(subscribe).toHaveBeenCalledTimes(1);
+    expect(subscribe.requestsBefore).toEqual([requestsBeforeTap]);
+
+    // first tap: the three most important long-term templates
+    expect(subscribe.mock.calls[0][0].tmplIds).toEqual(['T-PICK', 'T-ABS', 'T-ARR']);
+    expect(subscribePosts()).toHaveLength(1);
+    expect(subscribePosts()[0].data).toEqual({ results: { 'T-PICK': 'accept', 'T-ABS': 'accept', 'T-ARR': 'accept' } });
+    expect(subscribePosts()[0].header['Idempotency-Key']).toBeTruthy();
+    expect(text(page, '#subscribe-result')).toBe('已开启：孩子已被接走、托管未到、已到托管');
+    expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已开启微信提醒' }));
+    expect(text(page, '#subscribe-btn')).toBe('继续开启（还有 1 项）');
+
+    // second tap: the last long-term one, alone
+    await tapSubscribe(page);
+    expect(subscribe.mock.calls[1][0].tmplIds).toEqual(['T-APP']);
+
+    // third tap: only now the one-time templates
+    expect(text(page, '#subscribe-btn')).toBe('再订阅一次提醒');
+    await tapSubscribe(page);
+    expect(subscribe.mock.calls[2][0].tmplIds).toEqual(['T-LATE', 'T-CLUB']);
+    expect(text(page, '#subscribe-enabled')).toContain('接孩子超时');
+
+    subscribe.mock.calls.forEach(([options]) => {
+      expect(options.tmplIds.length).toBeGreaterThan(0);
+      expect(options.tmplIds.length).toBeLessThanOrEqual(3);
+      const kinds = new Set(options.tmplIds.map((id) => LONG_TERM.indexOf(id) >= 0));
+      expect(kinds.size).toBe(1); // all long-term or all one-time
+    });
+  });
+
+test('one-time templates alone are asked for in batches of 3, those with fewest sends left first', async () => {
+  const oneTime = ['a', 'b', 'c', 'd'].map((k, i) => ({
+    event: `event_${k}`, title: `提醒${k}`, template_id: `O-${k}`, long_term: false, remaining: i === 0 ? 2 : 0,
+  }));
+  fake.route('GET', '/notifications/templates', { status: 200, body: oneTime });
+  fake.route('GET', '/notifications/subscriptions', { status: 200, body: [
+    { template_id: 'O-a', event: 'event_a', long_term: false, remaining: 2, last_choice: 'accept' },
+  ] });
+  fake.route('POST', '/notifications/subscriptions', { status: 200, body: [] });
+  const subscribe = fakeSubscribe(() => ({ all: 'accept' }));
+  const page = await showHome(GUARDIAN);
+
+  expect(text(page, '#subscribe-enabled')).toBe('已开启：提醒a');
+  await tapSubscribe(page);
+  expect(subscribe.mock.calls[0][0].tmplIds).toEqual(['O-b', 'O-c', 'O-d']);
+});
+
+test('when every long-term template is on and there are no one-time ones, the card says so', async () => {
+  const longOnly = TEMPLATES.filter((t) => t.long_term);
+  fake.route('GET', '/notifications/templates', { status: 200, body: longOnly });
+  subscriptionServer(longOnly.map((t) => ({
+    template_id: t.template_id, event: t.event, long_term: true, remaining: 0, last_choice: 'accept',
+  })));
+  const page = await showHome(GUARDIAN);
+
+  expect(exists(page, '#subscribe-btn')).toBe(false);
+  expect(text(page, '#subscribe-done')).toBe('微信提醒已全部开启');
+  expect(text(page, '#subscribe-enabled')).toBe('已开启：孩子已被接走、托管未到、已到托管、课后服务申请结果');
+});
+
+test('refusing is recorded, and the hint says where to switch it on later', async () => {
+  fake.route('GET', '/notifications/templates', { status: 200, body: TEMPLATES });
+  subscriptionServer();
+  fakeSubscribe(() => ({ all: 'reject' }));
+  fake.wx.openSetting = jest.fn();
+  const page = await showHome(GUARDIAN);
+
+  await tapSubscribe(page);
+
+  expect(subscribePosts()[0].data).toEqual({ results: { 'T-PICK': 'reject', 'T-ABS': 'reject', 'T-ARR': 'reject' } });
+  expect(exists(page, '#subscribe-result')).toBe(false);
+  expect(text(page, '#subscribe-hint')).toContain('您没有允许微信提醒');
+  expect(text(page, '#subscribe-hint')).toContain('「消息」');
+  expect(fake.wx.showToast).not.toHaveBeenCalledWith(expect.objectContaining({ title: '已开启微信提醒' }));
+  // nothing was switched on, so the same templates are offered again
+  expect(text(page, '#subscribe-btn')).toBe('开启微信提醒');
+
+  page.querySelector('#subscribe-settings').dispatchEvent('tap');
+  await flush();
+  expect(fake.wx.openSetting).toHaveBeenCalledWith({ withSubscriptions: true });
+});
+
+test('a partly accepted popup names what was and was not switched on', async () => {
+  fake.route('GET', '/notifications/templates', { status: 200, body: TEMPLATES });
+  subscriptionServer();
+  fakeSubscribe(() => ({ 'T-PICK': 'accept', 'T-ABS': 'reject', 'T-ARR': 'ban' }));
+  const page = await showHome(GUARDIAN);
+
+  await tapSubscribe(page);
+
+  expect(subscribePosts()[0].data.results).toEqual({ 'T-PICK': 'accept', 'T-ABS': 'reject', 'T-ARR': 'ban' });
+  expect(text(page, '#subscribe-result')).toBe('已开启：孩子已被接走；未开启：托管未到、已到托管');
+  expect(text(page, '#subscribe-enabled')).toBe('已开启：孩子已被接走');
+  expect(text(page, '#subscribe-btn')).toBe('继续开启（还有 3 项）');
+});
+
+test('the main switch off (errCode 20004) gives a clear hint and records nothing', async () => {
+  fake.route('GET', '/notifications/templates', { status: 200, body: TEMPLATES });
+  subscriptionServer();
+  fakeSubscribe(() => ({ fail: { errCode: 20004, errMsg: 'requestSubscribeMessage:fail the main switch is switched off' } }));
+  fake.wx.openSetting = jest.fn();
+  const page = await showHome(GUARDIAN);
+
+  await tapSubscribe(page);
+
+  expect(subscribePosts()).toHaveLength(0);
+  expect(text(page, '#subscribe-hint')).toContain('关闭了本小程序的订阅消息总开关');
+  expect(text(page, '#subscribe-hint')).toContain('设置');
+  expect(exists(page, '#subscribe-settings')).toBe(true);
+
+  // after switching it on in the settings, the same button works
+  const subscribe = fakeSubscribe(() => ({ all: 'accept' }));
+  await tapSubscribe(page);
+  expect(subscribe).toHaveBeenCalledTimes(1);
+  expect(exists(page, '#subscribe-hint')).toBe(false);
+  expect(text(page, '#subscribe-result')).toContain('已开启');
+});
+
+test.each([
+  [10005, '没能显示提醒设置窗口'],
+  [10003, '网络不给力'],
+  [20001, '微信提醒暂时无法开启（错误码 20001）'],
+])('a popup failure with errCode %s is explained', async (errCode, expected) => {
+  fake.route('GET', '/notifications/templates', { status: 200, body: TEMPLATES });
+  subscriptionServer();
+  fakeSubscribe(() => ({ fail: { errCode, errMsg: 'requestSubscribeMessage:fail' } }));
+  const page = await showHome(GUARDIAN);
+
+  await tapSubscribe(page);
+
+  expect(subscribePosts()).toHaveLength(0);
+  expect(text(page, '#subscribe-hint')).toContain(expected);
+  expect(exists(page, '#subscribe-settings')).toBe(false);
+});
+
+test('an old WeChat without requestSubscribeMessage is told to upgrade', async () => {
+  fake.route('GET', '/notifications/templates', { status: 200, body: TEMPLATES });
+  subscriptionServer();
+  fake.wx.requestSubscribeMessage = undefined;
+  const page = await showHome(GUARDIAN);
+
+  await tapSubscribe(page);
+
+  expect(text(page, '#subscribe-hint')).toContain('请升级微信');
+  expect(subscribePosts()).toHaveLength(0);
+});
+
+test('when saving the answers fails, the hint says so', async () => {
+  fake.route('GET', '/notifications/templates', { status: 200, body: TEMPLATES });
+  fake.route('GET', '/notifications/subscriptions', { status: 200, body: [] });
+  fake.route('POST', '/notifications/subscriptions', { network: true });
+  fakeSubscribe(() => ({ all: 'accept' }));
+  const page = await showHome(GUARDIAN);
+
+  await tapSubscribe(page);
+
+  // retried (same Idempotency-Key) before giving up
+  const posts = subscribePosts();
+  expect(posts).toHaveLength(3);
+  expect(new Set(posts.map((p) => p.header['Idempotency-Key'])).size).toBe(1);
+  expect(text(page, '#subscribe-hint')).toContain('提醒设置没有保存');
+  expect(exists(page, '#subscribe-result')).toBe(false);
+});
+
+test('no subscribe card for staff, for a guardian without children, or without configured templates', async () => {
+  fake.route('GET', '/notifications/templates', { status: 200, body: TEMPLATES });
+  subscriptionServer();
+  let page = await showHome(TEACHER);
+  expect(exists(page, '#subscribe-card')).toBe(false);
+  expect(fake.calls.some((c) => c.path === '/notifications/templates')).toBe(false);
+
+  page = await showHome({ ...GUARDIAN, children: [] });
+  expect(exists(page, '#subscribe-card')).toBe(false);
+
+  fake.route('GET', '/notifications/templates', { status: 200, body: [] });
+  page = await showHome(GUARDIAN);
+  expect(exists(page, '#guardian-section')).toBe(true);
+  expect(exists(page, '#subscribe-card')).toBe(false);
+});
+
+// ---------- entries ----------
+
+test("each child card links to the child's application and clubs", async () => {
+  const page = await showHome(GUARDIAN);
+
+  const cards = page.querySelectorAll('.child');
+  expect(cards[0].dom.textContent).toContain('托管申请');
+  expect(cards[0].dom.textContent).toContain('社团');
+
+  expect(page.querySelectorAll('.child__action--application')).toHaveLength(2);
+  page.querySelectorAll('.child__action--application')[0].dispatchEvent('tap');
+  page.querySelectorAll('.child__action--clubs')[1].dispatchEvent('tap');
+  await flush();
+  expect(fake.wx.navigateTo.mock.calls.map(([options]) => options.url)).toEqual([
+    '/pages/application/index?student_id=1',
+    '/pages/clubs/index?student_id=2',
+  ]);
+});
+
+test('work entries with a page open it; the others stay 即将上线', async () => {
+  const page = await showHome({
+    ...TEACHER,
+    roles: ['admin', 'class_head', 'teacher'],
+    schools: [{ id: 1, name: '示范小学', roles: ['admin', 'class_head', 'teacher'] }],
+  });
+
+  const tapEntry = async (key) => {
+    page.querySelector(`.entry--${key}`).dispatchEvent('tap');
+    await flush();
+  };
+  await tapEntry('class-review');
+  await tapEntry('approval');
+  await tapEntry('plan');
+  await tapEntry('my-clubs');
+  expect(fake.wx.navigateTo.mock.calls.map(([options]) => options.url)).toEqual([
+    '/pages/review/index', '/pages/approval/index', '/pages/plan/index', '/pages/club-roster/index',
+  ]);
+  expect(text(page, '.entry--my-clubs')).toContain('我的社团');
+  ['class-review', 'approval', 'plan', 'my-clubs'].forEach((key) => {
+    expect(page.querySelector(`.entry--${key}`).dom.className).not.toContain('entry--disabled');
+    expect(text(page, `.entry--${key}`)).not.toContain('即将上线');
+  });
+
+  // pages not built yet: disabled, a toast, no navigation
+  ['care-today', 'handoff', 'class-handover', 'groups', 'reports'].forEach((key) => {
+    expect(page.querySelector(`.entry--${key}`).dom.className).toContain('entry--disabled');
+    expect(text(page, `.entry--${key}`)).toContain('即将上线');
+  });
+  await tapEntry('groups');
+  expect(fake.wx.navigateTo).toHaveBeenCalledTimes(4);
+  expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '即将上线，敬请期待' }));
+});
+
+test('an entry whose page cannot be opened says so', async () => {
+  fake.wx.navigateTo = jest.fn((options) => setTimeout(() => options.fail({ errMsg: 'navigateTo:fail page not found' }), 0));
+  const page = await showHome(TEACHER);
+
+  page.querySelector('.entry--class-review').dispatchEvent('tap');
+  await flush();
+
+  expect(fake.wx.navigateTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/review/index' }));
+  expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '该功能暂未开放，请稍后再试' }));
 });

@@ -1,0 +1,257 @@
+/**
+ * One child's application for the current term: status, details, 审核记录 and what the guardian may
+ * do next. Query: student_id.
+ *
+ *   no answer yet        申请课后服务 · 不参加
+ *   submitted            签署协议 · 修改申请 · 撤回申请 · 不参加
+ *   class_approved       签署协议 · 撤回申请 · 不参加
+ *   approved             签署协议 (when not signed, or signed an older version) · 退出课后服务
+ *   rejected             修改后重新提交 · 撤回申请 · 不参加
+ *   withdrawn            重新申请 · 不参加
+ *   declined             重新申请
+ *
+ * Applying, editing and signing happen on pages/apply; the server refuses anything out of turn
+ * (APPLICATION_STATE), and the page then reloads.
+ */
+const { me } = require('../../services/auth');
+const enrollment = require('../../services/enrollment');
+
+const SIGNABLE = ['submitted', 'class_approved', 'approved'];
+const WITHDRAWABLE = ['submitted', 'class_approved', 'approved', 'rejected'];
+const DECLINABLE = ['none', 'submitted', 'class_approved', 'rejected', 'withdrawn'];
+const APPLICABLE = ['none', 'withdrawn', 'declined'];
+
+function needsSignature(app, plan) {
+  if (!app || !plan || SIGNABLE.indexOf(app.status) < 0) return false;
+  return !app.signature || app.signature.plan_version !== plan.version;
+}
+
+/** What the guardian may do in this state (the server has the last word). */
+function actionsFor(app, plan) {
+  const status = app ? app.status : 'none';
+  const published = Boolean(plan);
+  return {
+    apply: published && APPLICABLE.indexOf(status) >= 0,
+    applyLabel: status === 'none' ? '申请课后服务' : '重新申请',
+    edit: published && status === 'submitted',
+    resubmit: published && status === 'rejected',
+    sign: published && needsSignature(app, plan),
+    withdraw: WITHDRAWABLE.indexOf(status) >= 0,
+    withdrawLabel: status === 'approved' ? '退出课后服务' : '撤回申请',
+    decline: DECLINABLE.indexOf(status) >= 0,
+  };
+}
+
+function signatureText(app, plan) {
+  const sig = app.signature;
+  if (!sig) return '未签署';
+  const text = `已签署第 ${sig.plan_version} 版（${sig.signer_name}，${enrollment.formatTime(sig.signed_at)}）`;
+  return plan && sig.plan_version !== plan.version ? `${text}，协议已更新为第 ${plan.version} 版` : text;
+}
+
+function noticeFor(app, plan) {
+  if (!app) return '';
+  if (app.in_care && !needsSignature(app, plan)) return '审定已通过并已签署协议，孩子在本学期课后服务名单中。';
+  if (app.status === 'approved' && needsSignature(app, plan)) return '审定已通过，签署协议后孩子才能参加课后服务。';
+  if (app.status === 'withdrawn' && app.leaves_on) return `已退出，自 ${app.leaves_on} 起不再参加课后服务。`;
+  if (app.status === 'declined') return '已选择本学期不参加课后服务。如需参加，可重新申请。';
+  return '';
+}
+
+function applicationView(app, plan, historyItems) {
+  const rejection = historyItems.slice().reverse().find((h) => h.to_status === 'rejected');
+  return {
+    id: app.id,
+    weekdaysText: enrollment.weekdaysText(app.weekdays),
+    pickupText: enrollment.pickupLabel(app.pickup_mode),
+    selfStatement: app.pickup_mode === 'self' ? app.self_statement || '' : '',
+    priorityText: (app.priority_claims || []).map(enrollment.priorityLabel).join('、'),
+    note: app.note || '',
+    submittedAt: enrollment.formatTime(app.submitted_at),
+    declineReason: app.decline_reason || '',
+    rejectReason: app.status === 'rejected' && rejection ? rejection.comment || '' : '',
+    signatureText: signatureText(app, plan),
+    showDetails: app.status !== 'declined',
+  };
+}
+
+function historyView(items) {
+  return items.map((item, index) => ({
+    key: index,
+    title: enrollment.actionLabel(item.action),
+    who: [enrollment.ROLE_LABELS[item.actor_role] || item.actor_role, item.actor_name].filter(Boolean).join(' '),
+    at: enrollment.formatTime(item.at),
+    comment: item.comment || '',
+    statusText: enrollment.statusLabel(item.to_status),
+  }));
+}
+
+Page({
+  data: {
+    loading: true,
+    errorMessage: '',
+    loaded: false,
+    child: null,
+    termName: '',
+    planVersion: 0,
+    planMessage: '',
+    status: 'none',
+    statusLabel: '尚未申请',
+    app: null,
+    notice: '',
+    history: [],
+    actions: actionsFor(null, null),
+    declineOpen: false,
+    declineReason: '',
+    busy: false,
+  },
+
+  onLoad(query = {}) {
+    this.studentId = Number(query.student_id) || 0;
+  },
+
+  onShow() {
+    // onShow (not onLoad): coming back from the apply page shows the new state
+    return this.load();
+  },
+
+  onPullDownRefresh() {
+    return this.load().then(() => wx.stopPullDownRefresh());
+  },
+
+  load() {
+    const firstLoad = !this.data.loaded;
+    if (firstLoad) this.setData({ loading: true, errorMessage: '' });
+    return this.fetch().then(
+      (state) => this.setData({ ...state, loading: false, loaded: true, errorMessage: '' }),
+      (err) => {
+        if (firstLoad) this.setData({ loading: false, errorMessage: err.message || '加载失败，请稍后再试' });
+        else wx.showToast({ title: err.message || '刷新失败', icon: 'none' });
+      },
+    );
+  },
+
+  fetch() {
+    const opts = { toast: false };
+    return me(opts).then((profile) => {
+      const child = (profile.children || []).find((c) => c.id === this.studentId);
+      if (!child) throw new Error('未找到该学生，请从首页进入');
+      return enrollment.currentTerm(child.school_id, opts).then((term) => Promise.all([
+        enrollment.getPlan(term.id, opts).then(
+          (plan) => ({ plan, planMessage: '' }),
+          (err) => {
+            if (err.code === 'PLAN_NOT_PUBLISHED') return { plan: null, planMessage: err.message };
+            throw err;
+          },
+        ),
+        enrollment.myApplications(term.id, opts),
+      ]).then(([{ plan, planMessage }, apps]) => {
+        const app = (apps || []).find((a) => a.student_id === this.studentId) || null;
+        const historyLoad = app ? enrollment.history(app.id, opts) : Promise.resolve([]);
+        return historyLoad.then((items) => {
+          this.termId = term.id;
+          this.application = app;
+          this.plan = plan;
+          return {
+            child: { name: child.name, meta: [child.class_name, child.school_name].filter(Boolean).join(' · ') },
+            termName: term.name,
+            planVersion: plan ? plan.version : 0,
+            planMessage,
+            status: app ? app.status : 'none',
+            statusLabel: app ? app.status_label || enrollment.statusLabel(app.status) : enrollment.statusLabel('none'),
+            app: app ? applicationView(app, plan, items || []) : null,
+            notice: noticeFor(app, plan),
+            history: historyView(items || []),
+            actions: actionsFor(app, plan),
+            declineOpen: false,
+            declineReason: '',
+          };
+        });
+      }));
+    });
+  },
+
+  applyUrl(extra = '') {
+    return `/pages/apply/index?student_id=${this.studentId}&term_id=${this.termId}${extra}`;
+  },
+
+  goApply() {
+    wx.navigateTo({ url: this.applyUrl() });
+  },
+
+  goSign() {
+    wx.navigateTo({ url: this.applyUrl('&step=sign') });
+  },
+
+  goPlan() {
+    wx.navigateTo({ url: `/pages/plan/index?term_id=${this.termId}` });
+  },
+
+  /** Run a mutation once at a time; the server's Chinese message is toasted by request.js on failure. */
+  mutate(call, successTitle) {
+    if (this.data.busy) return Promise.resolve();
+    this.setData({ busy: true });
+    return call().then(
+      () => {
+        this.setData({ busy: false });
+        wx.showToast({ title: successTitle, icon: 'success' });
+        return this.load();
+      },
+      (err) => {
+        this.setData({ busy: false });
+        // someone else changed it meanwhile (another guardian, the class head): show the real state
+        if (err && err.code === 'APPLICATION_STATE') return this.load();
+        return undefined;
+      },
+    );
+  },
+
+  onWithdraw() {
+    const app = this.application;
+    if (!app || this.data.busy) return Promise.resolve();
+    const approved = app.status === 'approved';
+    return new Promise((resolve) => {
+      wx.showModal({
+        title: approved ? '退出课后服务' : '撤回申请',
+        content: approved
+          ? '退出后孩子从明天起不再参加本学期课后服务。确定退出吗？'
+          : '撤回后本次申请作废，之后仍可重新申请。确定撤回吗？',
+        confirmText: approved ? '确定退出' : '确定撤回',
+        confirmColor: '#d64541',
+        cancelText: '再想想',
+        success: (res) => {
+          if (res && res.confirm) {
+            resolve(this.mutate(() => enrollment.withdraw(app.id), approved ? '已退出' : '已撤回'));
+          } else {
+            resolve();
+          }
+        },
+        fail: () => resolve(),
+      });
+    });
+  },
+
+  onDeclineOpen() {
+    this.setData({ declineOpen: true, declineReason: '' });
+  },
+
+  onDeclineCancel() {
+    this.setData({ declineOpen: false, declineReason: '' });
+  },
+
+  onDeclineInput(e) {
+    this.setData({ declineReason: e.detail.value });
+  },
+
+  onDeclineConfirm() {
+    const reason = String(this.data.declineReason || '').trim();
+    return this.mutate(
+      () => enrollment.decline({ studentId: this.studentId, termId: this.termId, reason }),
+      '已提交',
+    );
+  },
+
+  onRetry() {
+    return this.load();
+  },
+});

@@ -1,0 +1,342 @@
+/**
+ * 社团选课 for one child (query: student_id): the term's catalogue with live free seats, waitlists, why the
+ * child may not choose a club, and the child's own status (已选上 / 候补第N位).
+ *
+ *   first-come round open   选这个 → 选上 or 候补第N位 (the button is disabled while the request is in flight)
+ *   lottery round open      填写志愿 → pages/club-choices
+ *   no open round           the round schedule and 不在选课时间内
+ *   a club the child holds  退选 / 退出候补, after a confirmation
+ *
+ * The server decides everything (window, grade, approval, clashes, per-child maximum, seats); the page
+ * shows its answer and reloads. While a first-come round is open the catalogue refreshes itself every
+ * AUTO_REFRESH_MS so 余位 stays current; a round opening soon triggers a reload at its opening time.
+ */
+const { me } = require('../../services/auth');
+const { showErrorToast } = require('../../services/request');
+const clubs = require('../../services/clubs');
+
+const AUTO_REFRESH_MS = 30000;
+// Reload when a round opens, if it opens within this long (抢课: the button appears at the opening second).
+const OPENING_WATCH_MS = 2 * 3600 * 1000;
+// Spread the reload at the opening second over this long so not every phone asks at once.
+const OPENING_JITTER_MS = 1500;
+// Refusals the guardian should read, not just glimpse in a toast.
+const MODAL_CODES = ['SELECTION_CLOSED', 'CLUB_NOT_ALLOWED', 'DROP_CLOSED', 'ENROLLMENT_NOT_FOUND', 'CLUB_NOT_FOUND'];
+
+function confirm(options) {
+  return new Promise((resolve) => {
+    wx.showModal({
+      ...options,
+      success: (res) => resolve(Boolean(res && res.confirm)),
+      fail: () => resolve(false),
+    });
+  });
+}
+
+function notice(title, content) {
+  wx.showModal({ title, content, showCancel: false, confirmText: '知道了' });
+}
+
+function clubView(club, { positions, firstComeOpen, brokenCovers }) {
+  const held = club.my_status === 'enrolled' || club.my_status === 'waitlisted';
+  const mayChoose = club.may_choose !== false;
+  const full = club.free_seats <= 0;
+  const cover = brokenCovers[club.id] ? '' : clubs.coverSrc(club.cover_url);
+  return {
+    id: club.id,
+    name: club.name,
+    category: club.category,
+    categoryLabel: club.category_label || clubs.categoryLabel(club.category),
+    color: clubs.categoryColor(club.category),
+    initial: (club.name || '社').charAt(0),
+    coverUrl: cover,
+    timeText: `${clubs.weekdaysText(club.weekdays)} ${club.start_time}–${club.end_time}`,
+    venue: club.venue || '',
+    teacher: club.teacher_name || '',
+    gradesText: clubs.gradesText(club.grades),
+    description: club.description || '',
+    capacity: club.capacity,
+    freeSeats: club.free_seats,
+    full,
+    waitlisted: club.waitlisted || 0,
+    held,
+    status: held ? club.my_status : '',
+    statusText: held ? clubs.statusText(club.my_status, positions[club.id]) : '',
+    // a held club's reason (if any) does not matter to the guardian
+    reason: !held && !mayChoose ? club.reason || '暂不能选择' : '',
+    canEnroll: firstComeOpen && !held && mayChoose,
+    enrollLabel: full ? '排候补' : '选这个',
+    dropLabel: club.my_status === 'waitlisted' ? '退出候补' : '退选',
+  };
+}
+
+function categoriesOf(list) {
+  const seen = {};
+  const out = [{ key: 'all', label: '全部' }];
+  list.forEach((club) => {
+    if (seen[club.category]) return;
+    seen[club.category] = true;
+    out.push({ key: club.category, label: club.category_label || clubs.categoryLabel(club.category) });
+  });
+  return out;
+}
+
+Page({
+  data: {
+    loading: true,
+    loaded: false,
+    errorMessage: '',
+    childName: '',
+    childMeta: '',
+    termName: '',
+    categories: [],
+    activeCategory: 'all',
+    clubs: [],
+    visibleClubs: [],
+    heldCount: 0,
+    maxPerChild: 0,
+    firstCome: null,
+    lottery: null,
+    schedule: [],
+    closedMessage: '',
+    busyId: 0,
+  },
+
+  onLoad(query = {}) {
+    this.studentId = Number(query.student_id) || 0;
+    this.loadSeq = 0;
+    this.brokenCovers = {};
+  },
+
+  onShow() {
+    // onShow: coming back from the choices page, or to a phone left on this page, shows fresh seats
+    return this.load();
+  },
+
+  onHide() {
+    this.clearTimer();
+  },
+
+  onUnload() {
+    this.clearTimer();
+  },
+
+  onPullDownRefresh() {
+    this.child = null;
+    return this.load().then(() => wx.stopPullDownRefresh());
+  },
+
+  /** The child (GET /me) and the term, once; then rounds, catalogue and the child's places. */
+  load({ quiet = false } = {}) {
+    this.loadSeq = (this.loadSeq || 0) + 1;
+    const seq = this.loadSeq;
+    const firstLoad = !this.data.loaded;
+    if (firstLoad) this.setData({ loading: true, errorMessage: '' });
+    const opts = { toast: false };
+    const context = this.child && this.term
+      ? Promise.resolve()
+      : me(opts).then((profile) => {
+        const child = (profile.children || []).find((c) => c.id === this.studentId);
+        if (!child) {
+          const err = new Error('未找到该孩子，请从首页重新进入');
+          err.code = 'CHILD_NOT_FOUND';
+          throw err;
+        }
+        return clubs.currentTerm(child.school_id, opts).then((term) => {
+          this.child = child;
+          this.term = term;
+        });
+      });
+    return context
+      .then(() => Promise.all([
+        clubs.listRounds(this.term.id, opts),
+        clubs.listClubs(this.term.id, this.child.id, opts),
+        clubs.childClubs(this.child.id, opts),
+      ]))
+      .then(([rounds, list, places]) => {
+        if (seq !== this.loadSeq) return; // a newer load is under way; its answer wins
+        this.rounds = rounds;
+        this.list = list;
+        this.places = places;
+        this.render();
+        this.scheduleRefresh();
+      })
+      .catch((err) => {
+        if (seq !== this.loadSeq) return;
+        if (firstLoad) {
+          this.setData({ loading: false, errorMessage: err.message || '加载失败，请稍后再试' });
+        } else if (!quiet) {
+          // keep showing what we have; say why it did not refresh
+          showErrorToast(err);
+        }
+      });
+  },
+
+  render() {
+    const state = clubs.roundsState(this.rounds);
+    const clubIds = {};
+    this.list.forEach((club) => { clubIds[club.id] = true; });
+    const positions = {};
+    // /students/{id}/clubs covers every term: count only this term's clubs
+    const places = (this.places || []).filter((p) => clubIds[p.club_id]);
+    places.forEach((p) => { positions[p.club_id] = p.position; });
+    const views = this.list.map((club) => clubView(club, {
+      positions,
+      firstComeOpen: Boolean(state.firstCome),
+      brokenCovers: this.brokenCovers,
+    }));
+    const categories = categoriesOf(this.list);
+    const active = categories.some((c) => c.key === this.data.activeCategory) ? this.data.activeCategory : 'all';
+    const openRound = state.firstCome || state.lottery;
+    let closedMessage = '';
+    if (!openRound) {
+      closedMessage = state.next
+        ? `现在不在选课时间内，${state.next.name}将于 ${clubs.formatTime(state.next.opens_at)} 开始`
+        : '现在不在选课时间内';
+    }
+    this.setData({
+      loading: false,
+      loaded: true,
+      errorMessage: '',
+      childName: this.child.name,
+      childMeta: [this.child.class_name, this.child.school_name].filter(Boolean).join(' · '),
+      termName: this.term.name,
+      categories,
+      activeCategory: active,
+      clubs: views,
+      visibleClubs: active === 'all' ? views : views.filter((c) => c.category === active),
+      heldCount: places.length,
+      maxPerChild: openRound ? openRound.max_per_child : 0,
+      firstCome: state.firstCome ? {
+        name: state.firstCome.name,
+        closesAt: clubs.formatTime(state.firstCome.closes_at),
+        dropDeadline: state.firstCome.drop_deadline ? clubs.formatTime(state.firstCome.drop_deadline) : '',
+      } : null,
+      lottery: state.lottery ? {
+        id: state.lottery.id,
+        name: state.lottery.name,
+        closesAt: clubs.formatTime(state.lottery.closes_at),
+      } : null,
+      schedule: state.schedule,
+      closedMessage,
+    });
+  },
+
+  /** Keep 余位 current while a first-come round is open; reload when a round is about to open. */
+  scheduleRefresh() {
+    this.clearTimer();
+    const state = clubs.roundsState(this.rounds);
+    let delay = 0;
+    if (state.firstCome) {
+      delay = AUTO_REFRESH_MS;
+    } else if (state.next) {
+      const untilOpen = clubs.parseTime(state.next.opens_at) - Date.now();
+      if (untilOpen > 0 && untilOpen <= OPENING_WATCH_MS) delay = untilOpen + Math.floor(Math.random() * OPENING_JITTER_MS);
+    }
+    if (delay > 0) this.timer = setTimeout(() => { this.timer = null; this.load({ quiet: true }); }, delay);
+  },
+
+  clearTimer() {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  },
+
+  onRetry() {
+    return this.load();
+  },
+
+  onFilter(e) {
+    const key = e.currentTarget.dataset.key || 'all';
+    const views = this.data.clubs;
+    this.setData({
+      activeCategory: key,
+      visibleClubs: key === 'all' ? views : views.filter((c) => c.category === key),
+    });
+  },
+
+  onCoverError(e) {
+    // an expired or missing picture: show the placeholder instead
+    const id = Number(e.currentTarget.dataset.id);
+    if (!id || this.brokenCovers[id]) return;
+    this.brokenCovers[id] = true;
+    if (this.list) this.render();
+  },
+
+  findClub(id) {
+    return this.data.clubs.find((c) => c.id === id);
+  },
+
+  /** 选这个: one request at a time; the answer is 选上 or 候补第N位, or the server's reason. */
+  onEnroll(e) {
+    const id = Number(e.currentTarget.dataset.id);
+    const club = this.findClub(id);
+    // `this.busy` is set at once, before any re-render: a second tap in the same instant does nothing
+    if (this.busy || !club || !this.child) return Promise.resolve();
+    this.busy = true;
+    this.setData({ busyId: id });
+    const childName = this.child.name;
+    return clubs.enroll(id, this.child.id, { toast: false })
+      .then((result) => {
+        if (result.status === 'waitlisted') {
+          const position = result.position;
+          notice(position ? `候补第${position}位` : '已进入候补',
+            `「${result.club_name}」名额已满，${childName}${position ? `排在候补第${position}位` : '已进入候补名单'}。`
+            + '有同学退选时按顺序递补，递补成功会通知您。');
+        } else {
+          notice('选上了', `${childName}已选上「${result.club_name}」。`);
+        }
+      }, (err) => this.showRefusal(err, '未能选课'))
+      .then(() => this.load())
+      .then(() => {
+        this.busy = false;
+        this.setData({ busyId: 0 });
+      });
+  },
+
+  /** 退选 / 退出候补, after a confirmation; the seat goes to the first on the waitlist. */
+  onDrop(e) {
+    const id = Number(e.currentTarget.dataset.id);
+    const club = this.findClub(id);
+    if (this.busy || !club || !this.child) return Promise.resolve();
+    const waiting = club.status === 'waitlisted';
+    const childName = this.child.name;
+    this.busy = true;
+    return confirm({
+      title: waiting ? '退出候补' : '确认退选',
+      content: waiting
+        ? `确定让${childName}退出「${club.name}」的候补吗？再选需要重新排队。`
+        : `确定让${childName}退出「${club.name}」吗？名额会让给候补的同学，再选需要重新排队。`,
+      confirmText: waiting ? '退出候补' : '退选',
+      confirmColor: '#d64541',
+      cancelText: '再想想',
+    }).then((ok) => {
+      if (!ok) {
+        this.busy = false;
+        return null;
+      }
+      this.setData({ busyId: id });
+      return clubs.drop(id, this.child.id, { toast: false })
+        .then(() => {
+          wx.showToast({ title: waiting ? '已退出候补' : '已退选', icon: 'success' });
+        }, (err) => this.showRefusal(err, '未能退选'))
+        .then(() => this.load())
+        .then(() => {
+          this.busy = false;
+          this.setData({ busyId: 0 });
+        });
+    });
+  },
+
+  showRefusal(err, title) {
+    if (MODAL_CODES.indexOf(err.code) >= 0) notice(title, err.message);
+    else showErrorToast(err);
+  },
+
+  goChoices() {
+    const lottery = this.data.lottery;
+    if (!lottery || !this.child) return;
+    wx.navigateTo({
+      url: `/pages/club-choices/index?round_id=${lottery.id}&student_id=${this.child.id}&term_id=${this.term.id}`,
+    });
+  },
+});

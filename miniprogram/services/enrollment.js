@@ -1,0 +1,329 @@
+/**
+ * Term applications and consent (申请与协议), over services/request.js.
+ *
+ * 服务内容公示 → 家长申请 → 班级审核 → 教导处审定 → 签订协议. Every mutation is sent with
+ * `idempotent: true`: the request carries one Idempotency-Key for all its retries, so a lost answer
+ * retried never applies, signs or approves twice. Every function takes request options last
+ * (`{toast: false}` to handle errors on the page).
+ *
+ * Also the Chinese labels and small formatters the enrollment pages share.
+ */
+const { request } = require('./request');
+
+// ---------- labels ----------
+
+const STATUS_LABELS = {
+  none: '尚未申请',
+  submitted: '待班主任审核',
+  class_approved: '待教导处审定',
+  approved: '已通过',
+  rejected: '未通过',
+  withdrawn: '已退出',
+  declined: '不参加',
+};
+
+const PICKUP_LABELS = {
+  guardian: '家长接送',
+  delegate: '委托他人接送',
+  self: '自行回家',
+};
+
+// The six priority groups (优先保障), in the order schools list them.
+const PRIORITY_LABELS = {
+  disabled: '残疾儿童',
+  left_behind: '留守儿童',
+  migrant: '进城务工随迁子女',
+  low_income: '家庭经济困难',
+  single_parent: '单亲家庭',
+  dual_working: '双职工家庭',
+};
+
+const ACTION_LABELS = {
+  apply: '提交申请',
+  edit: '修改申请',
+  resubmit: '修改后重新提交',
+  class_approve: '班主任审核通过',
+  class_reject: '班主任退回',
+  approve: '教导处审定通过',
+  reject: '教导处审定未通过',
+  withdraw: '退出',
+  decline: '选择不参加',
+  sign: '签署协议',
+};
+
+const ROLE_LABELS = {
+  guardian: '家长',
+  class_head: '班主任',
+  admin: '教导处',
+};
+
+const WEEKDAY_NAMES = ['', '周一', '周二', '周三', '周四', '周五', '周六', '周日'];
+
+function statusLabel(status) {
+  return STATUS_LABELS[status || 'none'] || status;
+}
+
+function pickupLabel(mode) {
+  return PICKUP_LABELS[mode] || mode || '';
+}
+
+function priorityLabel(key) {
+  return PRIORITY_LABELS[key] || key;
+}
+
+function actionLabel(action) {
+  return ACTION_LABELS[action] || action;
+}
+
+/** [1,2,3,4,5] → 周一至周五; [1,3,5] → 周一、周三、周五. */
+function weekdaysText(days) {
+  const sorted = (days || []).slice().sort((a, b) => a - b);
+  if (!sorted.length) return '';
+  const consecutive = sorted.every((d, i) => i === 0 || d === sorted[i - 1] + 1);
+  if (sorted.length >= 3 && consecutive) return `${WEEKDAY_NAMES[sorted[0]]}至${WEEKDAY_NAMES[sorted[sorted.length - 1]]}`;
+  return sorted.map((d) => WEEKDAY_NAMES[d]).join('、');
+}
+
+/** 30000 → "300"; 12345 → "123.45" (yuan). */
+function yuan(cents) {
+  const value = Number(cents || 0) / 100;
+  return Number.isInteger(value) ? String(value) : value.toFixed(2);
+}
+
+function pad(n) {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/**
+ * An API datetime (UTC, ISO 8601) shown in the school's zone, Asia/Shanghai (UTC+8, no DST):
+ * "2026-03-01T06:05:00Z" → "2026-03-01 14:05". A string without a zone is taken as UTC.
+ */
+function formatTime(iso) {
+  if (!iso) return '';
+  const s = String(iso);
+  const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(s);
+  const ms = Date.parse(hasZone ? s : `${s}Z`);
+  if (Number.isNaN(ms)) return s;
+  const d = new Date(ms + 8 * 3600 * 1000);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} `
+    + `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+}
+
+/**
+ * The term to work on, like the server's current_term: the one running today, else the next to start,
+ * else the latest. `today` is a 'YYYY-MM-DD' string in the school's zone.
+ */
+function pickCurrentTerm(terms, today) {
+  const list = (terms || []).slice().sort((a, b) => (a.starts_on < b.starts_on ? -1 : 1));
+  if (!list.length) return null;
+  const running = list.find((t) => t.is_current || (today && t.starts_on <= today && today <= t.ends_on));
+  if (running) return running;
+  const next = today ? list.find((t) => t.starts_on > today) : null;
+  return next || list[list.length - 1];
+}
+
+/** Today in Asia/Shanghai as 'YYYY-MM-DD'. */
+function shanghaiToday(now = Date.now()) {
+  const d = new Date(now + 8 * 3600 * 1000);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+}
+
+// ---------- terms and the plan (公示) ----------
+
+/** GET /schools/{id}/terms → [{id, school_id, name, starts_on, ends_on, is_current}] */
+function listTerms(schoolId, options = {}) {
+  return request({ url: `/schools/${schoolId}/terms`, ...options });
+}
+
+/** GET /terms/{id} → {id, school_id, name, starts_on, ends_on, is_current} */
+function getTerm(termId, options = {}) {
+  return request({ url: `/terms/${termId}`, ...options });
+}
+
+/** The school's current term (see pickCurrentTerm); rejects with code NO_TERM when it has none. */
+function currentTerm(schoolId, options = {}) {
+  return listTerms(schoolId, options).then((terms) => {
+    const term = pickCurrentTerm(terms, shanghaiToday());
+    if (!term) {
+      const err = new Error('学校尚未设置学期');
+      err.code = 'NO_TERM';
+      throw err;
+    }
+    return term;
+  });
+}
+
+/**
+ * GET /terms/{id}/plan → the published plan: {id, term_id, version, weekdays, end_times {low, mid, high},
+ * winter?, homework_minutes, content[], fee_cents, fee_period, term_fee_cents, waiver_rules,
+ * safety_measures, agreement_title, agreement_text, agreement_hash, capacity, published_at}.
+ * 404 PLAN_NOT_PUBLISHED when nothing is published yet.
+ */
+function getPlan(termId, options = {}) {
+  return request({ url: `/terms/${termId}/plan`, ...options });
+}
+
+// ---------- guardians ----------
+
+/** GET /applications?term_id= → my children's applications (ApplicationOut[]) */
+function myApplications(termId, options = {}) {
+  return request({ url: '/applications', data: termId ? { term_id: termId } : undefined, ...options });
+}
+
+/** GET /applications/{id}/history → [{action, from_status, to_status, actor_name, actor_role, comment, at}] */
+function history(applicationId, options = {}) {
+  return request({ url: `/applications/${applicationId}/history`, ...options });
+}
+
+/**
+ * POST /applications — apply (from no answer, withdrawn or declined).
+ * form: {studentId, termId, weekdays, pickupMode, selfStatement, priorityClaims, note}
+ */
+function apply(form, options = {}) {
+  return request({
+    url: '/applications',
+    method: 'POST',
+    data: {
+      student_id: form.studentId,
+      term_id: form.termId,
+      weekdays: form.weekdays,
+      pickup_mode: form.pickupMode,
+      self_statement: form.selfStatement || null,
+      priority_claims: form.priorityClaims || [],
+      note: form.note || null,
+    },
+    idempotent: true,
+    ...options,
+  });
+}
+
+/** PATCH /applications/{id} — edit a submitted application, or correct a rejected one (resubmits it). */
+function editApplication(applicationId, form, options = {}) {
+  return request({
+    url: `/applications/${applicationId}`,
+    method: 'PATCH',
+    data: {
+      weekdays: form.weekdays,
+      pickup_mode: form.pickupMode,
+      self_statement: form.selfStatement || null,
+      priority_claims: form.priorityClaims || [],
+      note: form.note || null,
+    },
+    idempotent: true,
+    ...options,
+  });
+}
+
+/**
+ * POST /applications/{id}/sign {plan_version, text_hash?, client?}: the version the guardian was shown.
+ * 409 AGREEMENT_OUTDATED (a newer version is published) / AGREEMENT_TEXT_MISMATCH.
+ */
+function sign(applicationId, { planVersion, textHash, client }, options = {}) {
+  const data = { plan_version: planVersion };
+  if (textHash) data.text_hash = textHash;
+  if (client) data.client = client;
+  return request({ url: `/applications/${applicationId}/sign`, method: 'POST', data, idempotent: true, ...options });
+}
+
+/** POST /applications/{id}/withdraw {reason?} */
+function withdraw(applicationId, reason, options = {}) {
+  return request({
+    url: `/applications/${applicationId}/withdraw`,
+    method: 'POST',
+    data: { reason: reason || null },
+    idempotent: true,
+    ...options,
+  });
+}
+
+/** POST /applications/decline {student_id, term_id, reason?} — 不参加 (may be reversed by applying). */
+function decline({ studentId, termId, reason }, options = {}) {
+  return request({
+    url: '/applications/decline',
+    method: 'POST',
+    data: { student_id: studentId, term_id: termId, reason: reason || null },
+    idempotent: true,
+    ...options,
+  });
+}
+
+// ---------- reviewers ----------
+
+/**
+ * GET /terms/{id}/applications?status=&class_id= (class heads get only the classes they head).
+ * `status` '' or undefined = every status.
+ */
+function listApplications(termId, { status, classId } = {}, options = {}) {
+  const data = {};
+  if (status) data.status = status;
+  if (classId) data.class_id = classId;
+  return request({ url: `/terms/${termId}/applications`, data, ...options });
+}
+
+/** GET /terms/{id}/applications/queue (admin): class-approved applications in approval order. */
+function waitingQueue(termId, options = {}) {
+  return request({ url: `/terms/${termId}/applications/queue`, ...options });
+}
+
+/** POST /applications/{id}/review {decision: approve|reject, comment} — a rejection needs a comment. */
+function review(applicationId, { decision, comment }, options = {}) {
+  return request({
+    url: `/applications/${applicationId}/review`,
+    method: 'POST',
+    data: { decision, comment: comment || null },
+    idempotent: true,
+    ...options,
+  });
+}
+
+/** POST /terms/{id}/applications/bulk-approve (admin only) → [{application_id, ok, status?, code?, message?}] */
+function bulkApprove(termId, applicationIds, comment, options = {}) {
+  const data = { application_ids: applicationIds };
+  if (comment) data.comment = comment;
+  return request({
+    url: `/terms/${termId}/applications/bulk-approve`,
+    method: 'POST',
+    data,
+    idempotent: true,
+    ...options,
+  });
+}
+
+/** GET /terms/{id}/applications/summary (admin) → {eligible, by_status, participation_rate, by_grade, …} */
+function summary(termId, options = {}) {
+  return request({ url: `/terms/${termId}/applications/summary`, ...options });
+}
+
+module.exports = {
+  STATUS_LABELS,
+  PICKUP_LABELS,
+  PRIORITY_LABELS,
+  ACTION_LABELS,
+  ROLE_LABELS,
+  WEEKDAY_NAMES,
+  statusLabel,
+  pickupLabel,
+  priorityLabel,
+  actionLabel,
+  weekdaysText,
+  yuan,
+  formatTime,
+  pickCurrentTerm,
+  shanghaiToday,
+  listTerms,
+  getTerm,
+  currentTerm,
+  getPlan,
+  myApplications,
+  history,
+  apply,
+  editApplication,
+  sign,
+  withdraw,
+  decline,
+  listApplications,
+  waitingQueue,
+  review,
+  bulkApprove,
+  summary,
+};
