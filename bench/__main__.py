@@ -1,14 +1,20 @@
-"""python -m bench: run every benchmark and print the figures with the hardware."""
+"""python -m bench [notify] [clubs]: run the benchmarks (all by default) and print the figures with the hardware."""
 
-from bench import notify
+import sys
+
+from bench import clubs, notify
 from bench.common import database_engine, database_version, hardware
+
+BENCHMARKS = {"notify": notify, "clubs": clubs}
 
 
 def main() -> None:
+    chosen = sys.argv[1:] or list(BENCHMARKS)
     engine = database_engine()
     print(f"# Kehou benchmarks — {hardware()}; {database_version(engine)}")
-    for line in notify.run(engine):
-        print(line, flush=True)
+    for name in chosen:
+        for line in BENCHMARKS[name].run(engine):
+            print(line, flush=True)
 
 
 if __name__ == "__main__":

@@ -226,9 +226,10 @@ def _position(session: Session, enrollment: ClubEnrollment) -> int | None:
     return ahead + 1
 
 
-def enrollment_out(session: Session, enrollment: ClubEnrollment) -> EnrollmentOut:
-    club = session.get(Club, enrollment.club_id)
-    student = session.get(Student, enrollment.student_id)
+def enrollment_out(session: Session, enrollment: ClubEnrollment, club: Club | None = None,
+                   student: Student | None = None) -> EnrollmentOut:
+    club = club or session.get(Club, enrollment.club_id)
+    student = student or session.get(Student, enrollment.student_id)
     return EnrollmentOut(id=enrollment.id, club_id=club.id, club_name=club.name, student_id=student.id,
                          student_name=student.name, status=enrollment.status,
                          status_label=EnrollmentStatus.LABELS[enrollment.status],
@@ -239,14 +240,15 @@ def enroll(*, session: Session, caller: Caller, club: Club, student_id: int) -> 
     """First come: a seat if one is free, else a place on the waitlist."""
     student = guardian_child(session, caller, student_id)
 
-    def attempt() -> ClubEnrollment:
+    def attempt() -> EnrollmentOut:
         # Serialise one child's own requests (max per child, clashes) without blocking other children.
         session.exec(select(Student.id).where(Student.id == student.id).with_for_update())
         existing = session.exec(select(ClubEnrollment).where(ClubEnrollment.club_id == club.id,
                                                              ClubEnrollment.student_id == student.id)).first()
         if existing is not None and existing.status in HELD:
+            out = enrollment_out(session, existing, club, student)
             session.rollback()
-            return existing  # a retry of the same choice: same answer, nothing written
+            return out  # a retry of the same choice: same answer, nothing written
         round_ = open_round(session, club.term_id, mode="first_come")
         _refuse_unless_may_choose(session, club, student, round_)
         status = EnrollmentStatus.ENROLLED if _take_seat(session, club.id) else EnrollmentStatus.WAITLISTED
@@ -257,17 +259,19 @@ def enroll(*, session: Session, caller: Caller, club: Club, student_id: int) -> 
         session.flush()
         session.add(EnrollmentEvent(school_id=club.school_id, enrollment_id=row.id, action="choose", to_status=status,
                                     actor_account_id=caller.account_id))
+        # The answer is read before the commit, which would expire everything and cost three more reads.
+        out = enrollment_out(session, row, club, student)
         session.commit()
-        return row
+        return out
 
     try:
-        row = with_retries(session, attempt)
+        return with_retries(session, attempt)
     except IntegrityError:
         # The same child's duplicate request won the insert: answer with that one.
         session.rollback()
         row = session.exec(select(ClubEnrollment).where(ClubEnrollment.club_id == club.id,
                                                         ClubEnrollment.student_id == student.id)).one()
-    return enrollment_out(session, row)
+        return enrollment_out(session, row)
 
 
 def drop(*, session: Session, caller: Caller, club: Club, student_id: int) -> EnrollmentOut:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 
-from sqlalchemy import Column, Text, UniqueConstraint, delete
+from sqlalchemy import Column, Text, UniqueConstraint, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, select
 from starlette.concurrency import run_in_threadpool
@@ -119,42 +119,39 @@ class IdempotencyMiddleware:
             await run_in_threadpool(self._settle, account_id, key, captured)
 
     def _reserve(self, account_id: int, key: str, request_hash: str):
-        """None when this request may run, RUNNING while a first one with this key runs, else the answer."""
+        """None when this request may run, RUNNING while a first one with this key runs, else the answer.
+        The insert comes first: a fresh key (nearly every request) costs one statement."""
         with self.session_factory() as session:
+            try:
+                session.add(IdempotencyRecord(account_id=account_id, key=key, request_hash=request_hash))
+                session.commit()
+                return None
+            except IntegrityError:
+                session.rollback()
             record = session.exec(select(IdempotencyRecord).where(IdempotencyRecord.account_id == account_id,
                                                                   IdempotencyRecord.key == key)).first()
-            if record is not None and record.status_code is None and record.created_at < utcnow() - STALE_AFTER:
-                session.delete(record)
-                session.commit()
-                record = None
             if record is None:
-                try:
-                    with session.begin_nested():
-                        session.add(IdempotencyRecord(account_id=account_id, key=key, request_hash=request_hash))
-                    session.commit()
-                    return None
-                except IntegrityError:
-                    session.rollback()
-                    return RUNNING
+                return RUNNING  # settled and deleted between the two statements: look again
             if record.status_code is None:
+                if record.created_at >= utcnow() - STALE_AFTER:
+                    return RUNNING
+                session.delete(record)  # its request died: release the key and look again
+                session.commit()
                 return RUNNING
             if record.request_hash != request_hash:
                 return error_response(422, "IDEMPOTENCY_KEY_REUSED", "同一个 Idempotency-Key 不能用于不同的请求")
             return _stored_response(record)
 
     def _settle(self, account_id: int, key: str, captured: dict) -> None:
+        mine = (IdempotencyRecord.account_id == account_id) & (IdempotencyRecord.key == key)
         with self.session_factory() as session:
-            record = session.exec(select(IdempotencyRecord).where(IdempotencyRecord.account_id == account_id,
-                                                                  IdempotencyRecord.key == key)).first()
-            if record is None:
-                return
             if captured["status"] in REPLAYABLE and len(captured["body"]) <= MAX_STORED_BODY:
-                record.status_code = captured["status"]
-                record.content_type = dict(captured["headers"]).get(b"content-type", b"").decode("latin-1") or None
-                record.body = captured["body"].decode("utf-8", errors="replace")
-                session.add(record)
+                content_type = dict(captured["headers"]).get(b"content-type", b"").decode("latin-1") or None
+                session.exec(update(IdempotencyRecord).where(mine).values(
+                    status_code=captured["status"], content_type=content_type,
+                    body=captured["body"].decode("utf-8", errors="replace")))
             else:
-                session.delete(record)  # let a retry run for real
+                session.exec(delete(IdempotencyRecord).where(mine))  # let a retry run for real
             session.commit()
 
 

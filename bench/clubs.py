@@ -1,0 +1,214 @@
+"""Club selection rush (抢课): 2,000 guardians tap "选这个" at the same second, 20 clubs × 30 seats.
+
+Kehou: the real app (uvicorn, one process) answering POST /api/v1/clubs/{id}/enrollments with a login
+token and an Idempotency-Key, on PostgreSQL. Baseline: a bare Starlette endpoint in its own uvicorn
+process that only takes a seat with the same conditional UPDATE and inserts the row with raw psycopg
+(no login, no checks, no history, no notification). The same load generator drives both: 64 requests
+in flight, every guardian once, 200 of them double-tapping (a second request with the same key).
+After each run the database is checked: never more enrolled than seats, never a child twice.
+"""
+
+import asyncio
+from collections import Counter
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+
+import httpx
+from sqlalchemy import text
+from sqlmodel import Session
+
+from app.clubs.models import Club, SelectionRound
+from app.core.clock import utcnow
+from app.core.db import normalise_url
+from app.core.security import create_access_token
+from app.enrollment.models import Application
+from bench.common import free_port
+
+GUARDIANS = 2000
+CLUBS = 20
+SEATS = 30
+IN_FLIGHT = 64
+DOUBLE_TAPS = 200
+
+
+# ---------- the baseline: bare Starlette + psycopg ----------
+
+def baseline_app():
+    """Take a seat or wait, in one transaction: the least any correct endpoint must do."""
+    import threading
+
+    import psycopg
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    url = normalise_url(os.environ["BENCH_DATABASE_URL"]).replace("postgresql+psycopg://", "postgresql://")
+    local = threading.local()
+
+    def connection():
+        if not hasattr(local, "conn"):
+            local.conn = psycopg.connect(url)
+        return local.conn
+
+    def enroll(request_body: dict, club_id: int) -> dict:
+        conn = connection()
+        with conn.transaction():
+            taken = conn.execute("UPDATE club SET enrolled_count = enrolled_count + 1 "
+                                 "WHERE id = %s AND enrolled_count < capacity", (club_id,)).rowcount
+            status = "enrolled" if taken else "waitlisted"
+            row = conn.execute(
+                "INSERT INTO club_enrollment (school_id, term_id, club_id, student_id, status, queue_key, created_at,"
+                " updated_at) SELECT school_id, term_id, id, %s, %s, %s, now(), now() FROM club WHERE id = %s "
+                "ON CONFLICT (club_id, student_id) DO NOTHING RETURNING id",
+                (request_body["student_id"], status, time.time(), club_id)).fetchone()
+            if row is None:  # the same child again: undo the seat, answer with the first row
+                if taken:
+                    conn.execute("UPDATE club SET enrolled_count = enrolled_count - 1 WHERE id = %s", (club_id,))
+                status = conn.execute("SELECT status FROM club_enrollment WHERE club_id = %s AND student_id = %s",
+                                      (club_id, request_body["student_id"])).fetchone()[0]
+        return {"status": status}
+
+    async def endpoint(request):
+        from starlette.concurrency import run_in_threadpool
+        body = await request.json()
+        result = await run_in_threadpool(enroll, body, int(request.path_params["club_id"]))
+        return JSONResponse(result)
+
+    return Starlette(routes=[Route("/api/v1/clubs/{club_id}/enrollments", endpoint, methods=["POST"])])
+
+
+# ---------- set-up, load, checks ----------
+
+def _world(engine):
+    """A school whose 2,000 children are approved, each with a logged-in guardian; 20 open clubs."""
+    from tests.factories import create_class, create_guardian, create_school, create_student, create_term
+    with Session(engine, expire_on_commit=False) as session:
+        school = create_school(session, name="抢课小学")
+        term = create_term(session, school)
+        classes = [create_class(session, school, grade=g, number=1) for g in range(1, 7)]
+        taps = []
+        for i in range(GUARDIANS):
+            student = create_student(session, classes[i % 6], name=f"学生{i}")
+            account_id = create_guardian(session, student).account_id
+            session.add(Application(school_id=school.id, term_id=term.id, student_id=student.id,
+                                    class_id=student.class_id, applicant_account_id=account_id, status="approved",
+                                    weekdays=[1, 2, 3, 4, 5]))
+            taps.append((student.id, account_id))
+        session.add(SelectionRound(school_id=school.id, term_id=term.id, name="抢课", mode="first_come",
+                                   opens_at=utcnow() - timedelta(hours=1), closes_at=utcnow() + timedelta(hours=1),
+                                   max_per_child=2))
+        session.commit()
+    return school, term, taps
+
+
+def _fresh_clubs(engine, school, term, run: str) -> list[int]:
+    with Session(engine) as session:
+        clubs = [Club(school_id=school.id, term_id=term.id, name=f"{run}社团{i}", category="art", weekdays=[3],
+                      start_time="16:20", end_time="17:00", capacity=SEATS, grades=[1, 2, 3, 4, 5, 6])
+                 for i in range(CLUBS)]
+        session.add_all(clubs)
+        session.commit()
+        return [c.id for c in clubs]
+
+
+def _start(args: list[str], env: dict, port: int) -> subprocess.Popen:
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", *args, "--host", "127.0.0.1", "--port", str(port),
+                               "--log-level", "warning", "--no-access-log"], env=env)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+            return server
+        except httpx.TransportError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError(f"{args} did not start")
+
+
+async def _rush(base_url: str, requests: list[tuple[int, dict, dict]]) -> tuple[float, list[float], Counter]:
+    """Send every request with IN_FLIGHT at a time; wall time, latencies, the answers' status codes."""
+    latencies, answers = [], Counter()
+    gate = asyncio.Semaphore(IN_FLIGHT)
+    limits = httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
+        async def one(club_id, headers, body):
+            async with gate:
+                start = time.perf_counter()
+                response = await client.post(f"/api/v1/clubs/{club_id}/enrollments", headers=headers, json=body)
+                latencies.append(time.perf_counter() - start)
+                answers[response.status_code] += 1
+        start = time.perf_counter()
+        await asyncio.gather(*(one(*r) for r in requests))
+        return time.perf_counter() - start, latencies, answers
+
+
+def _requests(taps, club_ids, with_auth: bool) -> list[tuple[int, dict, dict]]:
+    out = []
+    for i, (student_id, account_id) in enumerate(taps):
+        headers = {"Idempotency-Key": str(uuid.uuid4())}
+        if with_auth:
+            headers["Authorization"] = f"Bearer {create_access_token(account_id)[0]}"
+        request = (club_ids[i % CLUBS], headers, {"student_id": student_id})
+        out.append(request)
+        if i < DOUBLE_TAPS:
+            out.append(request)  # the double tap: same key, same child, same club
+    return out
+
+
+def _check(engine, club_ids) -> str:
+    with engine.connect() as conn:
+        over = conn.execute(text("SELECT count(*) FROM club WHERE id = ANY(:ids) AND enrolled_count > capacity"),
+                            {"ids": club_ids}).scalar()
+        enrolled = conn.execute(text("SELECT count(*) FROM club_enrollment WHERE club_id = ANY(:ids) "
+                                     "AND status = 'enrolled'"), {"ids": club_ids}).scalar()
+        twice = conn.execute(text("SELECT count(*) FROM (SELECT student_id FROM club_enrollment "
+                                  "WHERE club_id = ANY(:ids) GROUP BY student_id HAVING count(*) > 1) t"),
+                             {"ids": club_ids}).scalar()
+    return f"enrolled {enrolled}/{CLUBS * SEATS}, oversold clubs {over}, children twice {twice}"
+
+
+def _line(name: str, elapsed: float, latencies: list[float], answers: Counter, baseline: float | None) -> str:
+    rate = len(latencies) / elapsed
+    p50, p95 = statistics.quantiles(latencies, n=100)[49], statistics.quantiles(latencies, n=100)[94]
+    ratio = f"  {rate / baseline:.2f}× baseline" if baseline else ""
+    return (f"clubs   {name:<44} {rate:7.0f} req/s  p50 {p50 * 1000:5.0f} ms  p95 {p95 * 1000:5.0f} ms  "
+            f"answers {dict(sorted(answers.items()))}{ratio}")
+
+
+def run(engine) -> Iterator[str]:
+    if engine.dialect.name != "postgresql":
+        yield "clubs   skipped: the rush benchmark needs PostgreSQL (make bench starts one)"
+        return
+    school, term, taps = _world(engine)
+    env = {**os.environ, "BENCH_DATABASE_URL": os.environ["TEST_DATABASE_URL"],
+           "DATABASE_URL": os.environ["TEST_DATABASE_URL"]}
+    port = free_port()
+    server = _start(["bench.clubs:baseline_app", "--factory"], env, port)
+    try:
+        club_ids = _fresh_clubs(engine, school, term, "base")
+        elapsed, latencies, answers = asyncio.run(_rush(f"http://127.0.0.1:{port}", _requests(taps, club_ids, False)))
+        baseline = len(latencies) / elapsed
+        yield (_line("baseline: bare Starlette + psycopg", elapsed, latencies, answers, None))
+        yield (f"clubs   baseline check: {_check(engine, club_ids)}")
+        with engine.begin() as conn:  # the children start afresh for the Kehou run
+            conn.execute(text("DELETE FROM club_enrollment WHERE club_id = ANY(:ids)"), {"ids": club_ids})
+            conn.execute(text("UPDATE club SET is_active = false WHERE id = ANY(:ids)"), {"ids": club_ids})
+    finally:
+        server.terminate()
+        server.wait()
+    port = free_port()
+    server = _start(["app.main:create_app", "--factory"], env, port)
+    try:
+        club_ids = _fresh_clubs(engine, school, term, "kehou")
+        elapsed, latencies, answers = asyncio.run(_rush(f"http://127.0.0.1:{port}", _requests(taps, club_ids, True)))
+        yield (_line("Kehou POST /clubs/{id}/enrollments", elapsed, latencies, answers, baseline))
+        yield (f"clubs   Kehou check: {_check(engine, club_ids)}")
+    finally:
+        server.terminate()
+        server.wait()
