@@ -10,6 +10,7 @@ import random
 import secrets
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import TypeVar
@@ -80,9 +81,10 @@ def club_outs(session: Session, clubs: list[Club], student: Student | None = Non
     if student is not None and ids:
         mine = dict(session.exec(select(ClubEnrollment.club_id, ClubEnrollment.status).where(
             ClubEnrollment.student_id == student.id, ClubEnrollment.club_id.in_(ids))).all())
+    standing = child_standing(session, student, clubs[0].term_id) if student is not None and clubs else None
     out = []
     for club in clubs:
-        reason = _why_not(session, club, student) if student is not None else None
+        reason = why_not(club, standing) if standing is not None else None
         out.append(ClubOut(
             id=club.id, term_id=club.term_id, name=club.name, category=club.category,
             category_label=CATEGORIES[club.category], description=club.description,
@@ -156,25 +158,38 @@ def _held_clubs(session: Session, student_id: int, term_id: int, exclude_club: i
     return list(session.exec(query).all())
 
 
-def _why_not(session: Session, club: Club, student: Student, round_: SelectionRound | None = None,
-             check_window: bool = False) -> str | None:
-    """Why this child may not choose this club now, in Chinese; None when they may."""
-    school_class = session.get(SchoolClass, student.class_id)
-    if school_class.grade not in club.grades:
-        return "该社团不面向本年级"
+@dataclass
+class ChildStanding:
+    """What decides which clubs a child may choose, read once (the catalogue asks for every club)."""
+    grade: int
+    approved: bool
+    held: list[Club]
+    round_: SelectionRound | None
+
+
+def child_standing(session: Session, student: Student, term_id: int,
+                   round_: SelectionRound | None = None) -> ChildStanding:
     approved = session.exec(select(Application.id).where(
-        Application.term_id == club.term_id, Application.student_id == student.id,
-        Application.status == AppStatus.APPROVED)).first()
-    if approved is None:
+        Application.term_id == term_id, Application.student_id == student.id,
+        Application.status == AppStatus.APPROVED)).first() is not None
+    return ChildStanding(grade=session.get(SchoolClass, student.class_id).grade, approved=approved,
+                         held=_held_clubs(session, student.id, term_id),
+                         round_=round_ or open_round(session, term_id))
+
+
+def why_not(club: Club, standing: ChildStanding, check_window: bool = False) -> str | None:
+    """Why this child may not choose this club now, in Chinese; None when they may."""
+    if standing.grade not in club.grades:
+        return "该社团不面向本年级"
+    if not standing.approved:
         return "本学期课后服务申请尚未通过"
-    held = _held_clubs(session, student.id, club.term_id, exclude_club=club.id)
+    held = [other for other in standing.held if other.id != club.id]
     clash = next((other for other in held if _clash(club, other)), None)
     if clash is not None:
         return f"与已选的「{clash.name}」时间冲突"
-    round_ = round_ or open_round(session, club.term_id)
-    if round_ is not None and len(held) >= round_.max_per_child:
-        return f"每人最多选 {round_.max_per_child} 个社团"
-    if check_window and round_ is None:
+    if standing.round_ is not None and len(held) >= standing.round_.max_per_child:
+        return f"每人最多选 {standing.round_.max_per_child} 个社团"
+    if check_window and standing.round_ is None:
         return "现在不在选课时间内"
     return None
 
@@ -182,7 +197,7 @@ def _why_not(session: Session, club: Club, student: Student, round_: SelectionRo
 def _refuse_unless_may_choose(session: Session, club: Club, student: Student, round_: SelectionRound | None) -> None:
     if round_ is None:
         raise AppError("SELECTION_CLOSED", "现在不在选课时间内", status_code=409)
-    reason = _why_not(session, club, student, round_)
+    reason = why_not(club, child_standing(session, student, club.term_id, round_))
     if reason is not None:
         raise AppError("CLUB_NOT_ALLOWED", reason, status_code=409)
 

@@ -33,10 +33,12 @@ def register(event: EventType) -> EventType:
 
 APPLICATION_DECISION = register(EventType(
     "application_decision", "课后服务申请{decision}", "{student_name}的{term_name}课后服务申请{decision}。{comment}",
-    {"thing1": "{student_name}", "phrase2": "{decision}", "thing3": "{term_name}"}, "pages/home/index"))
+    {"thing1": "{student_name}", "phrase2": "{decision}", "thing3": "{term_name}"},
+    "pages/application/index?student_id={student_id}"))
 CLUB_RESULT = register(EventType(
     "club_result", "社团选课结果", "{student_name}：{club_name}{result}。",
-    {"thing1": "{student_name}", "thing2": "{club_name}", "phrase3": "{result}"}, "pages/home/index"))
+    {"thing1": "{student_name}", "thing2": "{club_name}", "phrase3": "{result}"},
+    "pages/clubs/index?student_id={student_id}"))
 ARRIVED = register(EventType(
     "arrived", "已到托管", "{student_name}已于 {time} 到达{place}，由{teacher_name}看护。",
     {"thing1": "{student_name}", "time2": "{time}", "thing3": "{place}"}))

@@ -43,7 +43,8 @@ def enqueue(session: Session, *, account_id: int, event: str, data: dict[str, An
     if session.exec(select(InboxMessage.id).where(InboxMessage.dedupe_key == dedupe_key)).first() is not None:
         return None
     inbox = InboxMessage(school_id=school_id, account_id=account_id, event=event, title=render(kind.title, data)[:100],
-                         body=render(kind.body, data)[:500], page=kind.page, data=data, dedupe_key=dedupe_key)
+                         body=render(kind.body, data)[:500], page=render(kind.page, data)[:200], data=data,
+                         dedupe_key=dedupe_key)
     try:
         # A savepoint: a concurrent writer of the same key loses quietly, the caller's work stays.
         with session.begin_nested():
@@ -70,7 +71,9 @@ def notify_guardians(session: Session, *, student_id: int, school_id: int, event
     """Enqueue `event` for every bound guardian of a child; the key is made unique per guardian."""
     count = 0
     for account_id in guardian_accounts(session, student_id):
-        if enqueue(session, account_id=account_id, event=event, data=data, school_id=school_id,
+        # The child's id rides along so a tap on the message can open that child's page.
+        if enqueue(session, account_id=account_id, event=event, data={"student_id": student_id, **data},
+                   school_id=school_id,
                    dedupe_key=f"{dedupe_key}:{account_id}"):
             count += 1
     return count

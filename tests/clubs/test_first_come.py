@@ -97,6 +97,8 @@ def test_the_promoted_childs_guardians_are_told(session, world, families, choose
     service.drop(session=session, caller=families[0].caller, club=club, student_id=families[0].student.id)
     messages = session.exec(select(InboxMessage).where(InboxMessage.event == "club_result")).all()
     assert [m.body for m in messages] == [f"{families[1].student.name}：书法候补成功，已选上。"]
+    # A tap on the message opens that child's clubs.
+    assert messages[0].page == f"pages/clubs/index?student_id={families[1].student.id}"
 
 
 def test_no_drop_after_the_deadline(session, world, families, choose):
@@ -135,3 +137,23 @@ def test_the_teachers_roster_has_class_and_guardian_contact(session, world, fami
     choose(families[0], club)
     row = service.roster(session, club)[0]
     assert row.class_name == "三年级1班" and row.guardians[0].startswith("妈妈 ")
+
+
+def test_the_catalogue_for_a_child_reads_the_same_for_3_clubs_as_for_12(session, world, families, engine):
+    """It is the page every guardian refreshes during 抢课: its cost must not grow with the menu."""
+    from sqlalchemy import event
+    make_round(session, world)
+
+    def statements_for(clubs):
+        seen = []
+        listen = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listen)
+        try:
+            service.club_outs(session, clubs, families[0].student)
+        finally:
+            event.remove(engine, "before_cursor_execute", listen)
+        return len(seen)
+
+    clubs = [make_club(session, world, name=f"社团{i}") for i in range(12)]
+    service.club_outs(session, clubs, families[0].student)  # both counts below start equally warm
+    assert statements_for(clubs) == statements_for(clubs[:3])
