@@ -71,7 +71,8 @@ def close_club(club_id: PathId, session: SessionDep, caller: Admin) -> Response:
     return Response(status_code=204)
 
 
-@router.put("/clubs/{club_id}/cover", response_model=ClubOut, summary="上传社团封面（JPG/PNG）")
+@router.post("/clubs/{club_id}/cover", response_model=ClubOut,
+             summary="上传社团封面（JPG/PNG；POST，因为小程序 wx.uploadFile 只能 POST）")
 def upload_cover(club_id: PathId, session: SessionDep, caller: Admin,
                  file: Annotated[UploadFile, File(description="JPG 或 PNG 图片")]) -> ClubOut:
     club = get_in_schools(session, Club, club_id, caller.school_ids, message="未找到该社团")

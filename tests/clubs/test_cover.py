@@ -9,7 +9,7 @@ from tests.factories import png_bytes
 
 
 def _upload(client, world, club, data=None):
-    return client.put(f"/api/v1/clubs/{club.id}/cover", headers=world.a.headers("admin"),
+    return client.post(f"/api/v1/clubs/{club.id}/cover", headers=world.a.headers("admin"),
                       files={"file": ("cover.png", data or png_bytes("green"), "image/png")})
 
 
