@@ -119,7 +119,8 @@ def _fresh_clubs(engine, school, term, run: str) -> list[int]:
 
 def _start(args: list[str], env: dict, port: int) -> subprocess.Popen:
     server = subprocess.Popen([sys.executable, "-m", "uvicorn", *args, "--host", "127.0.0.1", "--port", str(port),
-                               "--log-level", "warning", "--no-access-log"], env=env)
+                               "--log-level", "warning", "--no-access-log",
+                               "--timeout-keep-alive", "30"], env=env)
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
@@ -133,18 +134,26 @@ def _start(args: list[str], env: dict, port: int) -> subprocess.Popen:
 
 async def _rush(base_url: str, requests: list[tuple[int, dict, dict]]) -> tuple[float, list[float], Counter]:
     """Send every request with IN_FLIGHT at a time; wall time, latencies, the answers' status codes."""
-    latencies, answers = [], Counter()
+    latencies, answers, samples = [], Counter(), {}
     gate = asyncio.Semaphore(IN_FLIGHT)
     limits = httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
         async def one(club_id, headers, body):
             async with gate:
                 start = time.perf_counter()
-                response = await client.post(f"/api/v1/clubs/{club_id}/enrollments", headers=headers, json=body)
+                try:
+                    response = await client.post(f"/api/v1/clubs/{club_id}/enrollments", headers=headers, json=body)
+                except httpx.TransportError as exc:  # counted, not fatal: the checks still run
+                    answers[type(exc).__name__] += 1
+                    return
                 latencies.append(time.perf_counter() - start)
                 answers[response.status_code] += 1
+                if response.status_code >= 300:
+                    samples.setdefault(response.status_code, response.text[:200])
         start = time.perf_counter()
         await asyncio.gather(*(one(*r) for r in requests))
+        for status, text in samples.items():
+            print(f"clubs   sample {status}: {text}", flush=True)
         return time.perf_counter() - start, latencies, answers
 
 
@@ -179,7 +188,7 @@ def _line(name: str, elapsed: float, latencies: list[float], answers: Counter, b
     p50, p99 = cuts[49], cuts[98]
     ratio = f"  {rate / baseline:.2f}× baseline" if baseline else ""
     return (f"clubs   {name:<44} {rate:7.0f} req/s  p50 {p50 * 1000:5.0f} ms  p99 {p99 * 1000:5.0f} ms  "
-            f"answers {dict(sorted(answers.items()))}{ratio}")
+            f"answers {dict(answers)}{ratio}")
 
 
 def run(engine) -> Iterator[str]:

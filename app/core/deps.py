@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from app.auth.models import Account
@@ -102,19 +103,25 @@ def _bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
+# Read on every request, so built once, in SQLAlchemy Core, with the account id as a parameter.
+_ACCOUNT = select(Account.id, Account.display_name).where(Account.id == bindparam("account_id"),
+                                                          Account.is_active == True)  # noqa: E712
+_STAFF = select(Staff.school_id, Staff.id, Staff.roles).where(Staff.account_id == bindparam("account_id"),
+                                                               Staff.is_active == True)  # noqa: E712
+_GUARDIAN = select(Guardian.id, Guardian.school_id).where(Guardian.account_id == bindparam("account_id"))
+_DISTRICT = select(School.id).join(DistrictOfficial, DistrictOfficial.district_id == School.district_id).where(
+    DistrictOfficial.account_id == bindparam("account_id"))
+
+
 def load_actor(session: Session, account_id: int) -> Actor | None:
-    account = session.get(Account, account_id)
-    if account is None or not account.is_active:
+    conn = session.connection()
+    params = {"account_id": account_id}
+    account = conn.execute(_ACCOUNT, params).first()
+    if account is None:
         return None
-    staff_rows = session.exec(
-        select(Staff.school_id, Staff.id, Staff.roles)
-        .where(Staff.account_id == account_id, Staff.is_active == True)  # noqa: E712
-    ).all()
-    guardian_rows = session.exec(select(Guardian.id, Guardian.school_id).where(Guardian.account_id == account_id)).all()
-    district_schools = session.exec(
-        select(School.id).join(DistrictOfficial, DistrictOfficial.district_id == School.district_id)
-        .where(DistrictOfficial.account_id == account_id)
-    ).all()
+    staff_rows = conn.execute(_STAFF, params).all()
+    guardian_rows = conn.execute(_GUARDIAN, params).all()
+    district_schools = conn.execute(_DISTRICT, params).scalars().all()
     return Actor(
         account_id=account.id,
         name=account.display_name,

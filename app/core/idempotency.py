@@ -23,7 +23,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 
-from sqlalchemy import Column, Text, UniqueConstraint, delete, update
+from sqlalchemy import Column, Text, UniqueConstraint, bindparam, delete, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, select
 from starlette.concurrency import run_in_threadpool
@@ -120,10 +120,11 @@ class IdempotencyMiddleware:
 
     def _reserve(self, account_id: int, key: str, request_hash: str):
         """None when this request may run, RUNNING while a first one with this key runs, else the answer.
-        The insert comes first: a fresh key (nearly every request) costs one statement."""
+        The insert comes first, in Core: a fresh key (nearly every request) costs one statement."""
         with self.session_factory() as session:
             try:
-                session.add(IdempotencyRecord(account_id=account_id, key=key, request_hash=request_hash))
+                session.connection().execute(_RESERVE, {"account_id": account_id, "key": key,
+                                                        "request_hash": request_hash, "created_at": utcnow()})
                 session.commit()
                 return None
             except IntegrityError:
@@ -143,16 +144,23 @@ class IdempotencyMiddleware:
             return _stored_response(record)
 
     def _settle(self, account_id: int, key: str, captured: dict) -> None:
-        mine = (IdempotencyRecord.account_id == account_id) & (IdempotencyRecord.key == key)
+        mine = {"for_account": account_id, "for_key": key}
         with self.session_factory() as session:
+            conn = session.connection()
             if captured["status"] in REPLAYABLE and len(captured["body"]) <= MAX_STORED_BODY:
                 content_type = dict(captured["headers"]).get(b"content-type", b"").decode("latin-1") or None
-                session.exec(update(IdempotencyRecord).where(mine).values(
-                    status_code=captured["status"], content_type=content_type,
-                    body=captured["body"].decode("utf-8", errors="replace")))
+                conn.execute(_STORE, {**mine, "status_code": captured["status"], "content_type": content_type,
+                                      "body": captured["body"].decode("utf-8", errors="replace")})
             else:
-                session.exec(delete(IdempotencyRecord).where(mine))  # let a retry run for real
+                conn.execute(_FORGET, mine)  # let a retry run for real
             session.commit()
+
+
+_RECORD = IdempotencyRecord.__table__
+_MINE = (_RECORD.c.account_id == bindparam("for_account")) & (_RECORD.c.key == bindparam("for_key"))
+_RESERVE = insert(_RECORD)
+_STORE = update(_RECORD).where(_MINE)  # values bound by column name
+_FORGET = delete(_RECORD).where(_MINE)
 
 
 def prune(session: Session) -> int:

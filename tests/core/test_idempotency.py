@@ -73,10 +73,27 @@ def test_a_duplicate_arriving_while_the_first_runs_is_told_to_wait(client, sessi
 
 
 
-def test_a_double_tap_waits_for_the_first_and_gets_the_same_answer(client, session, world):
+def test_a_double_tap_waits_for_the_first_and_gets_the_same_answer(fresh_engine, world_in):
+    """Real sessions of their own (the shared test session cannot serve two requests at once)."""
     import threading
+    from unittest import mock
+
+    from fastapi.testclient import TestClient
+    from sqlmodel import Session
+
     from app.core import idempotency
-    _publish(client, world)
+    from app.core.db import get_session
+    from app.main import create_app
+
+    world = world_in(fresh_engine)
+    app = create_app()
+
+    def own_session():
+        with Session(fresh_engine) as db:
+            yield db
+
+    app.dependency_overrides[get_session] = own_session
+    app.state.session_factory = lambda: Session(fresh_engine)
     first_started, release_first = threading.Event(), threading.Event()
     real_settle = idempotency.IdempotencyMiddleware._settle
 
@@ -86,17 +103,19 @@ def test_a_double_tap_waits_for_the_first_and_gets_the_same_answer(client, sessi
         real_settle(self, *args)
 
     answers = []
-    from unittest import mock
-    with mock.patch.object(idempotency.IdempotencyMiddleware, "_settle", slow_settle):
-        first = threading.Thread(target=lambda: answers.append(_apply(client, world, "tap")))
-        first.start()
-        assert first_started.wait(5)
-    # The first request's answer is ready but not yet stored: the duplicate waits, then replays it.
-    second = threading.Thread(target=lambda: answers.append(_apply(client, world, "tap")))
-    second.start()
-    release_first.set()
-    first.join()
-    second.join()
+    with TestClient(app) as client:
+        _publish(client, world)
+        with mock.patch.object(idempotency.IdempotencyMiddleware, "_settle", slow_settle):
+            first = threading.Thread(target=lambda: answers.append(_apply(client, world, "tap")))
+            first.start()
+            assert first_started.wait(5)
+        # The first request's answer is ready but not yet stored: the duplicate waits, then replays it.
+        second = threading.Thread(target=lambda: answers.append(_apply(client, world, "tap")))
+        second.start()
+        release_first.set()
+        first.join()
+        second.join()
     assert sorted(a.status_code for a in answers) == [201, 201]
     assert answers[0].json() == answers[1].json()
-    assert session.exec(select(Application)).all().__len__() == 1
+    with Session(fresh_engine) as db:
+        assert len(db.exec(select(Application)).all()) == 1
