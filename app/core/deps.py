@@ -151,7 +151,8 @@ class Policy:
         if unknown:
             raise ValueError(f"unknown roles {unknown}")
 
-    def __call__(self, actor: Annotated[Actor, Depends(current_actor)]) -> Caller:
+    # async: no I/O here, so FastAPI runs it on the event loop instead of hopping to a thread.
+    async def __call__(self, actor: Annotated[Actor, Depends(current_actor)]) -> Caller:
         school_ids = actor.schools_with(self.roles)
         as_guardian = GUARDIAN in self.roles and bool(actor.guardian_ids)
         if not school_ids and not as_guardian:
