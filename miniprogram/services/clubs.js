@@ -5,11 +5,13 @@
  * the call and all its retries, so a double tap at the crowded school gate or a retry after a lost answer
  * never takes two seats or frees one twice (the server answers a retry with the first result).
  * Every function takes request options last (`{toast: false}` to handle errors on the page).
+ * The admin's calls (clubs, covers, rounds, the draw) are idempotent too, except the cover upload, which
+ * replaces the picture and so may simply be sent again (services/request.js `upload()`).
  *
  * Also the labels, colours and small formatters the club pages share.
  */
 const config = require('../config/index');
-const { request } = require('./request');
+const { request, upload } = require('./request');
 
 // ---------- labels and formatting ----------
 
@@ -33,6 +35,14 @@ const CATEGORY_COLORS = {
 };
 
 const MODE_LABELS = { first_come: '先到先得', lottery: '摇号' };
+
+// A round as the admin sees it (roundStatus).
+const ROUND_STATES = {
+  upcoming: '未开始',
+  open: '进行中',
+  ended: '已结束',
+  drawn: '已摇号',
+};
 
 const WEEKDAY_NAMES = ['', '周一', '周二', '周三', '周四', '周五', '周六', '周日'];
 const GRADE_NAMES = ['', '一', '二', '三', '四', '五', '六'];
@@ -162,6 +172,45 @@ function roundsState(rounds, now = Date.now()) {
   };
 }
 
+/** Whole-number percentage of seats taken: 24 of 30 → 80; no seats → 0; never above 100. */
+function fillRate(enrolled, capacity) {
+  if (!capacity || capacity <= 0) return 0;
+  return Math.min(100, Math.round((100 * (enrolled || 0)) / capacity));
+}
+
+/**
+ * Where a selection round stands for the admin: {key: upcoming|open|ended|drawn, label: 未开始/进行中/已结束/已摇号,
+ * canDraw} — canDraw only for a lottery that has closed and has not been drawn.
+ */
+function roundStatus(round, now = Date.now()) {
+  let key = 'ended';
+  if (round.drawn_at) key = 'drawn';
+  else if (round.is_open) key = 'open';
+  else if (parseTime(round.opens_at) > now) key = 'upcoming';
+  else if (parseTime(round.closes_at) > now) key = 'open';
+  return { key, label: ROUND_STATES[key], canDraw: round.mode === 'lottery' && key === 'ended' };
+}
+
+/**
+ * A school date and time ('2026-09-01', '12:00', Asia/Shanghai) as the ISO datetime the API wants, with
+ * the zone spelt out: '2026-09-01T12:00:00+08:00'. '' when either part is missing.
+ */
+function shanghaiIso(date, time) {
+  if (!date || !time) return '';
+  return `${date}T${time}:00+08:00`;
+}
+
+/** An API datetime as school date and time parts: '2026-09-01T04:00:00Z' → {date: '2026-09-01', time: '12:00'}. */
+function shanghaiParts(iso) {
+  const ms = parseTime(iso);
+  if (Number.isNaN(ms)) return { date: '', time: '' };
+  const d = new Date(ms + 8 * 3600 * 1000);
+  return {
+    date: `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`,
+    time: `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`,
+  };
+}
+
 // ---------- terms ----------
 
 /** GET /schools/{id}/terms → [{id, school_id, name, starts_on, ends_on, is_current}] */
@@ -262,11 +311,77 @@ function roster(clubId, options = {}) {
   return request({ url: `/clubs/${clubId}/roster`, ...options });
 }
 
+// ---------- admins: clubs, covers, staff ----------
+
+/**
+ * The body of POST /terms/{id}/clubs and PUT /clubs/{id} (ClubIn): {name, category, description,
+ * teacher_staff_id|null, venue, weekdays [1–5], start_time, end_time 'HH:MM', capacity 1–500, grades [1–6],
+ * min_to_open|null}. 422 with `fields` per field; 409 CLUB_EXISTS (fields.name), 422 STAFF_NOT_FOUND
+ * (fields.teacher_staff_id), 409 CAPACITY_BELOW_ENROLLED.
+ */
+function createClub(termId, data, options = {}) {
+  return request({ url: `/terms/${termId}/clubs`, method: 'POST', data, idempotent: true, ...options });
+}
+
+/** PUT /clubs/{id} ClubIn → the club (ClubOut). */
+function updateClub(clubId, data, options = {}) {
+  return request({ url: `/clubs/${clubId}`, method: 'PUT', data, idempotent: true, ...options });
+}
+
+/** DELETE /clubs/{id} → 204: 停开 (the club leaves the catalogue; its enrolments stay on record). */
+function closeClub(clubId, options = {}) {
+  return request({ url: `/clubs/${clubId}`, method: 'DELETE', idempotent: true, ...options });
+}
+
+/**
+ * POST /clubs/{id}/cover, multipart field `file` (a JPG or PNG from wx.chooseMedia) → the club with its new
+ * signed cover_url. 415 PHOTO_NOT_IMAGE, 413 PHOTO_TOO_LARGE.
+ */
+function uploadCover(clubId, filePath, options = {}) {
+  return upload({ url: `/clubs/${clubId}/cover`, filePath, name: 'file', ...options });
+}
+
+/** GET /schools/{id}/staff (admins) → [{id, name, phone, roles, is_active, …}], for the teacher picker. */
+function listStaff(schoolId, options = {}) {
+  return request({ url: `/schools/${schoolId}/staff`, ...options });
+}
+
+// ---------- admins: rounds and the lottery ----------
+
+/**
+ * POST /terms/{id}/selection-rounds {name, mode: first_come|lottery, opens_at, closes_at, drop_deadline|null,
+ * max_per_child 1–10, priority_first} (datetimes with their zone, see shanghaiIso) → the round.
+ */
+function createRound(termId, data, options = {}) {
+  return request({ url: `/terms/${termId}/selection-rounds`, method: 'POST', data, idempotent: true, ...options });
+}
+
+/**
+ * POST /selection-rounds/{id}/draw {seed?} → {round_id, seed, clubs: [{club_id, name, enrolled: [names],
+ * waitlisted: [names]}]}. The seed is recorded on the round. 409 LOTTERY_TOO_EARLY, LOTTERY_DRAWN, NOT_A_LOTTERY.
+ */
+function drawLottery(roundId, seed, options = {}) {
+  return request({
+    url: `/selection-rounds/${roundId}/draw`,
+    method: 'POST',
+    data: seed ? { seed } : {},
+    idempotent: true,
+    ...options,
+  });
+}
+
+/** GET /selection-rounds/{id}/results → the same shape as drawLottery's answer. */
+function lotteryResults(roundId, options = {}) {
+  return request({ url: `/selection-rounds/${roundId}/results`, ...options });
+}
+
 module.exports = {
   CATEGORY_LABELS,
   CATEGORY_COLORS,
   MODE_LABELS,
+  ROUND_STATES,
   WEEKDAY_NAMES,
+  GRADE_NAMES,
   MAX_CHOICES,
   categoryLabel,
   categoryColor,
@@ -280,6 +395,10 @@ module.exports = {
   parseContact,
   statusText,
   roundsState,
+  fillRate,
+  roundStatus,
+  shanghaiIso,
+  shanghaiParts,
   listTerms,
   currentTerm,
   listClubs,
@@ -290,4 +409,12 @@ module.exports = {
   childClubs,
   saveChoices,
   roster,
+  createClub,
+  updateClub,
+  closeClub,
+  uploadCover,
+  listStaff,
+  createRound,
+  drawLottery,
+  lotteryResults,
 };

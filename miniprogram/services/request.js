@@ -7,7 +7,8 @@
  *   same logical call (after re-login and after network failures), so the server writes nothing twice;
  * - idempotent calls (and GETs) are retried up to twice when the network fails;
  * - errors `{"error": {"code", "message", "fields"?}}` become a Chinese toast and a rejected ApiError
- *   carrying `.code`, `.status` and `.fields`.
+ *   carrying `.code`, `.status` and `.fields`;
+ * - `upload()` sends a file (wx.uploadFile, multipart) with the same token, re-login and errors.
  *
  * It uses nothing but the global `wx`, so tests can run it against any `wx` implementation.
  */
@@ -239,18 +240,11 @@ function logout() {
 }
 
 /**
- * Call the API. Resolves with the response body (2xx); rejects with an ApiError.
- *   url         path under config.baseUrl, e.g. '/me'
- *   method      'GET' (default), 'POST', 'PUT', 'PATCH', 'DELETE'
- *   data        JSON body (or query for GET)
- *   idempotent  mutation the server deduplicates by Idempotency-Key: safe to retry
- *   auth        send the token and re-login on 401 (default true)
- *   toast       show a toast on failure (default true); the error is rejected either way
+ * Send one logical call: the token, logging in first when there is none, one re-login on 401, retries
+ * when no answer came (or the server was busy) if `retryOnNetworkFailure`, and errors as ApiError (+ toast).
+ * `sendOnce(headers)` makes one attempt and resolves with `{statusCode, data}` (rejects: no answer).
  */
-async function request({ url, method = 'GET', data, idempotent = false, header = {}, auth = true, toast = true }) {
-  const verb = String(method).toUpperCase();
-  const idempotencyKey = idempotent ? uuid() : null;
-  const retryOnNetworkFailure = idempotent || verb === 'GET' || verb === 'HEAD';
+async function call(sendOnce, { header = {}, auth = true, toast = true, retryOnNetworkFailure = false }) {
   let networkFailures = 0;
   let loggedIn = false;
 
@@ -260,14 +254,13 @@ async function request({ url, method = 'GET', data, idempotent = false, header =
       loggedIn = true;
     }
     for (;;) {
-      const headers = { 'content-type': 'application/json', ...header };
+      const headers = { ...header };
       const sentToken = auth ? getToken() : '';
       if (sentToken) headers.Authorization = `Bearer ${sentToken}`;
-      if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey;
 
       let res;
       try {
-        res = await send({ url, method: verb, data, header: headers });
+        res = await sendOnce(headers);
       } catch (cause) {
         if (retryOnNetworkFailure && networkFailures < MAX_NETWORK_RETRIES) {
           await sleep(retryDelay(networkFailures));
@@ -308,8 +301,71 @@ async function request({ url, method = 'GET', data, idempotent = false, header =
   }
 }
 
+/**
+ * Call the API. Resolves with the response body (2xx); rejects with an ApiError.
+ *   url         path under config.baseUrl, e.g. '/me'
+ *   method      'GET' (default), 'POST', 'PUT', 'PATCH', 'DELETE'
+ *   data        JSON body (or query for GET)
+ *   idempotent  mutation the server deduplicates by Idempotency-Key: safe to retry
+ *   auth        send the token and re-login on 401 (default true)
+ *   toast       show a toast on failure (default true); the error is rejected either way
+ */
+function request({ url, method = 'GET', data, idempotent = false, header = {}, auth = true, toast = true }) {
+  const verb = String(method).toUpperCase();
+  const idempotencyKey = idempotent ? uuid() : null;
+  const headers = { 'content-type': 'application/json', ...header };
+  if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey;
+  return call((withAuth) => send({ url, method: verb, data, header: withAuth }), {
+    header: headers,
+    auth,
+    toast,
+    retryOnNetworkFailure: idempotent || verb === 'GET' || verb === 'HEAD',
+  });
+}
+
+/** One wx.uploadFile (multipart POST), as a promise like send(); the JSON answer arrives as a string. */
+function sendFile({ url, filePath, name, formData, header }) {
+  return new Promise((resolve, reject) => {
+    wx.uploadFile({
+      url: config.baseUrl + url,
+      filePath,
+      name,
+      formData,
+      header,
+      timeout: config.uploadTimeout || 60000,
+      success: (res) => resolve({ statusCode: res.statusCode, data: parseBody(res.data), header: res.header }),
+      fail: (err) => reject(err),
+    });
+  });
+}
+
+/**
+ * Upload a local file (wx.chooseMedia's tempFilePath) with wx.uploadFile: a multipart POST whose file
+ * part is called `name`. Same token, login-first, re-login on 401, errors and toasts as request();
+ * resolves with the parsed JSON body.
+ *   url        path under config.baseUrl, e.g. '/clubs/3/cover'
+ *   filePath   the local file
+ *   name       the multipart field (default 'file')
+ *   formData   other multipart fields
+ *   retry      send again when no answer came or the server was busy (default true)
+ *
+ * No Idempotency-Key: the multipart boundary changes on every attempt, so the server would see a
+ * different body under the same key (IDEMPOTENCY_KEY_REUSED). Use it for uploads that replace something
+ * (a cover, a photo), where sending the same file twice leaves the same result; pass `retry: false`
+ * for anything else.
+ */
+function upload({ url, filePath, name = 'file', formData, header = {}, auth = true, toast = true, retry = true }) {
+  return call((withAuth) => sendFile({ url, filePath, name, formData, header: withAuth }), {
+    header,
+    auth,
+    toast,
+    retryOnNetworkFailure: retry,
+  });
+}
+
 module.exports = {
   request,
+  upload,
   login,
   logout,
   getToken,

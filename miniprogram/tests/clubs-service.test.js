@@ -3,6 +3,7 @@ const config = require('../config/index');
 const { TOKEN_KEY } = require('../services/request');
 const clubs = require('../services/clubs');
 const { installFakeWx, BASE_URL } = require('./helpers/fake-wx');
+const { addUpload } = require('./helpers/fake-upload');
 
 let fake;
 
@@ -108,4 +109,79 @@ test('round state: open first-come / lottery, the next to open, and the schedule
   expect(state.lottery.id).toBe(1);
   expect(state.next.id).toBe(2);
   expect(state.schedule.map((r) => [r.title, r.state])).toEqual([['第一轮（摇号）', '进行中'], ['补选（先到先得）', '未开始']]);
+});
+
+test('admin mutations (club create / edit / close, round, draw) are idempotent: a retry reuses the key', async () => {
+  const body = { name: '儿童画', category: 'art', weekdays: [2], start_time: '16:00', end_time: '16:40', capacity: 30, grades: [1, 2] };
+  fake.route('POST', '/terms/5/clubs', { network: true }, { status: 201, body: { id: 9, ...body } });
+  fake.route('PUT', '/clubs/9', { network: true }, { status: 200, body: { id: 9, ...body } });
+  fake.route('DELETE', '/clubs/9', { network: true }, { status: 204 });
+  fake.route('POST', '/terms/5/selection-rounds', { network: true }, { status: 201, body: { id: 4 } });
+  fake.route('POST', '/selection-rounds/4/draw', { network: true }, { status: 200, body: { round_id: 4, seed: 'abc', clubs: [] } });
+
+  await expect(clubs.createClub(5, body)).resolves.toEqual({ id: 9, ...body });
+  await clubs.updateClub(9, body);
+  await expect(clubs.closeClub(9)).resolves.toBeNull();
+  await clubs.createRound(5, { name: '第二轮' });
+  await expect(clubs.drawLottery(4)).resolves.toEqual({ round_id: 4, seed: 'abc', clubs: [] });
+
+  [['POST', '/terms/5/clubs', body], ['PUT', '/clubs/9', body], ['DELETE', '/clubs/9', undefined],
+    ['POST', '/terms/5/selection-rounds', { name: '第二轮' }], ['POST', '/selection-rounds/4/draw', {}]]
+    .forEach(([method, path, data]) => {
+      const sent = fake.calls.filter((c) => c.method === method && c.path === path);
+      expect(sent).toHaveLength(2);
+      expect(sent[0].data).toEqual(data);
+      expect(sent[0].header['Idempotency-Key']).toBeTruthy();
+      expect(sent[1].header['Idempotency-Key']).toBe(sent[0].header['Idempotency-Key']);
+    });
+
+  // a seed chosen by the admin is sent; results and staff are plain reads
+  fake.route('POST', '/selection-rounds/5/draw', { status: 200, body: {} });
+  fake.route('GET', '/selection-rounds/4/results', { status: 200, body: {} });
+  fake.route('GET', '/schools/1/staff', { status: 200, body: [] });
+  await clubs.drawLottery(5, 'my-seed');
+  await clubs.lotteryResults(4);
+  await clubs.listStaff(1);
+  expect(fake.calls.slice(-3).map((c) => [c.method, c.path, c.data])).toEqual([
+    ['POST', '/selection-rounds/5/draw', { seed: 'my-seed' }],
+    ['GET', '/selection-rounds/4/results', undefined],
+    ['GET', '/schools/1/staff', undefined],
+  ]);
+});
+
+test('uploadCover sends the picture as multipart field `file` to POST /clubs/{id}/cover', async () => {
+  addUpload(fake);
+  fake.route('POST', '/clubs/9/cover', { status: 200, body: { id: 9, cover_url: '/api/v1/clubs/9/cover/x.png?exp=1&sig=y' } });
+
+  const club = await clubs.uploadCover(9, 'wxfile://tmp/cover.png');
+
+  expect(club.cover_url).toBe('/api/v1/clubs/9/cover/x.png?exp=1&sig=y');
+  const options = fake.wx.uploadFile.mock.calls[0][0];
+  expect(options).toEqual(expect.objectContaining({ url: `${BASE_URL}/clubs/9/cover`, name: 'file', filePath: 'wxfile://tmp/cover.png' }));
+  expect(options.header.Authorization).toBe('Bearer stored-token');
+});
+
+test('fill rate, a round\'s state for the admin, Beijing date + time ↔ API datetimes', () => {
+  expect(clubs.fillRate(24, 30)).toBe(80);
+  expect(clubs.fillRate(2, 3)).toBe(67);
+  expect(clubs.fillRate(40, 40)).toBe(100);
+  expect(clubs.fillRate(5, 0)).toBe(0);
+
+  const now = Date.parse('2026-03-05T00:00:00Z');
+  const round = (over) => ({ mode: 'lottery', opens_at: '2026-03-01T01:00:00Z', closes_at: '2026-03-04T01:00:00Z',
+    is_open: false, drawn_at: null, ...over });
+  expect(clubs.roundStatus(round({ opens_at: '2026-03-06T01:00:00Z', closes_at: '2026-03-08T01:00:00Z' }), now))
+    .toEqual({ key: 'upcoming', label: '未开始', canDraw: false });
+  expect(clubs.roundStatus(round({ closes_at: '2026-03-08T01:00:00Z', is_open: true }), now))
+    .toEqual({ key: 'open', label: '进行中', canDraw: false });
+  expect(clubs.roundStatus(round(), now)).toEqual({ key: 'ended', label: '已结束', canDraw: true });
+  expect(clubs.roundStatus(round({ mode: 'first_come' }), now)).toEqual({ key: 'ended', label: '已结束', canDraw: false });
+  expect(clubs.roundStatus(round({ drawn_at: '2026-03-04T02:00:00Z', seed: 'abc' }), now))
+    .toEqual({ key: 'drawn', label: '已摇号', canDraw: false });
+
+  expect(clubs.shanghaiIso('2026-09-01', '12:00')).toBe('2026-09-01T12:00:00+08:00');
+  expect(clubs.shanghaiIso('', '12:00')).toBe('');
+  expect(Date.parse(clubs.shanghaiIso('2026-09-01', '07:30'))).toBe(Date.parse('2026-08-31T23:30:00Z'));
+  expect(clubs.shanghaiParts('2026-08-31T23:30:00Z')).toEqual({ date: '2026-09-01', time: '07:30' });
+  expect(clubs.shanghaiParts(null)).toEqual({ date: '', time: '' });
 });

@@ -1,6 +1,7 @@
 const config = require('../config/index');
-const { request, login, ApiError, TOKEN_KEY } = require('../services/request');
+const { request, upload, login, ApiError, TOKEN_KEY } = require('../services/request');
 const { installFakeWx, BASE_URL } = require('./helpers/fake-wx');
+const { addUpload } = require('./helpers/fake-upload');
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ME = { account_id: 1, name: '王芳', roles: ['guardian'], schools: [], children: [] };
@@ -259,3 +260,86 @@ describe('errors', () => {
   });
 });
 
+
+describe('upload (wx.uploadFile)', () => {
+  const COVER = { id: 3, name: '儿童画', cover_url: '/api/v1/clubs/3/cover/a.png?exp=1&sig=x' };
+  const denied = { status: 401, body: { error: { code: 'NOT_AUTHENTICATED', message: '请先登录' } } };
+
+  beforeEach(() => addUpload(fake));
+
+  test('posts the file under its field with the token, no JSON content-type, no Idempotency-Key; parses the answer', async () => {
+    fake.storage.set(TOKEN_KEY, 'stored-token');
+    fake.route('POST', '/clubs/3/cover', { status: 200, body: COVER });
+
+    const result = await upload({ url: '/clubs/3/cover', filePath: 'wxfile://tmp/a.png' });
+
+    // uploadFile hands back a string; upload() resolves with the parsed JSON
+    expect(result).toEqual(COVER);
+    expect(fake.wx.uploadFile).toHaveBeenCalledTimes(1);
+    const options = fake.wx.uploadFile.mock.calls[0][0];
+    expect(options.url).toBe(`${BASE_URL}/clubs/3/cover`);
+    expect(options.name).toBe('file');
+    expect(options.filePath).toBe('wxfile://tmp/a.png');
+    expect(options.header).toEqual({ Authorization: 'Bearer stored-token' });
+    expect(options.timeout).toBeGreaterThan(0);
+    expect(fake.wx.request.mock.calls.filter(([o]) => o.url.endsWith('/clubs/3/cover'))).toHaveLength(1);
+  });
+
+  test('logs in first when there is no token', async () => {
+    fake.route('POST', '/auth/wechat', token(1));
+    fake.route('POST', '/clubs/3/cover', { status: 200, body: COVER });
+
+    await upload({ url: '/clubs/3/cover', filePath: 'wxfile://tmp/a.png', name: 'picture', formData: { note: 'x' } });
+
+    expect(fake.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['POST /auth/wechat', 'POST /clubs/3/cover']);
+    expect(fake.calls[1].header.Authorization).toBe('Bearer token-1');
+    expect(fake.calls[1].data.upload).toEqual(expect.objectContaining({ name: 'picture', formData: { note: 'x' } }));
+  });
+
+  test('401 → logs in again once and sends the file again with the new token; a second 401 is final', async () => {
+    fake.storage.set(TOKEN_KEY, 'expired-token');
+    fake.route('POST', '/clubs/3/cover', denied, { status: 200, body: COVER });
+    fake.route('POST', '/auth/wechat', token(2));
+
+    await expect(upload({ url: '/clubs/3/cover', filePath: 'wxfile://tmp/a.png' })).resolves.toEqual(COVER);
+    const sent = fake.calls.filter((c) => c.path === '/clubs/3/cover');
+    expect(sent.map((c) => c.header.Authorization)).toEqual(['Bearer expired-token', 'Bearer token-2']);
+    expect(sent[1].data.upload.filePath).toBe('wxfile://tmp/a.png');
+
+    fake.storage.set(TOKEN_KEY, 'expired-again');
+    fake.route('POST', '/clubs/4/cover', denied);
+    fake.route('POST', '/auth/wechat', token(3));
+    const err = await upload({ url: '/clubs/4/cover', filePath: 'wxfile://tmp/a.png' }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'NOT_AUTHENTICATED', status: 401 });
+    expect(fake.calls.filter((c) => c.path === '/clubs/4/cover')).toHaveLength(2);
+  });
+
+  test('a lost answer is sent again (replacing a cover twice is harmless); retry: false sends once', async () => {
+    fake.storage.set(TOKEN_KEY, 'stored-token');
+    fake.route('POST', '/clubs/3/cover', { network: true }, { status: 200, body: COVER });
+
+    await expect(upload({ url: '/clubs/3/cover', filePath: 'wxfile://tmp/a.png' })).resolves.toEqual(COVER);
+    expect(fake.calls.filter((c) => c.path === '/clubs/3/cover')).toHaveLength(2);
+
+    fake.route('POST', '/students/1/photo', { network: true }, { status: 200, body: {} });
+    const err = await upload({ url: '/students/1/photo', filePath: 'wxfile://tmp/b.jpg', retry: false }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'NETWORK_ERROR', message: '网络不给力，请稍后再试' });
+    expect(fake.calls.filter((c) => c.path === '/students/1/photo')).toHaveLength(1);
+  });
+
+  test('an error answer (a JSON string) becomes an ApiError with a toast, or none with toast: false', async () => {
+    fake.storage.set(TOKEN_KEY, 'stored-token');
+    fake.route('POST', '/clubs/3/cover',
+      { status: 415, body: { error: { code: 'PHOTO_NOT_IMAGE', message: '只能上传 JPG 或 PNG 格式的照片' } } });
+
+    const err = await upload({ url: '/clubs/3/cover', filePath: 'wxfile://tmp/a.gif' }).catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ code: 'PHOTO_NOT_IMAGE', status: 415, message: '只能上传 JPG 或 PNG 格式的照片' });
+    expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '只能上传 JPG 或 PNG 格式的照片' }));
+
+    fake.wx.showToast.mockClear();
+    await expect(upload({ url: '/clubs/3/cover', filePath: 'wxfile://tmp/a.gif', toast: false }))
+      .rejects.toMatchObject({ code: 'PHOTO_NOT_IMAGE' });
+    expect(fake.wx.showToast).not.toHaveBeenCalled();
+  });
+});

@@ -1,6 +1,7 @@
 /**
  * 社团选课 for one child (query: student_id): the term's catalogue with live free seats, waitlists, why the
- * child may not choose a club, and the child's own status (已选上 / 候补第N位).
+ * child may not choose a club, and the child's own status (已选上 / 候补第N位). Filters: category and
+ * weekday (周一…周五: the clubs meeting that day), together.
  *
  *   first-come round open   选这个 → 选上 or 候补第N位 (the button is disabled while the request is in flight)
  *   lottery round open      填写志愿 → pages/club-choices
@@ -46,6 +47,7 @@ function clubView(club, { positions, firstComeOpen, brokenCovers }) {
     id: club.id,
     name: club.name,
     category: club.category,
+    weekdays: club.weekdays || [],
     categoryLabel: club.category_label || clubs.categoryLabel(club.category),
     color: clubs.categoryColor(club.category),
     initial: (club.name || '社').charAt(0),
@@ -70,6 +72,15 @@ function clubView(club, { positions, firstComeOpen, brokenCovers }) {
   };
 }
 
+// The weekday filter: 全部, then the school days (clubs meet 周一 to 周五).
+const DAY_FILTERS = [{ key: 0, label: '全部' }].concat([1, 2, 3, 4, 5].map((day) => ({ key: day, label: clubs.WEEKDAY_NAMES[day] })));
+
+/** The clubs shown for a category ('all' or a key) and a weekday (0 = any). */
+function visible(views, category, day) {
+  return views.filter((c) => (category === 'all' || c.category === category)
+    && (!day || c.weekdays.indexOf(day) >= 0));
+}
+
 function categoriesOf(list) {
   const seen = {};
   const out = [{ key: 'all', label: '全部' }];
@@ -91,6 +102,8 @@ Page({
     termName: '',
     categories: [],
     activeCategory: 'all',
+    dayFilters: DAY_FILTERS,
+    activeDay: 0,
     clubs: [],
     visibleClubs: [],
     heldCount: 0,
@@ -204,7 +217,7 @@ Page({
       categories,
       activeCategory: active,
       clubs: views,
-      visibleClubs: active === 'all' ? views : views.filter((c) => c.category === active),
+      visibleClubs: visible(views, active, this.data.activeDay),
       heldCount: places.length,
       maxPerChild: openRound ? openRound.max_per_child : 0,
       firstCome: state.firstCome ? {
@@ -247,10 +260,17 @@ Page({
 
   onFilter(e) {
     const key = e.currentTarget.dataset.key || 'all';
-    const views = this.data.clubs;
     this.setData({
       activeCategory: key,
-      visibleClubs: key === 'all' ? views : views.filter((c) => c.category === key),
+      visibleClubs: visible(this.data.clubs, key, this.data.activeDay),
+    });
+  },
+
+  onDayFilter(e) {
+    const day = Number(e.currentTarget.dataset.day) || 0;
+    this.setData({
+      activeDay: day,
+      visibleClubs: visible(this.data.clubs, this.data.activeCategory, day),
     });
   },
 

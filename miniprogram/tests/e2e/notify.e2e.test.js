@@ -92,7 +92,8 @@ describeIfBackend('messages and subscriptions against the real backend (demo-ser
     expect(inbox.total).toBe(before.total + 2);
     const [approved, rejected] = inbox.items;
     expect(approved).toEqual(expect.objectContaining({
-      event: 'application_decision', title: '课后服务申请已通过', read: false, page: 'pages/home/index',
+      event: 'application_decision', title: '课后服务申请已通过', read: false,
+      page: `pages/application/index?student_id=${app.student_id}`,
     }));
     expect(approved.body).toContain(app.student_name);
     expect(rejected).toEqual(expect.objectContaining({ event: 'application_decision', title: '课后服务申请未通过', read: false }));
@@ -139,11 +140,11 @@ describeIfBackend('messages and subscriptions against the real backend (demo-ser
     await home.instance.onShow();
     expect(exists(home, '#unread-badge')).toBe(false);
 
-    // the approved message points at the home page: a tap opens it, and sends nothing (already read)
+    // the approved message points at that child's application: a tap opens it, and sends nothing (already read)
     const posts = wxImpl.requests.filter((r) => r.method === 'POST').length;
     page.querySelectorAll('.msg')[0].dispatchEvent('tap');
     await until(() => wxImpl.navigateTo.mock.calls.length > 0, 'navigateTo');
-    expect(wxImpl.navigateTo.mock.calls[0][0].url).toBe('/pages/home/index');
+    expect(wxImpl.navigateTo.mock.calls[0][0].url).toBe(`/pages/application/index?student_id=${app.student_id}`);
     expect(wxImpl.requests.filter((r) => r.method === 'POST')).toHaveLength(posts);
 
     // another account cannot read (or find) the guardian's message

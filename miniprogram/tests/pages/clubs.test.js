@@ -162,6 +162,44 @@ test('filters by category', async () => {
   expect(page.querySelectorAll('.club')).toHaveLength(4);
 });
 
+test('filters by weekday, together with the category, and keeps both across a reload', async () => {
+  routes();
+  const page = await showClubs();
+  const names = () => page.querySelectorAll('.club .club__name').map((n) => n.dom.textContent.trim());
+
+  expect(page.querySelectorAll('.day-filter').map((n) => n.dom.textContent.trim()))
+    .toEqual(['全部', '周一', '周二', '周三', '周四', '周五']);
+  expect(page.querySelector('#day-filter-0').dom.className).toContain('day-filter--active');
+
+  // 周二: the two clubs meeting on Tuesdays
+  page.querySelector('#day-filter-2').dispatchEvent('tap');
+  await flush();
+  expect(names()).toEqual(['儿童画', '书法']);
+  expect(page.querySelector('#day-filter-2').dom.className).toContain('day-filter--active');
+  expect(page.querySelector('#day-filter-0').dom.className).not.toContain('day-filter--active');
+
+  // and 体育: none on Tuesdays
+  page.querySelectorAll('.filter')[2].dispatchEvent('tap');
+  await flush();
+  expect(names()).toEqual([]);
+  expect(text(page, '#no-clubs')).toBe('没有符合条件的社团');
+
+  // 周五 with 体育: 跳绳
+  page.querySelector('#day-filter-5').dispatchEvent('tap');
+  await flush();
+  expect(names()).toEqual(['跳绳']);
+
+  // a reload (auto-refresh, back from another page) keeps both filters
+  await page.instance.onShow();
+  expect(names()).toEqual(['跳绳']);
+
+  // 全部 days, 全部 categories: everything again
+  page.querySelector('#day-filter-0').dispatchEvent('tap');
+  page.querySelectorAll('.filter')[0].dispatchEvent('tap');
+  await flush();
+  expect(names()).toEqual(['儿童画', '跳绳', '书法', '科学小实验']);
+});
+
 test('enrolling in a free club: the button is disabled while the request is in flight, then 选上了', async () => {
   let release;
   const gate = new Promise((resolve) => { release = resolve; });

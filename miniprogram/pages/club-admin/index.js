@@ -1,0 +1,454 @@
+/**
+ * 社团管理 (admin; query: school_id, optional — default the first school where the account is an admin):
+ * the current term's clubs grouped by category with their fill (已选 / 名额, a bar, 候补 N), the totals at
+ * the top, and the term's selection rounds.
+ *
+ *   a club             tap → pages/club-edit (?club_id=); 停开 → confirm → DELETE (records are kept)
+ *   新建社团            pages/club-edit (?term_id=)
+ *   新建选课轮次        the round form on this page: name, 先到先得 / 摇号, opens / closes (date + time,
+ *                      Beijing time), optional drop deadline, max per child, priority groups first (lottery)
+ *   a lottery round    that has closed and is not drawn: 摇号 → confirm → the recorded seed and each club's
+ *                      admitted / waiting children; a drawn one: 查看结果
+ *
+ * onShow reloads, so coming back from the edit page shows the saved club.
+ */
+const { me } = require('../../services/auth');
+const { showErrorToast } = require('../../services/request');
+const clubs = require('../../services/clubs');
+
+const CATEGORY_ORDER = Object.keys(clubs.CATEGORY_LABELS);
+const MAX_PER_CHILD_OPTIONS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+// Server field → the round form's error key.
+const ROUND_FIELDS = ['name', 'mode', 'opens_at', 'closes_at', 'drop_deadline', 'max_per_child', 'priority_first'];
+
+function confirm(options) {
+  return new Promise((resolve) => {
+    wx.showModal({
+      ...options,
+      success: (res) => resolve(Boolean(res && res.confirm)),
+      fail: () => resolve(false),
+    });
+  });
+}
+
+function notice(title, content) {
+  wx.showModal({ title, content, showCancel: false, confirmText: '知道了' });
+}
+
+function clubView(club) {
+  const enrolled = club.enrolled || 0;
+  const rate = clubs.fillRate(enrolled, club.capacity);
+  const short = club.min_to_open && enrolled < club.min_to_open ? club.min_to_open - enrolled : 0;
+  return {
+    id: club.id,
+    name: club.name,
+    category: club.category,
+    categoryLabel: club.category_label || clubs.categoryLabel(club.category),
+    color: clubs.categoryColor(club.category),
+    whenWhere: [`${clubs.weekdaysText(club.weekdays)} ${club.start_time}–${club.end_time}`, club.venue].filter(Boolean).join(' · '),
+    whoFor: `${club.teacher_name || '未指定教师'} · ${clubs.gradesText(club.grades)}`,
+    enrolled,
+    capacity: club.capacity,
+    rate,
+    full: club.free_seats <= 0,
+    waitlisted: club.waitlisted || 0,
+    minText: short ? `开班至少 ${club.min_to_open} 人，还差 ${short} 人` : '',
+  };
+}
+
+function groupsOf(views) {
+  const byCategory = {};
+  views.forEach((v) => {
+    if (!byCategory[v.category]) byCategory[v.category] = [];
+    byCategory[v.category].push(v);
+  });
+  const keys = Object.keys(byCategory).sort((a, b) => {
+    const ia = CATEGORY_ORDER.indexOf(a) < 0 ? CATEGORY_ORDER.length : CATEGORY_ORDER.indexOf(a);
+    const ib = CATEGORY_ORDER.indexOf(b) < 0 ? CATEGORY_ORDER.length : CATEGORY_ORDER.indexOf(b);
+    return ia - ib || (a < b ? -1 : 1);
+  });
+  return keys.map((key) => {
+    const list = byCategory[key];
+    const enrolled = list.reduce((sum, c) => sum + c.enrolled, 0);
+    const capacity = list.reduce((sum, c) => sum + c.capacity, 0);
+    return {
+      key,
+      label: list[0].categoryLabel,
+      color: list[0].color,
+      count: list.length,
+      enrolled,
+      capacity,
+      rate: clubs.fillRate(enrolled, capacity),
+      clubs: list,
+    };
+  });
+}
+
+function totalsOf(list) {
+  const capacity = list.reduce((sum, c) => sum + (c.capacity || 0), 0);
+  const enrolled = list.reduce((sum, c) => sum + (c.enrolled || 0), 0);
+  return {
+    clubs: list.length,
+    capacity,
+    enrolled,
+    free: list.reduce((sum, c) => sum + Math.max(0, c.free_seats || 0), 0),
+    waitlisted: list.reduce((sum, c) => sum + (c.waitlisted || 0), 0),
+    rate: `${clubs.fillRate(enrolled, capacity)}%`,
+  };
+}
+
+function roundView(round, now) {
+  const status = clubs.roundStatus(round, now);
+  const modeLabel = clubs.MODE_LABELS[round.mode] || round.mode;
+  return {
+    id: round.id,
+    name: round.name,
+    mode: round.mode,
+    modeLabel,
+    window: `${clubs.formatTime(round.opens_at, true)} 至 ${clubs.formatTime(round.closes_at, true)}`,
+    dropDeadline: round.drop_deadline ? clubs.formatTime(round.drop_deadline, true) : '',
+    rulesText: [`每人最多 ${round.max_per_child} 个`,
+      round.mode === 'lottery' ? (round.priority_first ? '优先保障群体先录' : '不设优先') : ''].filter(Boolean).join(' · '),
+    state: status.key,
+    stateLabel: status.label,
+    canDraw: status.canDraw,
+    drawn: status.key === 'drawn',
+    seed: round.seed || '',
+  };
+}
+
+function addDays(date, days) {
+  const ms = Date.parse(`${date}T00:00:00Z`) + days * 24 * 3600 * 1000;
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function emptyRoundForm(now = Date.now()) {
+  const opens = addDays(clubs.shanghaiToday(now), 1);
+  const closes = addDays(opens, 7);
+  return {
+    name: '',
+    mode: 'first_come',
+    opensDate: opens,
+    opensTime: '12:00',
+    closesDate: closes,
+    closesTime: '18:00',
+    hasDropDeadline: false,
+    dropDate: closes,
+    dropTime: '18:00',
+    maxIndex: 1, // 2 per child, the server's default
+    priorityFirst: true,
+  };
+}
+
+/** The round form → {payload} or {errors}; datetimes in Beijing time with the zone spelt out. */
+function roundPayload(form) {
+  const errors = {};
+  const name = String(form.name || '').trim();
+  if (!name) errors.name = '请填写轮次名称';
+  const opensAt = clubs.shanghaiIso(form.opensDate, form.opensTime);
+  const closesAt = clubs.shanghaiIso(form.closesDate, form.closesTime);
+  if (!opensAt) errors.opens_at = '请选择开始时间';
+  if (!closesAt) errors.closes_at = '请选择截止时间';
+  else if (opensAt && Date.parse(closesAt) <= Date.parse(opensAt)) errors.closes_at = '截止时间须晚于开始时间';
+  let dropDeadline = null;
+  if (form.hasDropDeadline) {
+    dropDeadline = clubs.shanghaiIso(form.dropDate, form.dropTime);
+    if (!dropDeadline) errors.drop_deadline = '请选择退选截止时间';
+    else if (opensAt && Date.parse(dropDeadline) <= Date.parse(opensAt)) errors.drop_deadline = '退选截止须晚于开始时间';
+  }
+  if (Object.keys(errors).length) return { errors };
+  return {
+    payload: {
+      name,
+      mode: form.mode,
+      opens_at: opensAt,
+      closes_at: closesAt,
+      drop_deadline: dropDeadline,
+      max_per_child: MAX_PER_CHILD_OPTIONS[form.maxIndex] || 2,
+      // only a lottery orders by priority groups; a first-come round records that it did not
+      priority_first: form.mode === 'lottery' ? Boolean(form.priorityFirst) : false,
+    },
+  };
+}
+
+function resultView(result, roundName) {
+  const rows = (result.clubs || []).map((c) => ({
+    id: c.club_id,
+    name: c.name,
+    enrolledCount: (c.enrolled || []).length,
+    waitlistedCount: (c.waitlisted || []).length,
+    enrolledText: (c.enrolled || []).join('、'),
+    waitlistedText: (c.waitlisted || []).join('、'),
+  }));
+  const withEntries = rows.filter((r) => r.enrolledCount || r.waitlistedCount);
+  return {
+    roundId: result.round_id,
+    roundName,
+    seed: result.seed,
+    clubs: withEntries,
+    admitted: withEntries.reduce((sum, r) => sum + r.enrolledCount, 0),
+    waiting: withEntries.reduce((sum, r) => sum + r.waitlistedCount, 0),
+    emptyCount: rows.length - withEntries.length,
+  };
+}
+
+Page({
+  data: {
+    loading: true,
+    loaded: false,
+    errorMessage: '',
+    schoolName: '',
+    termName: '',
+    totals: null,
+    groups: [],
+    rounds: [],
+    closingId: 0,
+    roundForm: null,
+    roundErrors: {},
+    roundFormError: '',
+    savingRound: false,
+    maxOptions: MAX_PER_CHILD_OPTIONS,
+    drawingId: 0,
+    result: null,
+  },
+
+  onLoad(query = {}) {
+    this.schoolId = Number(query.school_id) || 0;
+    this.loadSeq = 0;
+  },
+
+  onShow() {
+    return this.load();
+  },
+
+  onPullDownRefresh() {
+    return this.load().then(() => wx.stopPullDownRefresh());
+  },
+
+  onRetry() {
+    return this.load();
+  },
+
+  /** My admin school and its current term (once), then the term's clubs and rounds. */
+  load() {
+    this.loadSeq = (this.loadSeq || 0) + 1;
+    const seq = this.loadSeq;
+    const firstLoad = !this.data.loaded;
+    if (firstLoad) this.setData({ loading: true, errorMessage: '' });
+    const opts = { toast: false };
+    const context = this.school && this.term
+      ? Promise.resolve()
+      : me(opts).then((profile) => {
+        const schools = (profile.schools || []).filter((s) => (s.roles || []).indexOf('admin') >= 0);
+        const school = schools.find((s) => s.id === this.schoolId) || schools[0];
+        if (!school) throw new Error('仅教导处管理员可以管理社团');
+        return clubs.currentTerm(school.id, opts).then((term) => {
+          this.school = school;
+          this.term = term;
+        });
+      });
+    return context
+      .then(() => Promise.all([clubs.listClubs(this.term.id, null, opts), clubs.listRounds(this.term.id, opts)]))
+      .then(([list, rounds]) => {
+        if (seq !== this.loadSeq) return;
+        this.list = list || [];
+        this.roundList = rounds || [];
+        this.render();
+      })
+      .catch((err) => {
+        if (seq !== this.loadSeq) return;
+        if (firstLoad) this.setData({ loading: false, errorMessage: err.message || '加载失败，请稍后再试' });
+        else showErrorToast(err);
+      });
+  },
+
+  render() {
+    const now = Date.now();
+    const rounds = this.roundList.slice()
+      .sort((a, b) => clubs.parseTime(a.opens_at) - clubs.parseTime(b.opens_at))
+      .map((r) => roundView(r, now));
+    this.setData({
+      loading: false,
+      loaded: true,
+      errorMessage: '',
+      schoolName: this.school.name,
+      termName: this.term.name,
+      totals: totalsOf(this.list),
+      groups: groupsOf(this.list.map(clubView)),
+      rounds,
+    });
+  },
+
+  // ---------- clubs ----------
+
+  onOpenClub(e) {
+    const id = Number(e.currentTarget.dataset.id);
+    if (!id) return;
+    wx.navigateTo({ url: `/pages/club-edit/index?club_id=${id}&school_id=${this.school.id}` });
+  },
+
+  onNewClub() {
+    if (!this.term) return;
+    wx.navigateTo({ url: `/pages/club-edit/index?term_id=${this.term.id}&school_id=${this.school.id}` });
+  },
+
+  /** 停开, after a confirmation naming the children already in it. */
+  onCloseClub(e) {
+    const id = Number(e.currentTarget.dataset.id);
+    const club = (this.list || []).find((c) => c.id === id);
+    if (!club || this.closing) return Promise.resolve();
+    this.closing = true;
+    const held = (club.enrolled || 0) + (club.waitlisted || 0);
+    return confirm({
+      title: '停开社团',
+      content: held
+        ? `确定停开「${club.name}」吗？停开后家长不能再选这个社团；已选上 ${club.enrolled} 人、候补 ${club.waitlisted || 0} 人的记录会保留，请另行通知家长。`
+        : `确定停开「${club.name}」吗？停开后家长不能再选这个社团。`,
+      confirmText: '停开',
+      confirmColor: '#d64541',
+      cancelText: '取消',
+    }).then((ok) => {
+      if (!ok) {
+        this.closing = false;
+        return null;
+      }
+      this.setData({ closingId: id });
+      return clubs.closeClub(id, { toast: false })
+        .then(() => {
+          wx.showToast({ title: '已停开', icon: 'success' });
+        }, (err) => showErrorToast(err))
+        .then(() => this.load())
+        .then(() => {
+          this.closing = false;
+          this.setData({ closingId: 0 });
+        });
+    });
+  },
+
+  // ---------- rounds ----------
+
+  onNewRound() {
+    this.setData({ roundForm: emptyRoundForm(), roundErrors: {}, roundFormError: '' });
+  },
+
+  onCancelRound() {
+    this.setData({ roundForm: null, roundErrors: {}, roundFormError: '' });
+  },
+
+  setRoundField(key, value, errorKey) {
+    const update = { [`roundForm.${key}`]: value, roundFormError: '' };
+    if (errorKey) update[`roundErrors.${errorKey}`] = '';
+    this.setData(update);
+  },
+
+  onRoundName(e) {
+    this.setRoundField('name', e.detail.value, 'name');
+  },
+
+  onRoundMode(e) {
+    this.setRoundField('mode', e.currentTarget.dataset.mode === 'lottery' ? 'lottery' : 'first_come', 'mode');
+  },
+
+  onRoundPicker(e) {
+    // data-key: opensDate / opensTime / closesDate / closesTime / dropDate / dropTime
+    const key = e.currentTarget.dataset.key;
+    const errorKey = { opens: 'opens_at', closes: 'closes_at', drop: 'drop_deadline' }[key.replace(/(Date|Time)$/, '')];
+    this.setRoundField(key, e.detail.value, errorKey);
+    // moving the opening can fix (or break) the closing and drop-deadline errors: check again on submit
+    if (errorKey === 'opens_at') this.setData({ 'roundErrors.closes_at': '', 'roundErrors.drop_deadline': '' });
+  },
+
+  onRoundDropToggle(e) {
+    this.setRoundField('hasDropDeadline', Boolean(e.detail.value), 'drop_deadline');
+  },
+
+  onRoundMax(e) {
+    this.setRoundField('maxIndex', Number(e.detail.value) || 0, 'max_per_child');
+  },
+
+  onRoundPriority(e) {
+    this.setRoundField('priorityFirst', Boolean(e.detail.value), 'priority_first');
+  },
+
+  onSubmitRound() {
+    const form = this.data.roundForm;
+    if (!form || this.savingRound) return Promise.resolve();
+    const { payload, errors } = roundPayload(form);
+    if (errors) {
+      this.setData({ roundErrors: errors, roundFormError: '请按提示修改' });
+      return Promise.resolve();
+    }
+    this.savingRound = true;
+    this.setData({ savingRound: true, roundErrors: {}, roundFormError: '' });
+    return clubs.createRound(this.term.id, payload, { toast: false })
+      .then(() => {
+        this.setData({ roundForm: null });
+        wx.showToast({ title: '已新建轮次', icon: 'success' });
+        return this.load();
+      }, (err) => {
+        const fields = err.fields || {};
+        const roundErrors = {};
+        Object.keys(fields).forEach((key) => {
+          const base = key.split('.')[0];
+          if (ROUND_FIELDS.indexOf(base) >= 0 && !roundErrors[base]) roundErrors[base] = fields[key];
+        });
+        const known = Object.keys(roundErrors).length > 0;
+        this.setData({ roundErrors, roundFormError: known ? '请按提示修改' : err.message || '未能新建，请稍后再试' });
+        if (!known) showErrorToast(err);
+      })
+      .then(() => {
+        this.savingRound = false;
+        this.setData({ savingRound: false });
+      });
+  },
+
+  // ---------- the lottery ----------
+
+  /** 摇号: confirm; the server records the seed and tells every guardian the result. */
+  onDraw(e) {
+    const id = Number(e.currentTarget.dataset.id);
+    const round = this.data.rounds.find((r) => r.id === id);
+    if (!round || !round.canDraw || this.drawing) return Promise.resolve();
+    this.drawing = true;
+    return confirm({
+      title: '摇号',
+      content: `确定为「${round.name}」摇号吗？摇号结果会立即通知家长，且不能重新摇号。随机种子会记录在案，可复核。`,
+      confirmText: '摇号',
+      cancelText: '取消',
+    }).then((ok) => {
+      if (!ok) {
+        this.drawing = false;
+        return null;
+      }
+      this.setData({ drawingId: id });
+      return clubs.drawLottery(id, null, { toast: false })
+        .then((result) => {
+          this.setData({ result: resultView(result, round.name) });
+          wx.showToast({ title: '摇号完成', icon: 'success' });
+        }, (err) => {
+          if (['LOTTERY_DRAWN', 'LOTTERY_TOO_EARLY', 'NOT_A_LOTTERY'].indexOf(err.code) >= 0) notice('未能摇号', err.message);
+          else showErrorToast(err);
+        })
+        // seats and the round's state changed
+        .then(() => this.load())
+        .then(() => {
+          this.drawing = false;
+          this.setData({ drawingId: 0 });
+        });
+    });
+  },
+
+  onShowResult(e) {
+    const id = Number(e.currentTarget.dataset.id);
+    const round = this.data.rounds.find((r) => r.id === id);
+    if (!round) return Promise.resolve();
+    return clubs.lotteryResults(id, { toast: false }).then(
+      (result) => this.setData({ result: resultView(result, round.name) }),
+      (err) => showErrorToast(err),
+    );
+  },
+
+  onCloseResult() {
+    this.setData({ result: null });
+  },
+});
