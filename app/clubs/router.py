@@ -62,12 +62,10 @@ def update_club(club_id: PathId, body: ClubIn, session: SessionDep, caller: Admi
     return service.club_outs(session, [service.save_club(session=session, term=term, data=body, club=club)])[0]
 
 
-@router.delete("/clubs/{club_id}", status_code=204, summary="停开社团（已选的学生保留记录）")
+@router.delete("/clubs/{club_id}", status_code=204, summary="停开社团（已选和候补的学生退出并通知家长，记录保留）")
 def close_club(club_id: PathId, session: SessionDep, caller: Admin) -> Response:
     club = get_in_schools(session, Club, club_id, caller.school_ids, message="未找到该社团")
-    club.is_active = False
-    session.add(club)
-    session.commit()
+    service.close_club(session=session, caller=caller, club=club)
     return Response(status_code=204)
 
 

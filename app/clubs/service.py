@@ -23,7 +23,7 @@ from app.clubs.models import (
     CATEGORIES, Club, ClubEnrollment, EnrollmentEvent, EnrollmentStatus, LotteryChoice, SelectionRound,
 )
 from app.clubs.schemas import ClubIn, ClubOut, DrawResult, EnrollmentOut, RoundIn, RoundOut, RosterRow
-from app.core.clock import utcnow
+from app.core.clock import school_time, utcnow
 from app.core.deps import Caller
 from app.core.errors import AppError, Conflict, NotFound
 from app.core.media import remove_image, store_image
@@ -52,21 +52,46 @@ def _check_teacher(session: Session, school_id: int, staff_id: int | None) -> No
 
 
 def save_club(*, session: Session, term: Term, data: ClubIn, club: Club | None = None) -> Club:
+    """Create or edit a club. Raising the capacity gives the new seats to the waitlist at once, in order."""
     _check_teacher(session, term.school_id, data.teacher_staff_id)
+    if club is not None:
+        session.refresh(club, with_for_update=True)  # the enrolled count must not move under this check
     club = club or Club(school_id=term.school_id, term_id=term.id, name=data.name, category=data.category,
                         start_time=data.start_time, end_time=data.end_time, capacity=data.capacity)
     if data.capacity < club.enrolled_count:
-        raise Conflict("CAPACITY_BELOW_ENROLLED", f"已有 {club.enrolled_count} 人选上，名额不能少于此数")
+        raise Conflict("CAPACITY_BELOW_ENROLLED", f"已有 {club.enrolled_count} 人选上，名额不能少于此数",
+                       fields={"capacity": f"不能少于已选上的 {club.enrolled_count} 人"})
     for key, value in data.model_dump().items():
         setattr(club, key, value)
     session.add(club)
     try:
+        session.flush()
+        while club.id is not None and promote_next(session, club.id) is not None:
+            pass
         session.commit()
     except IntegrityError:
         session.rollback()
         raise Conflict("CLUB_EXISTS", "本学期已有同名社团", fields={"name": "同名社团已存在"}) from None
     session.refresh(club)
     return club
+
+
+def close_club(*, session: Session, caller: Caller, club: Club) -> None:
+    """Stop a club (停开): every child in it or waiting for it leaves, with the reason kept, and their
+    guardians are told; the club and its history stay."""
+    session.refresh(club, with_for_update=True)
+    places = session.exec(select(ClubEnrollment).where(ClubEnrollment.club_id == club.id,
+                                                       ClubEnrollment.status.in_(HELD))).all()
+    for row in places:
+        row.status, row.updated_at = EnrollmentStatus.DROPPED, utcnow()
+        session.add(row)
+        session.add(EnrollmentEvent(school_id=club.school_id, enrollment_id=row.id, action="club_closed",
+                                    to_status=EnrollmentStatus.DROPPED, reason="社团停开",
+                                    actor_account_id=caller.account_id))
+        _notify_result(session, row, club, session.get(Student, row.student_id), "社团停开，已退出")
+    club.is_active, club.enrolled_count = False, 0
+    session.add(club)
+    session.commit()
 
 
 def club_outs(session: Session, clubs: list[Club], student: Student | None = None) -> list[ClubOut]:
@@ -104,7 +129,7 @@ def cover_path(club: Club) -> str:
 
 def save_cover(*, session: Session, club: Club, data: bytes) -> Club:
     old = club.cover_path
-    club.cover_path = store_image(data, f"clubs/{club.school_id}")
+    club.cover_path = store_image(data, f"clubs/{club.school_id}", what="封面图片")
     session.add(club)
     session.commit()
     remove_image(old)
@@ -469,7 +494,7 @@ def draw(*, session: Session, round_: SelectionRound, seed: str | None) -> DrawR
     if utcnow() < round_.closes_at:
         raise AppError("LOTTERY_TOO_EARLY", "志愿填报截止后才能摇号", status_code=409)
     if round_.drawn_at is not None:
-        raise Conflict("LOTTERY_DRAWN", f"已于 {round_.drawn_at:%Y-%m-%d %H:%M} 摇号，种子 {round_.seed}")
+        raise Conflict("LOTTERY_DRAWN", f"已于 {school_time(round_.drawn_at):%Y-%m-%d %H:%M} 摇号，种子 {round_.seed}")
     seed = seed or secrets.token_hex(8)
     placements = plan_draw(session, round_, seed)
     clubs = {c.id: c for c in term_clubs(session, round_.term_id)}

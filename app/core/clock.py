@@ -49,3 +49,8 @@ def utcnow() -> datetime:
 
 def today() -> date:
     return clock.today()
+
+
+def school_time(at: datetime) -> datetime:
+    """A stored (UTC) time in the school's zone, for text people read."""
+    return at.astimezone(ZoneInfo(get_settings().timezone))

@@ -131,6 +131,9 @@ def validation_fields(errors: list[dict[str, Any]]) -> dict[str, str]:
             text = template.format(**(err.get("ctx") or {}))
         except (KeyError, IndexError, ValueError):
             text = "取值不正确"
+        own = str((err.get("ctx") or {}).get("error", "")) if err.get("type") == "value_error" else ""
+        if any("\u4e00" <= ch <= "\u9fff" for ch in own):
+            text = own  # our own validators explain themselves in Chinese (e.g. 结束时间须晚于开始时间)
         fields.setdefault(_field_name(tuple(err.get("loc", ()))), text)
     return fields
 

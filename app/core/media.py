@@ -15,29 +15,29 @@ MAX_PIXELS = 40_000_000  # refuse decompression bombs long before Pillow's own l
 IMAGE_RESPONSES = {200: {"content": {"image/jpeg": {}, "image/png": {}}, "description": "图片"}}
 
 
-def detect_image(data: bytes) -> str:
+def detect_image(data: bytes, what: str = "照片") -> str:
     """The image format ("JPEG" / "PNG") if `data` really is one, else a clear refusal."""
     limit = get_settings().max_photo_bytes
     if len(data) > limit:
-        raise AppError("PHOTO_TOO_LARGE", f"照片不能超过 {limit // 1024 // 1024} MB", status_code=413)
+        raise AppError("PHOTO_TOO_LARGE", f"{what}不能超过 {limit // 1024 // 1024} MB", status_code=413)
     if not data:
-        raise AppError("PHOTO_EMPTY", "照片文件为空", status_code=422)
+        raise AppError("PHOTO_EMPTY", f"{what}文件为空", status_code=422)
     try:
         with Image.open(io.BytesIO(data)) as image:
             fmt = image.format
             if image.width * image.height > MAX_PIXELS:
-                raise AppError("PHOTO_TOO_LARGE", "照片像素过大", status_code=413)
+                raise AppError("PHOTO_TOO_LARGE", f"{what}像素过大", status_code=413)
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise AppError("PHOTO_NOT_IMAGE", "只能上传 JPG 或 PNG 格式的照片", status_code=415) from None
+        raise AppError("PHOTO_NOT_IMAGE", f"只能上传 JPG 或 PNG 格式的{what}", status_code=415) from None
     if fmt not in ALLOWED_FORMATS:
-        raise AppError("PHOTO_NOT_IMAGE", "只能上传 JPG 或 PNG 格式的照片", status_code=415)
+        raise AppError("PHOTO_NOT_IMAGE", f"只能上传 JPG 或 PNG 格式的{what}", status_code=415)
     return fmt
 
 
-def store_image(data: bytes, folder: str) -> str:
-    """Check and write an uploaded image; its path relative to the media directory."""
-    ext, _ = ALLOWED_FORMATS[detect_image(data)]
+def store_image(data: bytes, folder: str, what: str = "照片") -> str:
+    """Check and write an uploaded image; its path relative to the media directory. `what` names it in errors."""
+    ext, _ = ALLOWED_FORMATS[detect_image(data, what)]
     relative = Path(folder) / f"{uuid.uuid4().hex}.{ext}"
     target = get_settings().media_dir / relative
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -60,3 +60,4 @@ def test_a_cover_that_is_not_an_image_is_refused(client, session, world):
     club = make_club(session, world)
     response = _upload(client, world, club, b"<script>alert(1)</script>")
     assert response.status_code == 415 and response.json()["error"]["code"] == "PHOTO_NOT_IMAGE"
+    assert "封面图片" in response.json()["error"]["message"]

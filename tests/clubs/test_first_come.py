@@ -157,3 +157,50 @@ def test_the_catalogue_for_a_child_reads_the_same_for_3_clubs_as_for_12(session,
     clubs = [make_club(session, world, name=f"社团{i}") for i in range(12)]
     service.club_outs(session, clubs, families[0].student)  # both counts below start equally warm
     assert statements_for(clubs) == statements_for(clubs[:3])
+
+
+def _edit(session, world, club, **changes):
+    from app.clubs.schemas import ClubIn
+    current = {"name": club.name, "category": club.category, "weekdays": club.weekdays,
+               "start_time": club.start_time, "end_time": club.end_time, "capacity": club.capacity,
+               "grades": club.grades}
+    data = ClubIn(**{**current, **changes})
+    return service.save_club(session=session, term=world.a.term, data=data, club=club)
+
+
+def test_more_seats_go_to_the_waitlist_at_once_in_order(session, world, families, choose):
+    club = make_club(session, world, capacity=1)
+    make_round(session, world)
+    for family in families[:4]:
+        choose(family, club)
+    _edit(session, world, club, capacity=3)
+    statuses = {r.student_id: r.status for r in service.roster(session, club)}
+    assert [statuses[f.student.id] for f in families[:4]] == ["enrolled", "enrolled", "enrolled", "waitlisted"]
+    assert service.club_outs(session, [club])[0].free_seats == 0
+
+
+def test_fewer_seats_than_children_enrolled_is_refused_on_the_capacity_field(session, world, families, choose):
+    club = make_club(session, world, capacity=2)
+    make_round(session, world)
+    choose(families[0], club)
+    choose(families[1], club)
+    refused = _refused("CAPACITY_BELOW_ENROLLED", _edit, session, world, club, capacity=1)
+    assert "capacity" in refused.fields
+
+
+def test_closing_a_club_lets_its_children_go_and_tells_their_guardians(session, world, families, choose):
+    from sqlmodel import select
+
+    from app.notify.models import InboxMessage
+    club = make_club(session, world, capacity=1)
+    same_time = make_club(session, world, name="国画", capacity=5)
+    make_round(session, world)
+    choose(families[0], club)
+    choose(families[1], club)
+    service.close_club(session=session, caller=families[0].caller, club=club)
+    assert service.roster(session, club) == []
+    assert service.child_enrollments(session, families[0].student.id) == []
+    told = session.exec(select(InboxMessage.body).where(InboxMessage.event == "club_result")).all()
+    assert sorted(told) == sorted(f"{f.student.name}：书法社团停开，已退出。" for f in families[:2])
+    # The closed club no longer clashes with anything.
+    assert choose(families[0], same_time).status == "enrolled"

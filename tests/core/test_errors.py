@@ -62,3 +62,11 @@ def test_a_nul_byte_is_refused_as_bad_input_not_a_crash(client):
     response = client.post("/api/v1/auth/password", json={"username": "a\u0000b", "password": "whatever"})
     assert response.status_code in (401, 422)
     assert response.status_code != 500
+
+
+def test_a_rule_across_fields_keeps_its_own_chinese_message(client, world):
+    response = client.post(f"/api/v1/terms/{world.a.term.id}/clubs", headers=world.a.headers("admin"), json={
+        "name": "书法", "category": "art", "weekdays": [1], "start_time": "17:00", "end_time": "16:00",
+        "capacity": 20, "grades": [3]})
+    assert response.status_code == 422
+    assert "结束时间须晚于开始时间" in response.json()["error"]["message"]
