@@ -126,6 +126,28 @@ def child_clubs(student_id: PathId, session: SessionDep,
     return service.child_enrollments(session, student.id)
 
 
+@router.get("/selection-rounds/{round_id}", response_model=RoundOut, summary="选课轮次详情")
+def get_round(round_id: PathId, session: SessionDep, caller: Browser) -> RoundOut:
+    return service.round_out(get_in_schools(session, SelectionRound, round_id, caller.visible_school_ids,
+                                            message="未找到该轮次"))
+
+
+@router.get("/selection-rounds/{round_id}/choices/{student_id}", response_model=list[ClubOut],
+            summary="已填报的摇号志愿（按顺序）")
+def get_choices(round_id: PathId, student_id: PathId, session: SessionDep, caller: Guardian) -> list[ClubOut]:
+    round_ = get_in_schools(session, SelectionRound, round_id, caller.visible_school_ids, message="未找到该轮次")
+    student = service.guardian_child(session, caller, student_id)
+    return service.club_outs(session, service.saved_choices(session, round_, student.id), student)
+
+
+@router.get("/terms/{term_id}/my-clubs", response_model=list[ClubOut], summary="我指导的社团")
+def my_clubs(term_id: PathId, session: SessionDep, caller: TeacherOrAdmin) -> list[ClubOut]:
+    term = get_term(session=session, term_id=term_id, school_ids=caller.school_ids)
+    staff_id = caller.actor.staff_id(term.school_id)
+    return service.club_outs(session, [c for c in service.term_clubs(session, term.id)
+                                       if c.teacher_staff_id is not None and c.teacher_staff_id == staff_id])
+
+
 @router.put("/selection-rounds/{round_id}/choices/{student_id}", response_model=list[ClubOut],
             summary="摇号志愿（按顺序）")
 def set_choices(round_id: PathId, student_id: PathId, body: ChoicesIn, session: SessionDep,

@@ -486,6 +486,12 @@ def set_choices(*, session: Session, caller: Caller, round_: SelectionRound, stu
     return club_outs(session, clubs, student)
 
 
+def saved_choices(session: Session, round_: SelectionRound, student_id: int) -> list[Club]:
+    return list(session.exec(select(Club).join(LotteryChoice, LotteryChoice.club_id == Club.id).where(
+        LotteryChoice.round_id == round_.id, LotteryChoice.student_id == student_id)
+        .order_by(LotteryChoice.rank)).all())
+
+
 def draw(*, session: Session, round_: SelectionRound, seed: str | None) -> DrawResult:
     """Reproducible from the recorded seed: first choices are filled before second ones, priority groups
     first when the round says so, within capacity, clashes and the per-child maximum; the rest wait."""

@@ -107,3 +107,32 @@ def test_every_guardian_is_told_the_result(session, world, families, fixed_clock
     service.draw(session=session, round_=round_, seed="s")
     bodies = session.exec(select(InboxMessage.body).where(InboxMessage.event == "club_result")).all()
     assert sorted(b.split("：")[1] for b in bodies) == ["书法候补中。", "书法候补中。", "书法已选上。"]
+
+
+def test_saved_choices_read_back_in_order_for_the_guardian(client, session, world):
+    from tests.clubs.conftest import make_club, make_round
+    from app.enrollment.models import Application
+    first, second = make_club(session, world, name="围棋"), make_club(session, world, name="书法", weekdays=(4,))
+    round_ = make_round(session, world, mode="lottery")
+    child = world.a.students[0]
+    session.add(Application(school_id=child.school_id, term_id=world.a.term.id, student_id=child.id,
+                            class_id=child.class_id, applicant_account_id=world.a.guardians[0].account_id,
+                            status="approved", weekdays=[1, 2, 3, 4, 5]))
+    session.commit()
+    url = f"/api/v1/selection-rounds/{round_.id}/choices/{child.id}"
+    headers = world.a.headers("guardian")
+    assert client.get(url, headers=headers).json() == []
+    assert client.put(url, headers=headers, json={"club_ids": [second.id, first.id]}).status_code == 200
+    assert [c["name"] for c in client.get(url, headers=headers).json()] == ["书法", "围棋"]
+    assert client.get(f"/api/v1/selection-rounds/{round_.id}", headers=headers).json()["mode"] == "lottery"
+
+
+def test_a_teacher_lists_the_clubs_they_lead(client, session, world):
+    from tests.clubs.conftest import make_club
+    make_club(session, world, name="围棋")  # led by world.a's teacher
+    other = make_club(session, world, name="书法")
+    other.teacher_staff_id = None
+    session.add(other)
+    session.commit()
+    mine = client.get(f"/api/v1/terms/{world.a.term.id}/my-clubs", headers=world.a.headers("teacher")).json()
+    assert [c["name"] for c in mine] == ["围棋"]
