@@ -8,7 +8,7 @@ from openpyxl.styles import Alignment, Font
 from sqlmodel import Session, select
 
 from app.enrollment.models import Application, AppStatus, ServicePlan
-from app.enrollment.schemas import ApplicationOut, ApplicationSummary, CountRow, PriorityRow
+from app.enrollment.schemas import ApplicationOut, ApplicationSummary, CountRow, NotRespondedRow, PriorityRow
 from app.enrollment.service import application_outs, published_plan, waiting_queue
 from app.people.models import PRIORITY_FLAGS, Student
 from app.schools.models import GRADE_NAMES, School, SchoolClass, Term
@@ -18,6 +18,19 @@ PRIORITY_LABELS = {column.removeprefix("priority_"): label for column, label in 
 
 def _percent(part: int, whole: int) -> float:
     return round(100 * part / whole, 2) if whole else 0.0
+
+
+def not_responded(session: Session, term: Term, class_ids: set[int] | None) -> list[NotRespondedRow]:
+    """Children of these classes (all, when None) with no answer at all for the term: the class head's
+    follow-up list (不参与的家庭也要注明原因)."""
+    answered = select(Application.student_id).where(Application.term_id == term.id)
+    query = select(Student, SchoolClass).join(SchoolClass, SchoolClass.id == Student.class_id).where(
+        Student.school_id == term.school_id, Student.is_active == True,  # noqa: E712
+        Student.id.not_in(answered))
+    if class_ids is not None:
+        query = query.where(Student.class_id.in_(class_ids))
+    rows = session.exec(query.order_by(SchoolClass.grade, SchoolClass.number, Student.student_no)).all()
+    return [NotRespondedRow(student_id=s.id, student_name=s.name, class_id=c.id, class_name=c.name) for s, c in rows]
 
 
 def summary(session: Session, term: Term) -> ApplicationSummary:

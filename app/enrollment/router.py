@@ -12,7 +12,7 @@ from app.enrollment import reports, service
 from app.enrollment.models import AppStatus, Bill
 from app.enrollment.schemas import (
     ApplicationIn, ApplicationOut, ApplicationSummary, ApplicationUpdate, BillOut, BulkApproveIn, BulkResult,
-    DeclineIn, FeeSummary, HistoryItem, PlanIn, PlanOut, ReviewIn, SignIn, WaiverIn,
+    DeclineIn, FeeSummary, HistoryItem, NotRespondedRow, PlanIn, PlanOut, ReviewIn, SignIn, WaiverIn,
 )
 from app.people.schemas import Priority
 from app.schools.models import SchoolClass, Term
@@ -174,6 +174,13 @@ def export_applications(term_id: PathId, session: SessionDep, caller: Admin, cla
     rows = reports.filtered_applications(session, term, class_ids={class_id} if class_id else None, status=status,
                                          priority=priority)
     return _xlsx(reports.export_xlsx(session, term, rows), f"课后服务申请-{term.name}.xlsx")
+
+
+@router.get("/terms/{term_id}/applications/not-responded", response_model=list[NotRespondedRow],
+            summary="尚未回复的学生（班主任只看本班），便于跟进")
+def not_responded(term_id: PathId, session: SessionDep, caller: Reviewer) -> list[NotRespondedRow]:
+    term = get_term(session=session, term_id=term_id, school_ids=caller.school_ids)
+    return reports.not_responded(session, term, _reviewable_classes(session, caller, term))
 
 
 @router.get("/terms/{term_id}/applications/summary", response_model=ApplicationSummary,

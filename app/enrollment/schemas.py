@@ -196,6 +196,13 @@ class PriorityRow(BaseModel):
     text: str                  # "随迁子女 69 人，占 83.13%"
 
 
+class NotRespondedRow(BaseModel):
+    student_id: int
+    student_name: str
+    class_id: int
+    class_name: str
+
+
 class ApplicationSummary(BaseModel):
     term_id: int
     eligible: int

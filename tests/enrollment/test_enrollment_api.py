@@ -75,6 +75,17 @@ def test_a_class_head_lists_only_their_class(client, world):
     assert other == []
 
 
+def test_a_class_head_sees_who_in_their_class_has_not_answered(client, world):
+    _publish(client, world)
+    _apply(client, world, 0)
+    url = f"/api/v1/terms/{world.a.term.id}/applications/not-responded"
+    mine = client.get(url, headers=world.a.headers("class_head")).json()
+    # Students 0 and 2 are in the class head's class; 0 applied.
+    assert [row["student_id"] for row in mine] == [world.a.students[2].id]
+    everyone = client.get(url, headers=world.a.headers("admin")).json()
+    assert {row["student_id"] for row in everyone} == {s.id for s in world.a.students[1:]}
+
+
 def test_bulk_approval_reports_each_id(client, world):
     _publish(client, world)
     app = _apply(client, world).json()
