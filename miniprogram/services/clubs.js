@@ -8,10 +8,12 @@
  * The admin's calls (clubs, covers, rounds, the draw) are idempotent too, except the cover upload, which
  * replaces the picture and so may simply be sent again (services/request.js `upload()`).
  *
- * Also the labels, colours and small formatters the club pages share.
+ * Also the labels, colours and small formatters the club pages share (dates, weekdays and grades: utils/format.js;
+ * terms: services/terms.js).
  */
 const config = require('../config/index');
 const { request, upload } = require('./request');
+const { formatTime, parseTime, weekdaysText } = require('../utils/format');
 
 // ---------- labels and formatting ----------
 
@@ -44,9 +46,6 @@ const ROUND_STATES = {
   drawn: '已摇号',
 };
 
-const WEEKDAY_NAMES = ['', '周一', '周二', '周三', '周四', '周五', '周六', '周日'];
-const GRADE_NAMES = ['', '一', '二', '三', '四', '五', '六'];
-
 // The server accepts up to 10 ranked choices; more than 5 helps nobody choose.
 const MAX_CHOICES = 5;
 
@@ -58,59 +57,50 @@ function categoryColor(category) {
   return CATEGORY_COLORS[category] || CATEGORY_COLORS.other;
 }
 
-/** [1,3] → 周一、周三; [1,2,3,4,5] → 周一至周五. */
-function weekdaysText(days) {
-  const sorted = (days || []).slice().sort((a, b) => a - b);
-  if (!sorted.length) return '';
-  const consecutive = sorted.every((d, i) => i === 0 || d === sorted[i - 1] + 1);
-  if (sorted.length >= 3 && consecutive) return `${WEEKDAY_NAMES[sorted[0]]}至${WEEKDAY_NAMES[sorted[sorted.length - 1]]}`;
-  return sorted.map((d) => WEEKDAY_NAMES[d]).join('、');
+/** The label a club shows for its category: the server's, else ours. */
+function clubCategoryLabel(club) {
+  return club.category_label || categoryLabel(club.category);
 }
 
-/** [1,2] → 一、二年级; [3,4,5,6] → 三至六年级. */
-function gradesText(grades) {
-  const sorted = (grades || []).slice().sort((a, b) => a - b);
-  if (!sorted.length) return '';
-  const consecutive = sorted.every((g, i) => i === 0 || g === sorted[i - 1] + 1);
-  if (sorted.length >= 3 && consecutive) return `${GRADE_NAMES[sorted[0]]}至${GRADE_NAMES[sorted[sorted.length - 1]]}年级`;
-  return `${sorted.map((g) => GRADE_NAMES[g]).join('、')}年级`;
+/** When a club meets: "周二 16:00–16:40". */
+function clubTime(club) {
+  return `${weekdaysText(club.weekdays)} ${club.start_time}–${club.end_time}`;
 }
 
-function pad(n) {
-  return n < 10 ? `0${n}` : String(n);
+/** When and where: "周二 16:00–16:40 · 美术教室" (no venue, no dot). */
+function clubWhenWhere(club) {
+  return [clubTime(club), club.venue].filter(Boolean).join(' · ');
 }
 
-function parseTime(iso) {
-  if (!iso) return NaN;
-  const s = String(iso);
-  const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(s);
-  return Date.parse(hasZone ? s : `${s}Z`);
+/** Whether a child's status in a club (ClubOut.my_status) holds a place: in it, or on its waitlist. */
+function isHeld(myStatus) {
+  return myStatus === 'enrolled' || myStatus === 'waitlisted';
+}
+
+const CATEGORY_ORDER = Object.keys(CATEGORY_LABELS);
+
+function categoryRank(key) {
+  const index = CATEGORY_ORDER.indexOf(key);
+  return index < 0 ? CATEGORY_ORDER.length : index;
 }
 
 /**
- * An API datetime (UTC, ISO 8601) in the school's zone, Asia/Shanghai (UTC+8, no DST):
- * "2026-09-01T04:00:00Z" → "09-01 12:00" (with the year when `withYear`).
+ * Clubs (ClubOut) by category, in the order of CATEGORY_LABELS (unknown ones last, by key):
+ * [{key, label, color, clubs: [...]}], each club in its list in the order given.
  */
-function formatTime(iso, withYear = false) {
-  const ms = parseTime(iso);
-  if (Number.isNaN(ms)) return iso ? String(iso) : '';
-  const d = new Date(ms + 8 * 3600 * 1000);
-  const day = `${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
-  return withYear ? `${d.getUTCFullYear()}-${day}` : day;
-}
-
-/** Today in Asia/Shanghai as 'YYYY-MM-DD'. */
-function shanghaiToday(now = Date.now()) {
-  const d = new Date(now + 8 * 3600 * 1000);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-}
-
-/** The term running today (its dates contain today), else the next to start, else the latest. */
-function pickCurrentTerm(terms, today = shanghaiToday()) {
-  const list = (terms || []).slice().sort((a, b) => (a.starts_on < b.starts_on ? -1 : 1));
-  if (!list.length) return null;
-  const running = list.find((t) => t.is_current || (t.starts_on <= today && today <= t.ends_on));
-  return running || list.find((t) => t.starts_on > today) || list[list.length - 1];
+function groupByCategory(list) {
+  const groups = {};
+  (list || []).forEach((club) => {
+    if (!groups[club.category]) {
+      groups[club.category] = {
+        key: club.category, label: clubCategoryLabel(club), color: categoryColor(club.category), clubs: [],
+      };
+    }
+    groups[club.category].clubs.push(club);
+  });
+  return Object.keys(groups)
+    .sort((a, b) => categoryRank(a) - categoryRank(b) || (a < b ? -1 : 1))
+    .map((key) => groups[key]);
 }
 
 /**
@@ -191,46 +181,6 @@ function roundStatus(round, now = Date.now()) {
   return { key, label: ROUND_STATES[key], canDraw: round.mode === 'lottery' && key === 'ended' };
 }
 
-/**
- * A school date and time ('2026-09-01', '12:00', Asia/Shanghai) as the ISO datetime the API wants, with
- * the zone spelt out: '2026-09-01T12:00:00+08:00'. '' when either part is missing.
- */
-function shanghaiIso(date, time) {
-  if (!date || !time) return '';
-  return `${date}T${time}:00+08:00`;
-}
-
-/** An API datetime as school date and time parts: '2026-09-01T04:00:00Z' → {date: '2026-09-01', time: '12:00'}. */
-function shanghaiParts(iso) {
-  const ms = parseTime(iso);
-  if (Number.isNaN(ms)) return { date: '', time: '' };
-  const d = new Date(ms + 8 * 3600 * 1000);
-  return {
-    date: `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`,
-    time: `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`,
-  };
-}
-
-// ---------- terms ----------
-
-/** GET /schools/{id}/terms → [{id, school_id, name, starts_on, ends_on, is_current}] */
-function listTerms(schoolId, options = {}) {
-  return request({ url: `/schools/${schoolId}/terms`, ...options });
-}
-
-/** The school's current term (pickCurrentTerm); rejects with code NO_TERM when it has none. */
-function currentTerm(schoolId, options = {}) {
-  return listTerms(schoolId, options).then((terms) => {
-    const term = pickCurrentTerm(terms);
-    if (!term) {
-      const err = new Error('学校尚未设置学期');
-      err.code = 'NO_TERM';
-      throw err;
-    }
-    return term;
-  });
-}
-
 // ---------- catalogue and rounds ----------
 
 /**
@@ -253,6 +203,11 @@ function getClub(clubId, options = {}) {
  */
 function listRounds(termId, options = {}) {
   return request({ url: `/terms/${termId}/selection-rounds`, ...options });
+}
+
+/** GET /selection-rounds/{id} → one round (the same shape as listRounds' items, with its term_id). */
+function getRound(roundId, options = {}) {
+  return request({ url: `/selection-rounds/${roundId}`, ...options });
 }
 
 // ---------- a guardian's choices ----------
@@ -288,6 +243,14 @@ function childClubs(studentId, options = {}) {
 }
 
 /**
+ * GET /selection-rounds/{id}/choices/{student_id} → the child's saved lottery choices, first choice first
+ * (ClubOut[], [] before any save) — whichever phone saved them.
+ */
+function savedChoices(roundId, studentId, options = {}) {
+  return request({ url: `/selection-rounds/${roundId}/choices/${studentId}`, ...options });
+}
+
+/**
  * PUT /selection-rounds/{id}/choices/{student_id} {club_ids: [first choice, second, …]} → the chosen clubs
  * in that order (ClubOut[]). Replaces earlier choices. 409 SELECTION_CLOSED outside the lottery window.
  */
@@ -302,6 +265,11 @@ function saveChoices(roundId, studentId, clubIds, options = {}) {
 }
 
 // ---------- teachers ----------
+
+/** GET /terms/{id}/my-clubs (a teacher or an admin of the term's school) → the clubs the caller leads (ClubOut[]). */
+function myClubs(termId, options = {}) {
+  return request({ url: `/terms/${termId}/my-clubs`, ...options });
+}
 
 /**
  * GET /clubs/{id}/roster (the club's teacher, or an admin) → [{student_id, student_name, class_name,
@@ -350,7 +318,7 @@ function listStaff(schoolId, options = {}) {
 
 /**
  * POST /terms/{id}/selection-rounds {name, mode: first_come|lottery, opens_at, closes_at, drop_deadline|null,
- * max_per_child 1–10, priority_first} (datetimes with their zone, see shanghaiIso) → the round.
+ * max_per_child 1–10, priority_first} (datetimes with their zone, see utils/format.js shanghaiIso) → the round.
  */
 function createRound(termId, data, options = {}) {
   return request({ url: `/terms/${termId}/selection-rounds`, method: 'POST', data, idempotent: true, ...options });
@@ -380,34 +348,30 @@ module.exports = {
   CATEGORY_COLORS,
   MODE_LABELS,
   ROUND_STATES,
-  WEEKDAY_NAMES,
-  GRADE_NAMES,
   MAX_CHOICES,
   categoryLabel,
   categoryColor,
-  weekdaysText,
-  gradesText,
-  formatTime,
-  parseTime,
-  shanghaiToday,
-  pickCurrentTerm,
+  clubCategoryLabel,
+  clubTime,
+  clubWhenWhere,
+  isHeld,
+  groupByCategory,
   coverSrc,
   parseContact,
   statusText,
   roundsState,
   fillRate,
   roundStatus,
-  shanghaiIso,
-  shanghaiParts,
-  listTerms,
-  currentTerm,
   listClubs,
   getClub,
   listRounds,
+  getRound,
   enroll,
   drop,
   childClubs,
+  savedChoices,
   saveChoices,
+  myClubs,
   roster,
   createClub,
   updateClub,

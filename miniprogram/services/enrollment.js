@@ -6,9 +6,11 @@
  * retried never applies, signs or approves twice. Every function takes request options last
  * (`{toast: false}` to handle errors on the page).
  *
- * Also the Chinese labels and small formatters the enrollment pages share.
+ * Also the Chinese labels the enrollment pages share, and how they show an application (applicationFacts);
+ * dates and weekdays: utils/format.js; terms: services/terms.js.
  */
 const { request } = require('./request');
+const { formatTime, weekdaysText } = require('../utils/format');
 
 // ---------- labels ----------
 
@@ -57,8 +59,6 @@ const ROLE_LABELS = {
   admin: '教导处',
 };
 
-const WEEKDAY_NAMES = ['', '周一', '周二', '周三', '周四', '周五', '周六', '周日'];
-
 function statusLabel(status) {
   return STATUS_LABELS[status || 'none'] || status;
 }
@@ -75,83 +75,33 @@ function actionLabel(action) {
   return ACTION_LABELS[action] || action;
 }
 
-/** [1,2,3,4,5] → 周一至周五; [1,3,5] → 周一、周三、周五. */
-function weekdaysText(days) {
-  const sorted = (days || []).slice().sort((a, b) => a - b);
-  if (!sorted.length) return '';
-  const consecutive = sorted.every((d, i) => i === 0 || d === sorted[i - 1] + 1);
-  if (sorted.length >= 3 && consecutive) return `${WEEKDAY_NAMES[sorted[0]]}至${WEEKDAY_NAMES[sorted[sorted.length - 1]]}`;
-  return sorted.map((d) => WEEKDAY_NAMES[d]).join('、');
-}
-
 /** 30000 → "300"; 12345 → "123.45" (yuan). */
 function yuan(cents) {
   const value = Number(cents || 0) / 100;
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
 }
 
-function pad(n) {
-  return n < 10 ? `0${n}` : String(n);
-}
-
 /**
- * An API datetime (UTC, ISO 8601) shown in the school's zone, Asia/Shanghai (UTC+8, no DST):
- * "2026-03-01T06:05:00Z" → "2026-03-01 14:05". A string without a zone is taken as UTC.
+ * What the pages show of an application (ApplicationOut), in Chinese and school time: who, the days, the
+ * pickup (with the written statement only for 自行回家), the priority groups the server recognises, the
+ * note, when it was submitted and whether the agreement is signed.
  */
-function formatTime(iso) {
-  if (!iso) return '';
-  const s = String(iso);
-  const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(s);
-  const ms = Date.parse(hasZone ? s : `${s}Z`);
-  if (Number.isNaN(ms)) return s;
-  const d = new Date(ms + 8 * 3600 * 1000);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} `
-    + `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+function applicationFacts(app) {
+  return {
+    id: app.id,
+    studentName: app.student_name,
+    className: app.class_name,
+    weekdaysText: weekdaysText(app.weekdays),
+    pickupText: pickupLabel(app.pickup_mode),
+    selfStatement: app.pickup_mode === 'self' ? app.self_statement || '' : '',
+    priorities: (app.priority || []).map(priorityLabel),
+    note: app.note || '',
+    submittedAt: formatTime(app.submitted_at, true),
+    signed: Boolean(app.signature),
+  };
 }
 
-/**
- * The term to work on, like the server's current_term: the one running today, else the next to start,
- * else the latest. `today` is a 'YYYY-MM-DD' string in the school's zone.
- */
-function pickCurrentTerm(terms, today) {
-  const list = (terms || []).slice().sort((a, b) => (a.starts_on < b.starts_on ? -1 : 1));
-  if (!list.length) return null;
-  const running = list.find((t) => t.is_current || (today && t.starts_on <= today && today <= t.ends_on));
-  if (running) return running;
-  const next = today ? list.find((t) => t.starts_on > today) : null;
-  return next || list[list.length - 1];
-}
-
-/** Today in Asia/Shanghai as 'YYYY-MM-DD'. */
-function shanghaiToday(now = Date.now()) {
-  const d = new Date(now + 8 * 3600 * 1000);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-}
-
-// ---------- terms and the plan (公示) ----------
-
-/** GET /schools/{id}/terms → [{id, school_id, name, starts_on, ends_on, is_current}] */
-function listTerms(schoolId, options = {}) {
-  return request({ url: `/schools/${schoolId}/terms`, ...options });
-}
-
-/** GET /terms/{id} → {id, school_id, name, starts_on, ends_on, is_current} */
-function getTerm(termId, options = {}) {
-  return request({ url: `/terms/${termId}`, ...options });
-}
-
-/** The school's current term (see pickCurrentTerm); rejects with code NO_TERM when it has none. */
-function currentTerm(schoolId, options = {}) {
-  return listTerms(schoolId, options).then((terms) => {
-    const term = pickCurrentTerm(terms, shanghaiToday());
-    if (!term) {
-      const err = new Error('学校尚未设置学期');
-      err.code = 'NO_TERM';
-      throw err;
-    }
-    return term;
-  });
-}
+// ---------- the plan (公示) ----------
 
 /**
  * GET /terms/{id}/plan → the published plan: {id, term_id, version, weekdays, end_times {low, mid, high},
@@ -175,6 +125,17 @@ function history(applicationId, options = {}) {
   return request({ url: `/applications/${applicationId}/history`, ...options });
 }
 
+/** The form's answers as the API's fields (the body of an application and of its edit). */
+function answers(form) {
+  return {
+    weekdays: form.weekdays,
+    pickup_mode: form.pickupMode,
+    self_statement: form.selfStatement || null,
+    priority_claims: form.priorityClaims || [],
+    note: form.note || null,
+  };
+}
+
 /**
  * POST /applications — apply (from no answer, withdrawn or declined).
  * form: {studentId, termId, weekdays, pickupMode, selfStatement, priorityClaims, note}
@@ -183,15 +144,7 @@ function apply(form, options = {}) {
   return request({
     url: '/applications',
     method: 'POST',
-    data: {
-      student_id: form.studentId,
-      term_id: form.termId,
-      weekdays: form.weekdays,
-      pickup_mode: form.pickupMode,
-      self_statement: form.selfStatement || null,
-      priority_claims: form.priorityClaims || [],
-      note: form.note || null,
-    },
+    data: { student_id: form.studentId, term_id: form.termId, ...answers(form) },
     idempotent: true,
     ...options,
   });
@@ -200,17 +153,7 @@ function apply(form, options = {}) {
 /** PATCH /applications/{id} — edit a submitted application, or correct a rejected one (resubmits it). */
 function editApplication(applicationId, form, options = {}) {
   return request({
-    url: `/applications/${applicationId}`,
-    method: 'PATCH',
-    data: {
-      weekdays: form.weekdays,
-      pickup_mode: form.pickupMode,
-      self_statement: form.selfStatement || null,
-      priority_claims: form.priorityClaims || [],
-      note: form.note || null,
-    },
-    idempotent: true,
-    ...options,
+    url: `/applications/${applicationId}`, method: 'PATCH', data: answers(form), idempotent: true, ...options,
   });
 }
 
@@ -300,19 +243,12 @@ module.exports = {
   PRIORITY_LABELS,
   ACTION_LABELS,
   ROLE_LABELS,
-  WEEKDAY_NAMES,
   statusLabel,
   pickupLabel,
   priorityLabel,
   actionLabel,
-  weekdaysText,
   yuan,
-  formatTime,
-  pickCurrentTerm,
-  shanghaiToday,
-  listTerms,
-  getTerm,
-  currentTerm,
+  applicationFacts,
   getPlan,
   myApplications,
   history,

@@ -1,18 +1,13 @@
 /** services/clubs.js: what each call sends (mutations idempotent, retried with the same key) and the helpers. */
 const config = require('../config/index');
-const { TOKEN_KEY } = require('../services/request');
 const clubs = require('../services/clubs');
-const { installFakeWx, BASE_URL } = require('./helpers/fake-wx');
+const { setUpFakeBackend, BASE_URL } = require('./helpers/fake-wx');
 const { addUpload } = require('./helpers/fake-upload');
 
 let fake;
 
 beforeEach(() => {
-  fake = installFakeWx();
-  config.baseUrl = BASE_URL;
-  config.devOpenid = '';
-  config.networkRetryDelays = [0, 0];
-  fake.storage.set(TOKEN_KEY, 'stored-token');
+  fake = setUpFakeBackend();
 });
 
 test('enrol, drop and lottery choices are idempotent: a retry after a lost answer reuses the key', async () => {
@@ -25,7 +20,7 @@ test('enrol, drop and lottery choices are idempotent: a retry after a lost answe
   await clubs.drop(3, 2);
   await clubs.saveChoices(9, 2, [4, 1]);
 
-  const byPath = (method, path) => fake.calls.filter((c) => c.method === method && c.path === path);
+  const byPath = fake.sent;
   const posts = byPath('POST', '/clubs/3/enrollments');
   expect(posts).toHaveLength(2);
   expect(posts[0].data).toEqual({ student_id: 2 });
@@ -42,46 +37,44 @@ test('enrol, drop and lottery choices are idempotent: a retry after a lost answe
   expect(byPath('POST', '/clubs/3/enrollments')[2].header['Idempotency-Key']).not.toBe(posts[0].header['Idempotency-Key']);
 });
 
-test('reads: catalogue for a child, rounds, the child\'s places, a roster', async () => {
-  ['/terms/5/clubs', '/terms/5/selection-rounds', '/students/2/clubs', '/clubs/3/roster', '/clubs/3'].forEach((path) => {
+test('reads: catalogue for a child, rounds, one round, saved choices, the child\'s places, my clubs, a roster', async () => {
+  ['/terms/5/clubs', '/terms/5/selection-rounds', '/selection-rounds/9', '/selection-rounds/9/choices/2', '/students/2/clubs',
+    '/terms/5/my-clubs', '/clubs/3/roster', '/clubs/3'].forEach((path) => {
     fake.route('GET', path, { status: 200, body: [] });
   });
   await clubs.listClubs(5, 2);
   await clubs.listClubs(5);
   await clubs.listRounds(5);
+  await clubs.getRound(9);
+  await clubs.savedChoices(9, 2);
   await clubs.childClubs(2);
+  await clubs.myClubs(5);
   await clubs.roster(3);
   await clubs.getClub(3);
-  expect(fake.calls.map((c) => [c.path, c.data])).toEqual([
-    ['/terms/5/clubs', { student_id: 2 }],
-    ['/terms/5/clubs', undefined],
-    ['/terms/5/selection-rounds', undefined],
-    ['/students/2/clubs', undefined],
-    ['/clubs/3/roster', undefined],
-    ['/clubs/3', undefined],
+  expect(fake.calls.map((c) => [c.method, c.path, c.data])).toEqual([
+    ['GET', '/terms/5/clubs', { student_id: 2 }],
+    ['GET', '/terms/5/clubs', undefined],
+    ['GET', '/terms/5/selection-rounds', undefined],
+    ['GET', '/selection-rounds/9', undefined],
+    ['GET', '/selection-rounds/9/choices/2', undefined],
+    ['GET', '/students/2/clubs', undefined],
+    ['GET', '/terms/5/my-clubs', undefined],
+    ['GET', '/clubs/3/roster', undefined],
+    ['GET', '/clubs/3', undefined],
   ]);
   fake.calls.forEach((c) => expect(c.header['Idempotency-Key']).toBeUndefined());
 });
 
-test('the current term: the one running today, else the next, else the latest', () => {
-  const terms = [
-    { id: 1, starts_on: '2025-09-01', ends_on: '2026-01-20' },
-    { id: 2, starts_on: '2026-02-20', ends_on: '2026-07-10' },
-  ];
-  expect(clubs.pickCurrentTerm(terms, '2025-10-01').id).toBe(1);
-  expect(clubs.pickCurrentTerm(terms, '2026-02-01').id).toBe(2);
-  expect(clubs.pickCurrentTerm(terms, '2026-08-01').id).toBe(2);
-  expect(clubs.pickCurrentTerm([], '2026-08-01')).toBeNull();
-  expect(clubs.shanghaiToday(Date.parse('2026-02-28T17:00:00Z'))).toBe('2026-03-01');
-});
-
 test('formatting', () => {
-  expect(clubs.weekdaysText([3, 1])).toBe('周一、周三');
-  expect(clubs.weekdaysText([1, 2, 3, 4, 5])).toBe('周一至周五');
-  expect(clubs.gradesText([1, 2])).toBe('一、二年级');
-  expect(clubs.gradesText([3, 4, 5, 6])).toBe('三至六年级');
-  expect(clubs.formatTime('2026-09-01T04:05:00Z')).toBe('09-01 12:05');
-  expect(clubs.formatTime('2026-09-01T04:05:00+00:00', true)).toBe('2026-09-01 12:05');
+  const club = {
+    name: '儿童画', category: 'art', category_label: '美术', weekdays: [4, 2], start_time: '16:00', end_time: '16:40', venue: '美术教室',
+  };
+  expect(clubs.clubTime(club)).toBe('周二、周四 16:00–16:40');
+  expect(clubs.clubWhenWhere(club)).toBe('周二、周四 16:00–16:40 · 美术教室');
+  expect(clubs.clubWhenWhere({ ...club, venue: '' })).toBe('周二、周四 16:00–16:40');
+  expect(clubs.clubCategoryLabel(club)).toBe('美术');
+  expect(clubs.clubCategoryLabel({ category: 'sport' })).toBe('体育');
+  expect(['enrolled', 'waitlisted', 'dropped', null].map(clubs.isHeld)).toEqual([true, true, false, false]);
   expect(clubs.statusText('enrolled')).toBe('已选上');
   expect(clubs.statusText('waitlisted', 3)).toBe('候补第3位');
   expect(clubs.statusText('waitlisted', null)).toBe('候补中');
@@ -128,7 +121,7 @@ test('admin mutations (club create / edit / close, round, draw) are idempotent: 
   [['POST', '/terms/5/clubs', body], ['PUT', '/clubs/9', body], ['DELETE', '/clubs/9', undefined],
     ['POST', '/terms/5/selection-rounds', { name: '第二轮' }], ['POST', '/selection-rounds/4/draw', {}]]
     .forEach(([method, path, data]) => {
-      const sent = fake.calls.filter((c) => c.method === method && c.path === path);
+      const sent = fake.sent(method, path);
       expect(sent).toHaveLength(2);
       expect(sent[0].data).toEqual(data);
       expect(sent[0].header['Idempotency-Key']).toBeTruthy();
@@ -161,7 +154,22 @@ test('uploadCover sends the picture as multipart field `file` to POST /clubs/{id
   expect(options.header.Authorization).toBe('Bearer stored-token');
 });
 
-test('fill rate, a round\'s state for the admin, Beijing date + time ↔ API datetimes', () => {
+test('clubs by category: the categories\' own order, unknown ones last, each list as given', () => {
+  const groups = clubs.groupByCategory([
+    { id: 1, category: 'sport', category_label: '体育' },
+    { id: 2, category: 'robots' },
+    { id: 3, category: 'art', category_label: '艺术' },
+    { id: 4, category: 'sport', category_label: '体育' },
+  ]);
+  expect(groups.map((g) => [g.key, g.label, g.clubs.map((c) => c.id)])).toEqual([
+    ['art', '艺术', [3]], ['sport', '体育', [1, 4]], ['robots', 'robots', [2]],
+  ]);
+  expect(groups[0].color).toBe(clubs.CATEGORY_COLORS.art);
+  expect(groups[2].color).toBe(clubs.CATEGORY_COLORS.other);
+  expect(clubs.groupByCategory([])).toEqual([]);
+});
+
+test('fill rate and a round\'s state for the admin', () => {
   expect(clubs.fillRate(24, 30)).toBe(80);
   expect(clubs.fillRate(2, 3)).toBe(67);
   expect(clubs.fillRate(40, 40)).toBe(100);
@@ -178,10 +186,4 @@ test('fill rate, a round\'s state for the admin, Beijing date + time ↔ API dat
   expect(clubs.roundStatus(round({ mode: 'first_come' }), now)).toEqual({ key: 'ended', label: '已结束', canDraw: false });
   expect(clubs.roundStatus(round({ drawn_at: '2026-03-04T02:00:00Z', seed: 'abc' }), now))
     .toEqual({ key: 'drawn', label: '已摇号', canDraw: false });
-
-  expect(clubs.shanghaiIso('2026-09-01', '12:00')).toBe('2026-09-01T12:00:00+08:00');
-  expect(clubs.shanghaiIso('', '12:00')).toBe('');
-  expect(Date.parse(clubs.shanghaiIso('2026-09-01', '07:30'))).toBe(Date.parse('2026-08-31T23:30:00Z'));
-  expect(clubs.shanghaiParts('2026-08-31T23:30:00Z')).toEqual({ date: '2026-09-01', time: '07:30' });
-  expect(clubs.shanghaiParts(null)).toEqual({ date: '', time: '' });
 });

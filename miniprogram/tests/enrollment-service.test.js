@@ -1,32 +1,7 @@
 const enrollment = require('../services/enrollment');
+const { application, signature } = require('./helpers/enrollment-fixtures');
 
-const TERMS = [
-  { id: 2, name: '春季', starts_on: '2026-02-20', ends_on: '2026-07-10', is_current: false },
-  { id: 1, name: '秋季', starts_on: '2025-09-01', ends_on: '2026-01-20', is_current: false },
-];
-
-test('the current term: the running one, else the next to start, else the latest (like the server)', () => {
-  expect(enrollment.pickCurrentTerm(TERMS, '2026-03-01').id).toBe(2);
-  expect(enrollment.pickCurrentTerm(TERMS, '2026-02-01').id).toBe(2); // winter break: the next one
-  expect(enrollment.pickCurrentTerm(TERMS, '2026-08-01').id).toBe(2); // nothing next: the latest
-  expect(enrollment.pickCurrentTerm(TERMS, '2025-10-01').id).toBe(1);
-  expect(enrollment.pickCurrentTerm([{ ...TERMS[1], is_current: true }, TERMS[0]], '2026-08-01').id).toBe(1);
-  expect(enrollment.pickCurrentTerm([], '2026-03-01')).toBeNull();
-});
-
-test('times are shown in Beijing time, dates roll over at midnight there', () => {
-  expect(enrollment.formatTime('2026-03-01T06:05:00Z')).toBe('2026-03-01 14:05');
-  expect(enrollment.formatTime('2026-03-01T16:30:00Z')).toBe('2026-03-02 00:30');
-  expect(enrollment.formatTime('2026-03-01T16:30:00')).toBe('2026-03-02 00:30'); // no zone: UTC
-  expect(enrollment.formatTime('2026-03-01T08:00:00+08:00')).toBe('2026-03-01 08:00');
-  expect(enrollment.formatTime(null)).toBe('');
-  expect(enrollment.shanghaiToday(Date.parse('2026-03-01T16:30:00Z'))).toBe('2026-03-02');
-});
-
-test('weekdays, money and labels in Chinese', () => {
-  expect(enrollment.weekdaysText([5, 1, 2, 3, 4])).toBe('周一至周五');
-  expect(enrollment.weekdaysText([1, 3, 5])).toBe('周一、周三、周五');
-  expect(enrollment.weekdaysText([1, 2])).toBe('周一、周二');
+test('money and labels in Chinese', () => {
   expect(enrollment.yuan(30000)).toBe('300');
   expect(enrollment.yuan(12345)).toBe('123.45');
   expect(enrollment.statusLabel(null)).toBe('尚未申请');
@@ -34,4 +9,25 @@ test('weekdays, money and labels in Chinese', () => {
   expect(enrollment.pickupLabel('self')).toBe('自行回家');
   expect(enrollment.priorityLabel('migrant')).toBe('进城务工随迁子女');
   expect(enrollment.actionLabel('class_reject')).toBe('班主任退回');
+});
+
+test('an application as the pages show it: Chinese, school time, the statement only for 自行回家', () => {
+  expect(enrollment.applicationFacts(application('submitted', {
+    priority: ['migrant', 'low_income'], note: '周三外婆接', signature: signature(2),
+  }))).toEqual({
+    id: 31,
+    studentName: '李小明',
+    className: '一年级1班',
+    weekdaysText: '周一至周五',
+    pickupText: '家长接送',
+    selfStatement: '',
+    priorities: ['进城务工随迁子女', '家庭经济困难'],
+    note: '周三外婆接',
+    submittedAt: '2026-02-21 09:30',
+    signed: true,
+  });
+  const self = enrollment.applicationFacts(application('submitted', { pickup_mode: 'self', self_statement: '家在学校对面', weekdays: [1, 3] }));
+  expect([self.pickupText, self.selfStatement, self.weekdaysText, self.signed]).toEqual(['自行回家', '家在学校对面', '周一、周三', false]);
+  // a statement left over from an earlier self pickup is not shown
+  expect(enrollment.applicationFacts(application('submitted', { self_statement: '旧的说明' })).selfStatement).toBe('');
 });

@@ -1,6 +1,6 @@
 const config = require('../config/index');
 const { request, upload, login, ApiError, TOKEN_KEY } = require('../services/request');
-const { installFakeWx, BASE_URL } = require('./helpers/fake-wx');
+const { setUpFakeBackend, BASE_URL } = require('./helpers/fake-wx');
 const { addUpload } = require('./helpers/fake-upload');
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -13,10 +13,7 @@ function token(n) {
 let fake;
 
 beforeEach(() => {
-  fake = installFakeWx();
-  config.baseUrl = BASE_URL;
-  config.devOpenid = '';
-  config.networkRetryDelays = [0, 0];
+  fake = setUpFakeBackend({ token: null });
 });
 
 describe('authorisation', () => {

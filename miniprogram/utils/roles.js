@@ -1,4 +1,4 @@
-/** Role names and the work each role will find on the home page. */
+/** Role names, the work each role will find on the home page, and finding one's school or child in GET /me. */
 
 const ROLE_LABELS = {
   guardian: '家长',
@@ -77,6 +77,32 @@ function childActionsFor(studentId) {
   }));
 }
 
+/** The schools (GET /me `schools`) where the account has one of `roles` (a role or a list of them). */
+function schoolsWithRole(profile, roles) {
+  const wanted = [].concat(roles);
+  return ((profile && profile.schools) || []).filter((s) => (s.roles || []).some((r) => wanted.indexOf(r) >= 0));
+}
+
+/**
+ * The school where the account has one of `roles`: the one with id `preferredId` if that is among them
+ * (a page's ?school_id=), else the first; null when there is none.
+ */
+function schoolWithRole(profile, roles, preferredId) {
+  const schools = schoolsWithRole(profile, roles);
+  return schools.find((s) => s.id === preferredId) || schools[0] || null;
+}
+
+/** One of the guardian's children (GET /me `children`); throws (code CHILD_NOT_FOUND) when it is not theirs. */
+function childOf(profile, studentId) {
+  const child = ((profile && profile.children) || []).find((c) => c.id === studentId);
+  if (!child) {
+    const err = new Error('未找到该孩子，请从首页重新进入');
+    err.code = 'CHILD_NOT_FOUND';
+    throw err;
+  }
+  return child;
+}
+
 module.exports = {
   ROLE_LABELS,
   STAFF_ROLES,
@@ -86,4 +112,7 @@ module.exports = {
   roleLabel,
   staffEntriesFor,
   childActionsFor,
+  schoolsWithRole,
+  schoolWithRole,
+  childOf,
 };

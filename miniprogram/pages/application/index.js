@@ -15,6 +15,10 @@
  */
 const { me } = require('../../services/auth');
 const enrollment = require('../../services/enrollment');
+const terms = require('../../services/terms');
+const { formatTime } = require('../../utils/format');
+const { childOf } = require('../../utils/roles');
+const { NOT_LOADED, RELOADING, loadPage, confirm } = require('../../utils/page');
 
 const SIGNABLE = ['submitted', 'class_approved', 'approved'];
 const WITHDRAWABLE = ['submitted', 'class_approved', 'approved', 'rejected'];
@@ -45,7 +49,7 @@ function actionsFor(app, plan) {
 function signatureText(app, plan) {
   const sig = app.signature;
   if (!sig) return '未签署';
-  const text = `已签署第 ${sig.plan_version} 版（${sig.signer_name}，${enrollment.formatTime(sig.signed_at)}）`;
+  const text = `已签署第 ${sig.plan_version} 版（${sig.signer_name}，${formatTime(sig.signed_at, true)}）`;
   return plan && sig.plan_version !== plan.version ? `${text}，协议已更新为第 ${plan.version} 版` : text;
 }
 
@@ -61,13 +65,9 @@ function noticeFor(app, plan) {
 function applicationView(app, plan, historyItems) {
   const rejection = historyItems.slice().reverse().find((h) => h.to_status === 'rejected');
   return {
-    id: app.id,
-    weekdaysText: enrollment.weekdaysText(app.weekdays),
-    pickupText: enrollment.pickupLabel(app.pickup_mode),
-    selfStatement: app.pickup_mode === 'self' ? app.self_statement || '' : '',
+    ...enrollment.applicationFacts(app),
+    // what the guardian claimed (the server's `priority` adds what the school's roster knows)
     priorityText: (app.priority_claims || []).map(enrollment.priorityLabel).join('、'),
-    note: app.note || '',
-    submittedAt: enrollment.formatTime(app.submitted_at),
     declineReason: app.decline_reason || '',
     rejectReason: app.status === 'rejected' && rejection ? rejection.comment || '' : '',
     signatureText: signatureText(app, plan),
@@ -80,7 +80,7 @@ function historyView(items) {
     key: index,
     title: enrollment.actionLabel(item.action),
     who: [enrollment.ROLE_LABELS[item.actor_role] || item.actor_role, item.actor_name].filter(Boolean).join(' '),
-    at: enrollment.formatTime(item.at),
+    at: formatTime(item.at, true),
     comment: item.comment || '',
     statusText: enrollment.statusLabel(item.to_status),
   }));
@@ -88,9 +88,7 @@ function historyView(items) {
 
 Page({
   data: {
-    loading: true,
-    errorMessage: '',
-    loaded: false,
+    ...NOT_LOADED,
     child: null,
     termName: '',
     planVersion: 0,
@@ -110,33 +108,20 @@ Page({
     this.studentId = Number(query.student_id) || 0;
   },
 
-  onShow() {
-    // onShow (not onLoad): coming back from the apply page shows the new state
-    return this.load();
-  },
-
-  onPullDownRefresh() {
-    return this.load().then(() => wx.stopPullDownRefresh());
-  },
+  // onShow: coming back from the apply page shows the new state
+  ...RELOADING,
 
   load() {
-    const firstLoad = !this.data.loaded;
-    if (firstLoad) this.setData({ loading: true, errorMessage: '' });
-    return this.fetch().then(
-      (state) => this.setData({ ...state, loading: false, loaded: true, errorMessage: '' }),
-      (err) => {
-        if (firstLoad) this.setData({ loading: false, errorMessage: err.message || '加载失败，请稍后再试' });
-        else wx.showToast({ title: err.message || '刷新失败', icon: 'none' });
-      },
-    );
+    return loadPage(this, () => this.fetch().then((state) => {
+      this.setData({ ...state, loading: false, loaded: true, errorMessage: '' });
+    }));
   },
 
   fetch() {
     const opts = { toast: false };
     return me(opts).then((profile) => {
-      const child = (profile.children || []).find((c) => c.id === this.studentId);
-      if (!child) throw new Error('未找到该学生，请从首页进入');
-      return enrollment.currentTerm(child.school_id, opts).then((term) => Promise.all([
+      const child = childOf(profile, this.studentId);
+      return terms.currentTerm(child.school_id, opts).then((term) => Promise.all([
         enrollment.getPlan(term.id, opts).then(
           (plan) => ({ plan, planMessage: '' }),
           (err) => {
@@ -210,25 +195,15 @@ Page({
     const app = this.application;
     if (!app || this.data.busy) return Promise.resolve();
     const approved = app.status === 'approved';
-    return new Promise((resolve) => {
-      wx.showModal({
-        title: approved ? '退出课后服务' : '撤回申请',
-        content: approved
-          ? '退出后孩子从明天起不再参加本学期课后服务。确定退出吗？'
-          : '撤回后本次申请作废，之后仍可重新申请。确定撤回吗？',
-        confirmText: approved ? '确定退出' : '确定撤回',
-        confirmColor: '#d64541',
-        cancelText: '再想想',
-        success: (res) => {
-          if (res && res.confirm) {
-            resolve(this.mutate(() => enrollment.withdraw(app.id), approved ? '已退出' : '已撤回'));
-          } else {
-            resolve();
-          }
-        },
-        fail: () => resolve(),
-      });
-    });
+    return confirm({
+      title: approved ? '退出课后服务' : '撤回申请',
+      content: approved
+        ? '退出后孩子从明天起不再参加本学期课后服务。确定退出吗？'
+        : '撤回后本次申请作废，之后仍可重新申请。确定撤回吗？',
+      confirmText: approved ? '确定退出' : '确定撤回',
+      confirmColor: '#d64541',
+      cancelText: '再想想',
+    }).then((ok) => (ok ? this.mutate(() => enrollment.withdraw(app.id), approved ? '已退出' : '已撤回') : undefined));
   },
 
   onDeclineOpen() {
@@ -249,9 +224,5 @@ Page({
       () => enrollment.decline({ studentId: this.studentId, termId: this.termId, reason }),
       '已提交',
     );
-  },
-
-  onRetry() {
-    return this.load();
   },
 });

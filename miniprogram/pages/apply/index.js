@@ -14,6 +14,7 @@
 const { me } = require('../../services/auth');
 const { showErrorToast } = require('../../services/request');
 const enrollment = require('../../services/enrollment');
+const { WEEKDAY_NAMES } = require('../../utils/format');
 
 const SIGNABLE = ['submitted', 'class_approved', 'approved'];
 const PLAN_CHANGED = ['AGREEMENT_OUTDATED', 'AGREEMENT_TEXT_MISMATCH'];
@@ -129,7 +130,7 @@ Page({
       childName,
       termId: this.termId,
       submitLabel: { apply: '提交申请', edit: '保存修改', resubmit: '重新提交' }[mode],
-      dayOptions: offered.map((day) => ({ day, label: enrollment.WEEKDAY_NAMES[day], selected: chosen.indexOf(day) >= 0 })),
+      dayOptions: offered.map((day) => ({ day, label: WEEKDAY_NAMES[day], selected: chosen.indexOf(day) >= 0 })),
       pickupMode: (app && app.pickup_mode) || 'guardian',
       selfStatement: (app && app.self_statement) || '',
       priorityOptions: PRIORITY_KEYS.map((key) => ({

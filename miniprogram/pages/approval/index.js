@@ -10,6 +10,10 @@
  */
 const { me } = require('../../services/auth');
 const enrollment = require('../../services/enrollment');
+const terms = require('../../services/terms');
+const { schoolWithRole } = require('../../utils/roles');
+const { NOT_LOADED, RELOADING, loadPage, confirm } = require('../../utils/page');
+const { REJECT_CLOSED, reviewHandlers, refusedDecision } = require('../../utils/review');
 
 const FILTERS = [
   { value: 'class_approved', label: '待审定' },
@@ -44,17 +48,10 @@ function summaryView(s) {
 
 function itemView(app, selected) {
   return {
-    id: app.id,
-    studentName: app.student_name,
-    className: app.class_name,
+    ...enrollment.applicationFacts(app),
     status: app.status,
     statusLabel: app.status_label || enrollment.statusLabel(app.status),
-    weekdaysText: enrollment.weekdaysText(app.weekdays),
-    pickupText: enrollment.pickupLabel(app.pickup_mode),
-    selfStatement: app.pickup_mode === 'self' ? app.self_statement || '' : '',
-    priorities: (app.priority || []).map(enrollment.priorityLabel),
     declineReason: app.decline_reason || '',
-    signed: Boolean(app.signature),
     decidable: app.status === 'class_approved',
     selected: Boolean(selected[app.id]),
   };
@@ -62,9 +59,7 @@ function itemView(app, selected) {
 
 Page({
   data: {
-    loading: true,
-    errorMessage: '',
-    loaded: false,
+    ...NOT_LOADED,
     schoolName: '',
     termName: '',
     summary: null,
@@ -76,9 +71,7 @@ Page({
     shown: PAGE_SIZE,
     selectedCount: 0,
     bulkResult: null,
-    rejectingId: 0,
-    rejectReason: '',
-    rejectError: '',
+    ...REJECT_CLOSED,
     busy: false,
   },
 
@@ -88,23 +81,14 @@ Page({
     this.selected = {};
   },
 
-  onShow() {
-    return this.load();
-  },
-
-  onPullDownRefresh() {
-    return this.load().then(() => wx.stopPullDownRefresh());
-  },
+  ...RELOADING,
 
   load() {
-    const firstLoad = !this.data.loaded;
-    if (firstLoad) this.setData({ loading: true, errorMessage: '' });
     const opts = { toast: false };
-    return me(opts).then((profile) => {
-      const schools = (profile.schools || []).filter((s) => (s.roles || []).indexOf('admin') >= 0);
-      const school = schools.find((s) => s.id === this.schoolId) || schools[0];
+    return loadPage(this, () => me(opts).then((profile) => {
+      const school = schoolWithRole(profile, 'admin', this.schoolId);
       if (!school) throw new Error('仅教导处管理员可以审定申请');
-      return enrollment.currentTerm(school.id, opts).then((term) => {
+      return terms.currentTerm(school.id, opts).then((term) => {
         this.termId = term.id;
         return Promise.all([enrollment.summary(term.id, opts), this.fetchList(opts)]).then(([s]) => {
           this.setData({
@@ -113,10 +97,7 @@ Page({
           });
         });
       });
-    }).catch((err) => {
-      if (firstLoad) this.setData({ loading: false, errorMessage: err.message || '加载失败，请稍后再试' });
-      else wx.showToast({ title: err.message || '刷新失败', icon: 'none' });
-    });
+    }));
   },
 
   fetchList(opts = {}) {
@@ -131,7 +112,7 @@ Page({
       const still = {};
       this.apps.forEach((a) => { if (this.selected[a.id] && a.status === 'class_approved') still[a.id] = true; });
       this.selected = still;
-      this.setData({ listLoading: false, shown: PAGE_SIZE, rejectingId: 0, rejectReason: '', rejectError: '' });
+      this.setData({ ...REJECT_CLOSED, listLoading: false, shown: PAGE_SIZE });
       this.render();
     }, (err) => {
       this.setData({ listLoading: false });
@@ -194,15 +175,11 @@ Page({
       return Promise.resolve();
     }
     if (this.data.busy) return Promise.resolve();
-    return new Promise((resolve) => {
-      wx.showModal({
-        title: '批量审定',
-        content: `确定审定通过选中的 ${ids.length} 份申请吗？`,
-        confirmText: '通过',
-        success: (res) => resolve(res && res.confirm ? this.bulkApprove(ids) : undefined),
-        fail: () => resolve(),
-      });
-    });
+    return confirm({
+      title: '批量审定',
+      content: `确定审定通过选中的 ${ids.length} 份申请吗？`,
+      confirmText: '通过',
+    }).then((ok) => (ok ? this.bulkApprove(ids) : undefined));
   },
 
   bulkApprove(ids) {
@@ -239,41 +216,10 @@ Page({
       },
       (err) => {
         this.setData({ busy: false });
-        if (err.fields && err.fields.comment) this.setData({ rejectError: err.fields.comment });
-        if (err.code === 'APPLICATION_STATE' || err.code === 'APPLICATION_NOT_FOUND') {
-          return this.fetchList().catch(() => undefined);
-        }
-        return undefined;
+        return refusedDecision(this, err) ? this.fetchList().catch(() => undefined) : undefined;
       },
     );
   },
 
-  onApprove(e) {
-    return this.decide(Number(e.currentTarget.dataset.id), 'approve', null);
-  },
-
-  onRejectOpen(e) {
-    this.setData({ rejectingId: Number(e.currentTarget.dataset.id), rejectReason: '', rejectError: '' });
-  },
-
-  onRejectCancel() {
-    this.setData({ rejectingId: 0, rejectReason: '', rejectError: '' });
-  },
-
-  onRejectInput(e) {
-    this.setData({ rejectReason: e.detail.value, rejectError: '' });
-  },
-
-  onRejectConfirm() {
-    const reason = String(this.data.rejectReason || '').trim();
-    if (!reason) {
-      this.setData({ rejectError: '不通过须填写原因，家长会看到' });
-      return Promise.resolve();
-    }
-    return this.decide(this.data.rejectingId, 'reject', reason);
-  },
-
-  onRetry() {
-    return this.load();
-  },
+  ...reviewHandlers('不通过须填写原因，家长会看到'),
 });

@@ -15,85 +15,60 @@
 const { me } = require('../../services/auth');
 const { showErrorToast } = require('../../services/request');
 const clubs = require('../../services/clubs');
+const terms = require('../../services/terms');
+const { formatTime, gradesText, parseTime, shanghaiIso, shanghaiToday } = require('../../utils/format');
+const { schoolWithRole } = require('../../utils/roles');
+const { NOT_LOADED, RELOADING, loadPage, oneAtATime, confirm, notice } = require('../../utils/page');
 
-const CATEGORY_ORDER = Object.keys(clubs.CATEGORY_LABELS);
 const MAX_PER_CHILD_OPTIONS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 // Server field → the round form's error key.
 const ROUND_FIELDS = ['name', 'mode', 'opens_at', 'closes_at', 'drop_deadline', 'max_per_child', 'priority_first'];
 
-function confirm(options) {
-  return new Promise((resolve) => {
-    wx.showModal({
-      ...options,
-      success: (res) => resolve(Boolean(res && res.confirm)),
-      fail: () => resolve(false),
-    });
-  });
-}
-
-function notice(title, content) {
-  wx.showModal({ title, content, showCancel: false, confirmText: '知道了' });
-}
-
 function clubView(club) {
   const enrolled = club.enrolled || 0;
-  const rate = clubs.fillRate(enrolled, club.capacity);
   const short = club.min_to_open && enrolled < club.min_to_open ? club.min_to_open - enrolled : 0;
   return {
     id: club.id,
     name: club.name,
-    category: club.category,
-    categoryLabel: club.category_label || clubs.categoryLabel(club.category),
-    color: clubs.categoryColor(club.category),
-    whenWhere: [`${clubs.weekdaysText(club.weekdays)} ${club.start_time}–${club.end_time}`, club.venue].filter(Boolean).join(' · '),
-    whoFor: `${club.teacher_name || '未指定教师'} · ${clubs.gradesText(club.grades)}`,
+    whenWhere: clubs.clubWhenWhere(club),
+    whoFor: `${club.teacher_name || '未指定教师'} · ${gradesText(club.grades)}`,
     enrolled,
     capacity: club.capacity,
-    rate,
+    rate: clubs.fillRate(enrolled, club.capacity),
     full: club.free_seats <= 0,
     waitlisted: club.waitlisted || 0,
     minText: short ? `开班至少 ${club.min_to_open} 人，还差 ${short} 人` : '',
   };
 }
 
-function groupsOf(views) {
-  const byCategory = {};
-  views.forEach((v) => {
-    if (!byCategory[v.category]) byCategory[v.category] = [];
-    byCategory[v.category].push(v);
-  });
-  const keys = Object.keys(byCategory).sort((a, b) => {
-    const ia = CATEGORY_ORDER.indexOf(a) < 0 ? CATEGORY_ORDER.length : CATEGORY_ORDER.indexOf(a);
-    const ib = CATEGORY_ORDER.indexOf(b) < 0 ? CATEGORY_ORDER.length : CATEGORY_ORDER.indexOf(b);
-    return ia - ib || (a < b ? -1 : 1);
-  });
-  return keys.map((key) => {
-    const list = byCategory[key];
-    const enrolled = list.reduce((sum, c) => sum + c.enrolled, 0);
-    const capacity = list.reduce((sum, c) => sum + c.capacity, 0);
-    return {
-      key,
-      label: list[0].categoryLabel,
-      color: list[0].color,
-      count: list.length,
-      enrolled,
-      capacity,
-      rate: clubs.fillRate(enrolled, capacity),
-      clubs: list,
-    };
-  });
+/** Seats taken of seats offered, over some clubs: {enrolled, capacity, rate}. */
+function fillOf(list) {
+  const enrolled = list.reduce((sum, c) => sum + (c.enrolled || 0), 0);
+  const capacity = list.reduce((sum, c) => sum + (c.capacity || 0), 0);
+  return { enrolled, capacity, rate: clubs.fillRate(enrolled, capacity) };
+}
+
+/** The catalogue by category (services/clubs.js order), each with its count and fill. */
+function groupsOf(list) {
+  return clubs.groupByCategory(list).map((group) => ({
+    key: group.key,
+    label: group.label,
+    color: group.color,
+    count: group.clubs.length,
+    ...fillOf(group.clubs),
+    clubs: group.clubs.map(clubView),
+  }));
 }
 
 function totalsOf(list) {
-  const capacity = list.reduce((sum, c) => sum + (c.capacity || 0), 0);
-  const enrolled = list.reduce((sum, c) => sum + (c.enrolled || 0), 0);
+  const fill = fillOf(list);
   return {
     clubs: list.length,
-    capacity,
-    enrolled,
+    capacity: fill.capacity,
+    enrolled: fill.enrolled,
     free: list.reduce((sum, c) => sum + Math.max(0, c.free_seats || 0), 0),
     waitlisted: list.reduce((sum, c) => sum + (c.waitlisted || 0), 0),
-    rate: `${clubs.fillRate(enrolled, capacity)}%`,
+    rate: `${fill.rate}%`,
   };
 }
 
@@ -105,8 +80,8 @@ function roundView(round, now) {
     name: round.name,
     mode: round.mode,
     modeLabel,
-    window: `${clubs.formatTime(round.opens_at, true)} 至 ${clubs.formatTime(round.closes_at, true)}`,
-    dropDeadline: round.drop_deadline ? clubs.formatTime(round.drop_deadline, true) : '',
+    window: `${formatTime(round.opens_at, true)} 至 ${formatTime(round.closes_at, true)}`,
+    dropDeadline: round.drop_deadline ? formatTime(round.drop_deadline, true) : '',
     rulesText: [`每人最多 ${round.max_per_child} 个`,
       round.mode === 'lottery' ? (round.priority_first ? '优先保障群体先录' : '不设优先') : ''].filter(Boolean).join(' · '),
     state: status.key,
@@ -123,7 +98,7 @@ function addDays(date, days) {
 }
 
 function emptyRoundForm(now = Date.now()) {
-  const opens = addDays(clubs.shanghaiToday(now), 1);
+  const opens = addDays(shanghaiToday(now), 1);
   const closes = addDays(opens, 7);
   return {
     name: '',
@@ -145,14 +120,14 @@ function roundPayload(form) {
   const errors = {};
   const name = String(form.name || '').trim();
   if (!name) errors.name = '请填写轮次名称';
-  const opensAt = clubs.shanghaiIso(form.opensDate, form.opensTime);
-  const closesAt = clubs.shanghaiIso(form.closesDate, form.closesTime);
+  const opensAt = shanghaiIso(form.opensDate, form.opensTime);
+  const closesAt = shanghaiIso(form.closesDate, form.closesTime);
   if (!opensAt) errors.opens_at = '请选择开始时间';
   if (!closesAt) errors.closes_at = '请选择截止时间';
   else if (opensAt && Date.parse(closesAt) <= Date.parse(opensAt)) errors.closes_at = '截止时间须晚于开始时间';
   let dropDeadline = null;
   if (form.hasDropDeadline) {
-    dropDeadline = clubs.shanghaiIso(form.dropDate, form.dropTime);
+    dropDeadline = shanghaiIso(form.dropDate, form.dropTime);
     if (!dropDeadline) errors.drop_deadline = '请选择退选截止时间';
     else if (opensAt && Date.parse(dropDeadline) <= Date.parse(opensAt)) errors.drop_deadline = '退选截止须晚于开始时间';
   }
@@ -194,9 +169,7 @@ function resultView(result, roundName) {
 
 Page({
   data: {
-    loading: true,
-    loaded: false,
-    errorMessage: '',
+    ...NOT_LOADED,
     schoolName: '',
     termName: '',
     totals: null,
@@ -214,58 +187,39 @@ Page({
 
   onLoad(query = {}) {
     this.schoolId = Number(query.school_id) || 0;
-    this.loadSeq = 0;
   },
 
-  onShow() {
-    return this.load();
-  },
-
-  onPullDownRefresh() {
-    return this.load().then(() => wx.stopPullDownRefresh());
-  },
-
-  onRetry() {
-    return this.load();
-  },
+  ...RELOADING,
 
   /** My admin school and its current term (once), then the term's clubs and rounds. */
   load() {
-    this.loadSeq = (this.loadSeq || 0) + 1;
-    const seq = this.loadSeq;
-    const firstLoad = !this.data.loaded;
-    if (firstLoad) this.setData({ loading: true, errorMessage: '' });
     const opts = { toast: false };
-    const context = this.school && this.term
-      ? Promise.resolve()
-      : me(opts).then((profile) => {
-        const schools = (profile.schools || []).filter((s) => (s.roles || []).indexOf('admin') >= 0);
-        const school = schools.find((s) => s.id === this.schoolId) || schools[0];
-        if (!school) throw new Error('仅教导处管理员可以管理社团');
-        return clubs.currentTerm(school.id, opts).then((term) => {
-          this.school = school;
-          this.term = term;
+    return loadPage(this, (isLatest) => {
+      const context = this.school && this.term
+        ? Promise.resolve()
+        : me(opts).then((profile) => {
+          const school = schoolWithRole(profile, 'admin', this.schoolId);
+          if (!school) throw new Error('仅教导处管理员可以管理社团');
+          return terms.currentTerm(school.id, opts).then((term) => {
+            this.school = school;
+            this.term = term;
+          });
         });
-      });
-    return context
-      .then(() => Promise.all([clubs.listClubs(this.term.id, null, opts), clubs.listRounds(this.term.id, opts)]))
-      .then(([list, rounds]) => {
-        if (seq !== this.loadSeq) return;
-        this.list = list || [];
-        this.roundList = rounds || [];
-        this.render();
-      })
-      .catch((err) => {
-        if (seq !== this.loadSeq) return;
-        if (firstLoad) this.setData({ loading: false, errorMessage: err.message || '加载失败，请稍后再试' });
-        else showErrorToast(err);
-      });
+      return context
+        .then(() => Promise.all([clubs.listClubs(this.term.id, null, opts), clubs.listRounds(this.term.id, opts)]))
+        .then(([list, rounds]) => {
+          if (!isLatest()) return;
+          this.list = list || [];
+          this.roundList = rounds || [];
+          this.render();
+        });
+    });
   },
 
   render() {
     const now = Date.now();
     const rounds = this.roundList.slice()
-      .sort((a, b) => clubs.parseTime(a.opens_at) - clubs.parseTime(b.opens_at))
+      .sort((a, b) => parseTime(a.opens_at) - parseTime(b.opens_at))
       .map((r) => roundView(r, now));
     this.setData({
       loading: false,
@@ -274,7 +228,7 @@ Page({
       schoolName: this.school.name,
       termName: this.term.name,
       totals: totalsOf(this.list),
-      groups: groupsOf(this.list.map(clubView)),
+      groups: groupsOf(this.list),
       rounds,
     });
   },
@@ -296,32 +250,24 @@ Page({
   onCloseClub(e) {
     const id = Number(e.currentTarget.dataset.id);
     const club = (this.list || []).find((c) => c.id === id);
-    if (!club || this.closing) return Promise.resolve();
-    this.closing = true;
+    if (!club) return Promise.resolve();
     const held = (club.enrolled || 0) + (club.waitlisted || 0);
-    return confirm({
-      title: '停开社团',
-      content: held
-        ? `确定停开「${club.name}」吗？停开后家长不能再选这个社团；已选上 ${club.enrolled} 人、候补 ${club.waitlisted || 0} 人的记录会保留，请另行通知家长。`
-        : `确定停开「${club.name}」吗？停开后家长不能再选这个社团。`,
-      confirmText: '停开',
-      confirmColor: '#d64541',
-      cancelText: '取消',
-    }).then((ok) => {
-      if (!ok) {
-        this.closing = false;
-        return null;
-      }
-      this.setData({ closingId: id });
-      return clubs.closeClub(id, { toast: false })
-        .then(() => {
-          wx.showToast({ title: '已停开', icon: 'success' });
-        }, (err) => showErrorToast(err))
-        .then(() => this.load())
-        .then(() => {
-          this.closing = false;
-          this.setData({ closingId: 0 });
-        });
+    return oneAtATime(this, {
+      flag: 'closing',
+      busyKey: 'closingId',
+      id,
+      ask: () => confirm({
+        title: '停开社团',
+        content: held
+          ? `确定停开「${club.name}」吗？停开后家长不能再选这个社团；已选上 ${club.enrolled} 人、候补 ${club.waitlisted || 0} 人的记录会保留，请另行通知家长。`
+          : `确定停开「${club.name}」吗？停开后家长不能再选这个社团。`,
+        confirmText: '停开',
+        confirmColor: '#d64541',
+        cancelText: '取消',
+      }),
+      run: () => clubs.closeClub(id, { toast: false }).then(() => {
+        wx.showToast({ title: '已停开', icon: 'success' });
+      }, (err) => showErrorToast(err)),
     });
   },
 
@@ -408,33 +354,25 @@ Page({
   onDraw(e) {
     const id = Number(e.currentTarget.dataset.id);
     const round = this.data.rounds.find((r) => r.id === id);
-    if (!round || !round.canDraw || this.drawing) return Promise.resolve();
-    this.drawing = true;
-    return confirm({
-      title: '摇号',
-      content: `确定为「${round.name}」摇号吗？摇号结果会立即通知家长，且不能重新摇号。随机种子会记录在案，可复核。`,
-      confirmText: '摇号',
-      cancelText: '取消',
-    }).then((ok) => {
-      if (!ok) {
-        this.drawing = false;
-        return null;
-      }
-      this.setData({ drawingId: id });
-      return clubs.drawLottery(id, null, { toast: false })
-        .then((result) => {
-          this.setData({ result: resultView(result, round.name) });
-          wx.showToast({ title: '摇号完成', icon: 'success' });
-        }, (err) => {
-          if (['LOTTERY_DRAWN', 'LOTTERY_TOO_EARLY', 'NOT_A_LOTTERY'].indexOf(err.code) >= 0) notice('未能摇号', err.message);
-          else showErrorToast(err);
-        })
-        // seats and the round's state changed
-        .then(() => this.load())
-        .then(() => {
-          this.drawing = false;
-          this.setData({ drawingId: 0 });
-        });
+    if (!round || !round.canDraw) return Promise.resolve();
+    // the reload afterwards shows the seats and the round's state the draw changed
+    return oneAtATime(this, {
+      flag: 'drawing',
+      busyKey: 'drawingId',
+      id,
+      ask: () => confirm({
+        title: '摇号',
+        content: `确定为「${round.name}」摇号吗？摇号结果会立即通知家长，且不能重新摇号。随机种子会记录在案，可复核。`,
+        confirmText: '摇号',
+        cancelText: '取消',
+      }),
+      run: () => clubs.drawLottery(id, null, { toast: false }).then((result) => {
+        this.setData({ result: resultView(result, round.name) });
+        wx.showToast({ title: '摇号完成', icon: 'success' });
+      }, (err) => {
+        if (['LOTTERY_DRAWN', 'LOTTERY_TOO_EARLY', 'NOT_A_LOTTERY'].indexOf(err.code) >= 0) notice('未能摇号', err.message);
+        else showErrorToast(err);
+      }),
     });
   },
 

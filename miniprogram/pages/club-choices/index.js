@@ -1,38 +1,20 @@
 /**
- * 摇号志愿 (lottery choices) for one child in one round. Query: round_id, student_id, term_id (optional;
- * the clubs page passes it, otherwise the school's current term is used).
+ * 摇号志愿 (lottery choices) for one child in one round. Query: round_id, student_id.
  *
- * The guardian picks clubs from the term's catalogue and orders them (上移 / 下移 / 移除), at most
- * MAX_CHOICES; 保存志愿 sends the whole ordered list (PUT, idempotent) and replaces earlier choices.
- * The API has no way to read saved choices back, so the last saved list is also kept on this phone
- * (storage `kehou.clubChoices.<round>.<student>`) to show the saved state when the page is opened again.
+ * The round (GET /selection-rounds/{id}) says its term, whose catalogue the guardian picks from, and the
+ * choices saved so far come from the server (GET …/choices/{student_id}), so a list saved on another
+ * phone shows here. The guardian orders the clubs (上移 / 下移 / 移除), at most MAX_CHOICES; 保存志愿 sends
+ * the whole ordered list (PUT, idempotent) and replaces earlier choices. A refresh takes up a list saved
+ * elsewhere meanwhile unless there are changes here not yet saved.
  */
 const { me } = require('../../services/auth');
 const { showErrorToast } = require('../../services/request');
 const clubs = require('../../services/clubs');
+const { formatTime } = require('../../utils/format');
+const { childOf } = require('../../utils/roles');
+const { NOT_LOADED, loadPage, notice } = require('../../utils/page');
 
 const MODAL_CODES = ['SELECTION_CLOSED', 'CLUB_NOT_ALLOWED', 'CLUB_NOT_FOUND'];
-
-function storageKey(roundId, studentId) {
-  return `kehou.clubChoices.${roundId}.${studentId}`;
-}
-
-function readSaved(roundId, studentId) {
-  try {
-    const saved = wx.getStorageSync(storageKey(roundId, studentId));
-    return saved && Array.isArray(saved.club_ids) ? saved : null;
-  } catch (e) {
-    return null;
-  }
-}
-
-function writeSaved(roundId, studentId, clubIds, savedAt) {
-  try {
-    wx.setStorageSync(storageKey(roundId, studentId), { club_ids: clubIds, saved_at: savedAt });
-  } catch (e) {
-    // storage full: the server has the choices anyway
-  }
-}
 
 function clash(a, b) {
   const days = (a.weekdays || []).filter((d) => (b.weekdays || []).indexOf(d) >= 0);
@@ -41,11 +23,6 @@ function clash(a, b) {
 
 function sameList(a, b) {
   return a.length === b.length && a.every((id, i) => id === b[i]);
-}
-
-/** "周二 16:00–16:40 · 美术教室" */
-function whenWhere(club) {
-  return [`${clubs.weekdaysText(club.weekdays)} ${club.start_time}–${club.end_time}`, club.venue].filter(Boolean).join(' · ');
 }
 
 function setUnloadAlert(on) {
@@ -59,9 +36,7 @@ function setUnloadAlert(on) {
 
 Page({
   data: {
-    loading: true,
-    loaded: false,
-    errorMessage: '',
+    ...NOT_LOADED,
     childName: '',
     roundName: '',
     windowText: '',
@@ -80,10 +55,8 @@ Page({
   onLoad(query = {}) {
     this.roundId = Number(query.round_id) || 0;
     this.studentId = Number(query.student_id) || 0;
-    this.termId = Number(query.term_id) || 0;
     this.chosenIds = [];
-    this.savedIds = null;
-    this.savedAt = '';
+    this.savedIds = [];
     return this.load();
   },
 
@@ -95,50 +68,31 @@ Page({
     setUnloadAlert(false);
   },
 
+  /** The child, the round and its term's catalogue for the child, and the choices saved on the server. */
   load() {
-    const firstLoad = !this.data.loaded;
-    if (firstLoad) this.setData({ loading: true, errorMessage: '' });
     const opts = { toast: false };
-    return me(opts)
+    return loadPage(this, (isLatest) => me(opts)
       .then((profile) => {
-        const child = (profile.children || []).find((c) => c.id === this.studentId);
-        if (!child) {
-          const err = new Error('未找到该孩子，请从首页重新进入');
-          err.code = 'CHILD_NOT_FOUND';
-          throw err;
-        }
-        this.child = child;
-        const term = this.termId ? Promise.resolve({ id: this.termId }) : clubs.currentTerm(child.school_id, opts);
-        return term;
+        this.child = childOf(profile, this.studentId);
+        return Promise.all([
+          clubs.getRound(this.roundId, opts)
+            .then((round) => clubs.listClubs(round.term_id, this.child.id, opts).then((list) => [round, list])),
+          clubs.savedChoices(this.roundId, this.child.id, opts),
+        ]);
       })
-      .then((term) => Promise.all([clubs.listRounds(term.id, opts), clubs.listClubs(term.id, this.child.id, opts)]))
-      .then(([rounds, list]) => {
-        const round = (rounds || []).find((r) => r.id === this.roundId);
-        if (!round) {
-          const err = new Error('未找到该轮选课');
-          err.code = 'ROUND_NOT_FOUND';
-          throw err;
-        }
+      .then(([[round, list], saved]) => {
+        if (!isLatest()) return;
+        const unsaved = !sameList(this.savedIds, this.chosenIds);
         this.round = round;
-        this.clubs = {};
-        (list || []).forEach((club) => { this.clubs[club.id] = club; });
         this.catalogue = list || [];
-        if (firstLoad) {
-          const saved = readSaved(this.roundId, this.studentId);
-          if (saved) {
-            this.savedIds = saved.club_ids.filter((id) => this.clubs[id]);
-            this.savedAt = saved.saved_at || '';
-            this.chosenIds = this.savedIds.slice();
-          }
-        } else {
-          this.chosenIds = this.chosenIds.filter((id) => this.clubs[id]);
-        }
+        this.clubs = {};
+        this.catalogue.forEach((club) => { this.clubs[club.id] = club; });
+        // choices of clubs that have left the catalogue (停开) are no longer choices
+        this.savedIds = (saved || []).map((club) => club.id).filter((id) => this.clubs[id]);
+        // changes made here and not saved yet stay; otherwise show what is saved, wherever it was saved
+        this.chosenIds = unsaved ? this.chosenIds.filter((id) => this.clubs[id]) : this.savedIds.slice();
         this.render({ loading: false, loaded: true, errorMessage: '' });
-      })
-      .catch((err) => {
-        if (firstLoad) this.setData({ loading: false, errorMessage: err.message || '加载失败，请稍后再试' });
-        else showErrorToast(err);
-      });
+      }));
   },
 
   render(extra = {}) {
@@ -159,8 +113,8 @@ Page({
         index,
         rankText: `第${index + 1}志愿`,
         name: club.name,
-        categoryLabel: club.category_label || clubs.categoryLabel(club.category),
-        whenWhere: whenWhere(club),
+        categoryLabel: clubs.clubCategoryLabel(club),
+        whenWhere: clubs.clubWhenWhere(club),
         clashText: earlier >= 0 ? `与第${earlier + 1}志愿时间冲突，最多录取其中一个` : '',
         first: index === 0,
         last: index === chosen.length - 1,
@@ -168,7 +122,7 @@ Page({
     });
     const full = this.chosenIds.length >= limit;
     const options = this.catalogue.map((club) => {
-      const held = club.my_status === 'enrolled' || club.my_status === 'waitlisted';
+      const held = clubs.isHeld(club.my_status);
       const isChosen = this.chosenIds.indexOf(club.id) >= 0;
       let note = '';
       if (held) note = clubs.statusText(club.my_status);
@@ -176,27 +130,24 @@ Page({
       return {
         id: club.id,
         name: club.name,
-        categoryLabel: club.category_label || clubs.categoryLabel(club.category),
-        whenWhere: whenWhere(club),
+        categoryLabel: clubs.clubCategoryLabel(club),
+        whenWhere: clubs.clubWhenWhere(club),
         seatsText: [`共 ${club.capacity} 个名额`, club.teacher_name ? `指导老师 ${club.teacher_name}` : ''].filter(Boolean).join(' · '),
         chosen: isChosen,
         note,
         canAdd: editable && !isChosen && !held && club.may_choose !== false,
       };
     });
-    const dirty = editable && (this.savedIds ? !sameList(this.savedIds, this.chosenIds) : this.chosenIds.length > 0);
+    const dirty = editable && !sameList(this.savedIds, this.chosenIds);
     setUnloadAlert(dirty);
     let savedText = '';
-    if (this.savedIds && this.savedIds.length) {
-      savedText = dirty ? '有改动尚未保存' : `已保存 ${this.savedIds.length} 个志愿${this.savedAt ? `（${clubs.formatTime(this.savedAt)}）` : ''}`;
-    } else if (dirty) {
-      savedText = '尚未保存';
-    }
+    if (this.savedIds.length) savedText = dirty ? '有改动尚未保存' : `已保存 ${this.savedIds.length} 个志愿`;
+    else if (dirty) savedText = '尚未保存';
     this.setData({
       ...extra,
       childName: this.child.name,
       roundName: round.name,
-      windowText: `${clubs.formatTime(round.opens_at)} 至 ${clubs.formatTime(round.closes_at)}`,
+      windowText: `${formatTime(round.opens_at)} 至 ${formatTime(round.closes_at)}`,
       maxPerChild: round.max_per_child,
       editable,
       closedMessage,
@@ -261,21 +212,16 @@ Page({
     this.setData({ saving: true });
     return clubs.saveChoices(this.roundId, this.studentId, ids, { toast: false }).then(
       (saved) => {
-        this.savedIds = (saved || []).map((club) => club.id);
-        this.savedAt = new Date().toISOString();
-        writeSaved(this.roundId, this.studentId, this.savedIds, this.savedAt);
         // the answer is the truth: show its order
-        this.chosenIds = this.savedIds.filter((id) => this.clubs[id]);
+        this.savedIds = (saved || []).map((club) => club.id).filter((id) => this.clubs[id]);
+        this.chosenIds = this.savedIds.slice();
         this.render({ saving: false });
         wx.showToast({ title: '志愿已保存', icon: 'success' });
       },
       (err) => {
         this.setData({ saving: false });
-        if (MODAL_CODES.indexOf(err.code) >= 0) {
-          wx.showModal({ title: '未能保存', content: err.message, showCancel: false, confirmText: '知道了' });
-        } else {
-          showErrorToast(err);
-        }
+        if (MODAL_CODES.indexOf(err.code) >= 0) notice('未能保存', err.message);
+        else showErrorToast(err);
       },
     );
   },

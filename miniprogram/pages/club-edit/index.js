@@ -14,6 +14,8 @@
 const { me } = require('../../services/auth');
 const { showErrorToast } = require('../../services/request');
 const clubs = require('../../services/clubs');
+const { GRADE_NAMES, WEEKDAY_NAMES } = require('../../utils/format');
+const { schoolWithRole } = require('../../utils/roles');
 
 const CATEGORY_OPTIONS = Object.keys(clubs.CATEGORY_LABELS).map((key) => ({ key, label: clubs.CATEGORY_LABELS[key] }));
 const WEEKDAYS = [1, 2, 3, 4, 5];
@@ -161,8 +163,7 @@ Page({
     this.setData({ loading: true, errorMessage: '' });
     const opts = { toast: false };
     return me(opts).then((profile) => {
-      const schools = (profile.schools || []).filter((s) => (s.roles || []).indexOf('admin') >= 0);
-      const school = schools.find((s) => s.id === this.schoolId) || schools[0];
+      const school = schoolWithRole(profile, 'admin', this.schoolId);
       if (!school) throw new Error('仅教导处管理员可以编辑社团');
       if (!this.clubId && !this.termId) throw new Error('缺少学期，请从社团管理进入');
       return Promise.all([
@@ -209,10 +210,10 @@ Page({
       teacherOptions,
       teacherIndex: Math.max(0, teacherOptions.findIndex((t) => t.id === (form.teacher_staff_id || 0))),
       dayOptions: days.map((day) => ({
-        day, label: clubs.WEEKDAY_NAMES[day], selected: form.weekdays.indexOf(day) >= 0,
+        day, label: WEEKDAY_NAMES[day], selected: form.weekdays.indexOf(day) >= 0,
       })),
       gradeOptions: GRADES.map((grade) => ({
-        grade, label: `${clubs.GRADE_NAMES[grade]}年级`, selected: form.grades.indexOf(grade) >= 0,
+        grade, label: `${GRADE_NAMES[grade]}年级`, selected: form.grades.indexOf(grade) >= 0,
       })),
     });
   },

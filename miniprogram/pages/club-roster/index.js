@@ -2,13 +2,19 @@
  * 我的社团 (teacher): the clubs I lead this term and each club's roster — the children who are in
  * (已选上), then the waitlist in order (候补第N位) — with class and guardians; tap a phone number to call.
  *
- * There is no "my clubs" endpoint: for every school where I am staff (GET /me → schools[].staff_id) the
- * page reads the current term's catalogue and keeps the clubs whose teacher_staff_id is mine, then asks
- * GET /clubs/{id}/roster for the club on screen (cached until the next refresh).
+ * For every school where I teach (GET /me → schools[] with role teacher or admin) the page asks
+ * GET /terms/{current term}/my-clubs, then GET /clubs/{id}/roster for the club on screen (cached until
+ * the next refresh).
  */
 const { me } = require('../../services/auth');
-const { showErrorToast } = require('../../services/request');
 const clubs = require('../../services/clubs');
+const terms = require('../../services/terms');
+const { gradesText } = require('../../utils/format');
+const { NOT_LOADED, loadPage } = require('../../utils/page');
+const { schoolsWithRole } = require('../../utils/roles');
+
+// The roles GET /terms/{id}/my-clubs and the rosters answer to.
+const LEADING_ROLES = ['teacher', 'admin'];
 
 function clubView(club, school, multiSchool) {
   return {
@@ -16,9 +22,9 @@ function clubView(club, school, multiSchool) {
     name: club.name,
     tabName: multiSchool ? `${club.name}（${school.name}）` : club.name,
     schoolName: school.name,
-    categoryLabel: club.category_label || clubs.categoryLabel(club.category),
-    whenWhere: [`${clubs.weekdaysText(club.weekdays)} ${club.start_time}–${club.end_time}`, club.venue].filter(Boolean).join(' · '),
-    gradesText: clubs.gradesText(club.grades),
+    categoryLabel: clubs.clubCategoryLabel(club),
+    whenWhere: clubs.clubWhenWhere(club),
+    gradesText: gradesText(club.grades),
     capacity: club.capacity,
     enrolled: club.enrolled,
     waitlisted: club.waitlisted || 0,
@@ -50,9 +56,7 @@ function rosterView(rows) {
 
 Page({
   data: {
-    loading: true,
-    loaded: false,
-    errorMessage: '',
+    ...NOT_LOADED,
     emptyMessage: '',
     clubs: [],
     selectedId: 0,
@@ -73,24 +77,22 @@ Page({
     return this.load().then(() => wx.stopPullDownRefresh());
   },
 
-  /** My schools (as staff) → current term's clubs → the ones I lead → the selected club's roster. */
+  /** The schools I teach at → each one's current term → the clubs I lead there → the selected club's roster. */
   load() {
-    const firstLoad = !this.data.loaded;
-    if (firstLoad) this.setData({ loading: true, errorMessage: '' });
     const opts = { toast: false };
-    return me(opts)
+    return loadPage(this, () => me(opts)
       .then((profile) => {
-        const schools = (profile.schools || []).filter((s) => s.staff_id);
-        const multiSchool = schools.length > 1;
-        return Promise.all(schools.map((school) => clubs.currentTerm(school.id, opts)
-          .then((term) => clubs.listClubs(term.id, null, opts))
-          .then((list) => list.filter((club) => club.teacher_staff_id === school.staff_id)
-            .map((club) => clubView(club, school, multiSchool)))
+        const staffSchools = (profile.schools || []).filter((s) => s.staff_id);
+        const teaching = schoolsWithRole(profile, LEADING_ROLES);
+        const multiSchool = teaching.length > 1;
+        return Promise.all(teaching.map((school) => terms.currentTerm(school.id, opts)
+          .then((term) => clubs.myClubs(term.id, opts))
+          .then((list) => (list || []).map((club) => clubView(club, school, multiSchool)))
           .catch((err) => {
             if (err.code === 'NO_TERM') return [];
             throw err;
           })))
-          .then((lists) => ({ lists, isStaff: schools.length > 0 }));
+          .then((lists) => ({ lists, isStaff: staffSchools.length > 0 }));
       })
       .then(({ lists, isStaff }) => {
         const mine = [].concat(...lists);
@@ -109,11 +111,7 @@ Page({
           club: selected,
         });
         return selected ? this.showRoster(selected.id) : null;
-      })
-      .catch((err) => {
-        if (firstLoad) this.setData({ loading: false, errorMessage: err.message || '加载失败，请稍后再试' });
-        else showErrorToast(err);
-      });
+      }));
   },
 
   showRoster(clubId) {

@@ -15,6 +15,10 @@
 const { me } = require('../../services/auth');
 const { showErrorToast } = require('../../services/request');
 const clubs = require('../../services/clubs');
+const terms = require('../../services/terms');
+const { WEEKDAY_NAMES, formatTime, gradesText, parseTime } = require('../../utils/format');
+const { childOf } = require('../../utils/roles');
+const { NOT_LOADED, loadPage, oneAtATime, confirm, notice } = require('../../utils/page');
 
 const AUTO_REFRESH_MS = 30000;
 // Reload when a round opens, if it opens within this long (抢课: the button appears at the opening second).
@@ -24,22 +28,8 @@ const OPENING_JITTER_MS = 1500;
 // Refusals the guardian should read, not just glimpse in a toast.
 const MODAL_CODES = ['SELECTION_CLOSED', 'CLUB_NOT_ALLOWED', 'DROP_CLOSED', 'ENROLLMENT_NOT_FOUND', 'CLUB_NOT_FOUND'];
 
-function confirm(options) {
-  return new Promise((resolve) => {
-    wx.showModal({
-      ...options,
-      success: (res) => resolve(Boolean(res && res.confirm)),
-      fail: () => resolve(false),
-    });
-  });
-}
-
-function notice(title, content) {
-  wx.showModal({ title, content, showCancel: false, confirmText: '知道了' });
-}
-
 function clubView(club, { positions, firstComeOpen, brokenCovers }) {
-  const held = club.my_status === 'enrolled' || club.my_status === 'waitlisted';
+  const held = clubs.isHeld(club.my_status);
   const mayChoose = club.may_choose !== false;
   const full = club.free_seats <= 0;
   const cover = brokenCovers[club.id] ? '' : clubs.coverSrc(club.cover_url);
@@ -48,14 +38,14 @@ function clubView(club, { positions, firstComeOpen, brokenCovers }) {
     name: club.name,
     category: club.category,
     weekdays: club.weekdays || [],
-    categoryLabel: club.category_label || clubs.categoryLabel(club.category),
+    categoryLabel: clubs.clubCategoryLabel(club),
     color: clubs.categoryColor(club.category),
     initial: (club.name || '社').charAt(0),
     coverUrl: cover,
-    timeText: `${clubs.weekdaysText(club.weekdays)} ${club.start_time}–${club.end_time}`,
+    timeText: clubs.clubTime(club),
     venue: club.venue || '',
     teacher: club.teacher_name || '',
-    gradesText: clubs.gradesText(club.grades),
+    gradesText: gradesText(club.grades),
     description: club.description || '',
     capacity: club.capacity,
     freeSeats: club.free_seats,
@@ -73,7 +63,7 @@ function clubView(club, { positions, firstComeOpen, brokenCovers }) {
 }
 
 // The weekday filter: 全部, then the school days (clubs meet 周一 to 周五).
-const DAY_FILTERS = [{ key: 0, label: '全部' }].concat([1, 2, 3, 4, 5].map((day) => ({ key: day, label: clubs.WEEKDAY_NAMES[day] })));
+const DAY_FILTERS = [{ key: 0, label: '全部' }].concat([1, 2, 3, 4, 5].map((day) => ({ key: day, label: WEEKDAY_NAMES[day] })));
 
 /** The clubs shown for a category ('all' or a key) and a weekday (0 = any). */
 function visible(views, category, day) {
@@ -81,22 +71,14 @@ function visible(views, category, day) {
     && (!day || c.weekdays.indexOf(day) >= 0));
 }
 
+/** The category filter: 全部, then the categories the catalogue has. */
 function categoriesOf(list) {
-  const seen = {};
-  const out = [{ key: 'all', label: '全部' }];
-  list.forEach((club) => {
-    if (seen[club.category]) return;
-    seen[club.category] = true;
-    out.push({ key: club.category, label: club.category_label || clubs.categoryLabel(club.category) });
-  });
-  return out;
+  return [{ key: 'all', label: '全部' }].concat(clubs.groupByCategory(list).map(({ key, label }) => ({ key, label })));
 }
 
 Page({
   data: {
-    loading: true,
-    loaded: false,
-    errorMessage: '',
+    ...NOT_LOADED,
     childName: '',
     childMeta: '',
     termName: '',
@@ -117,7 +99,6 @@ Page({
 
   onLoad(query = {}) {
     this.studentId = Number(query.student_id) || 0;
-    this.loadSeq = 0;
     this.brokenCovers = {};
   },
 
@@ -141,48 +122,32 @@ Page({
 
   /** The child (GET /me) and the term, once; then rounds, catalogue and the child's places. */
   load({ quiet = false } = {}) {
-    this.loadSeq = (this.loadSeq || 0) + 1;
-    const seq = this.loadSeq;
-    const firstLoad = !this.data.loaded;
-    if (firstLoad) this.setData({ loading: true, errorMessage: '' });
     const opts = { toast: false };
-    const context = this.child && this.term
-      ? Promise.resolve()
-      : me(opts).then((profile) => {
-        const child = (profile.children || []).find((c) => c.id === this.studentId);
-        if (!child) {
-          const err = new Error('未找到该孩子，请从首页重新进入');
-          err.code = 'CHILD_NOT_FOUND';
-          throw err;
-        }
-        return clubs.currentTerm(child.school_id, opts).then((term) => {
-          this.child = child;
-          this.term = term;
+    return loadPage(this, (isLatest) => {
+      const context = this.child && this.term
+        ? Promise.resolve()
+        : me(opts).then((profile) => {
+          const child = childOf(profile, this.studentId);
+          return terms.currentTerm(child.school_id, opts).then((term) => {
+            this.child = child;
+            this.term = term;
+          });
         });
-      });
-    return context
-      .then(() => Promise.all([
-        clubs.listRounds(this.term.id, opts),
-        clubs.listClubs(this.term.id, this.child.id, opts),
-        clubs.childClubs(this.child.id, opts),
-      ]))
-      .then(([rounds, list, places]) => {
-        if (seq !== this.loadSeq) return; // a newer load is under way; its answer wins
-        this.rounds = rounds;
-        this.list = list;
-        this.places = places;
-        this.render();
-        this.scheduleRefresh();
-      })
-      .catch((err) => {
-        if (seq !== this.loadSeq) return;
-        if (firstLoad) {
-          this.setData({ loading: false, errorMessage: err.message || '加载失败，请稍后再试' });
-        } else if (!quiet) {
-          // keep showing what we have; say why it did not refresh
-          showErrorToast(err);
-        }
-      });
+      return context
+        .then(() => Promise.all([
+          clubs.listRounds(this.term.id, opts),
+          clubs.listClubs(this.term.id, this.child.id, opts),
+          clubs.childClubs(this.child.id, opts),
+        ]))
+        .then(([rounds, list, places]) => {
+          if (!isLatest()) return; // a newer load is under way; its answer wins
+          this.rounds = rounds;
+          this.list = list;
+          this.places = places;
+          this.render();
+          this.scheduleRefresh();
+        });
+    }, { quiet });
   },
 
   render() {
@@ -204,7 +169,7 @@ Page({
     let closedMessage = '';
     if (!openRound) {
       closedMessage = state.next
-        ? `现在不在选课时间内，${state.next.name}将于 ${clubs.formatTime(state.next.opens_at)} 开始`
+        ? `现在不在选课时间内，${state.next.name}将于 ${formatTime(state.next.opens_at)} 开始`
         : '现在不在选课时间内';
     }
     this.setData({
@@ -222,13 +187,13 @@ Page({
       maxPerChild: openRound ? openRound.max_per_child : 0,
       firstCome: state.firstCome ? {
         name: state.firstCome.name,
-        closesAt: clubs.formatTime(state.firstCome.closes_at),
-        dropDeadline: state.firstCome.drop_deadline ? clubs.formatTime(state.firstCome.drop_deadline) : '',
+        closesAt: formatTime(state.firstCome.closes_at),
+        dropDeadline: state.firstCome.drop_deadline ? formatTime(state.firstCome.drop_deadline) : '',
       } : null,
       lottery: state.lottery ? {
         id: state.lottery.id,
         name: state.lottery.name,
-        closesAt: clubs.formatTime(state.lottery.closes_at),
+        closesAt: formatTime(state.lottery.closes_at),
       } : null,
       schedule: state.schedule,
       closedMessage,
@@ -243,7 +208,7 @@ Page({
     if (state.firstCome) {
       delay = AUTO_REFRESH_MS;
     } else if (state.next) {
-      const untilOpen = clubs.parseTime(state.next.opens_at) - Date.now();
+      const untilOpen = parseTime(state.next.opens_at) - Date.now();
       if (untilOpen > 0 && untilOpen <= OPENING_WATCH_MS) delay = untilOpen + Math.floor(Math.random() * OPENING_JITTER_MS);
     }
     if (delay > 0) this.timer = setTimeout(() => { this.timer = null; this.load({ quiet: true }); }, delay);
@@ -290,13 +255,14 @@ Page({
   onEnroll(e) {
     const id = Number(e.currentTarget.dataset.id);
     const club = this.findClub(id);
-    // `this.busy` is set at once, before any re-render: a second tap in the same instant does nothing
-    if (this.busy || !club || !this.child) return Promise.resolve();
-    this.busy = true;
-    this.setData({ busyId: id });
+    if (!club || !this.child) return Promise.resolve();
     const childName = this.child.name;
-    return clubs.enroll(id, this.child.id, { toast: false })
-      .then((result) => {
+    // one request at a time (`this.busy`, set before any re-render): a double tap sends one
+    return oneAtATime(this, {
+      flag: 'busy',
+      busyKey: 'busyId',
+      id,
+      run: () => clubs.enroll(id, this.child.id, { toast: false }).then((result) => {
         if (result.status === 'waitlisted') {
           const position = result.position;
           notice(position ? `候补第${position}位` : '已进入候补',
@@ -305,45 +271,33 @@ Page({
         } else {
           notice('选上了', `${childName}已选上「${result.club_name}」。`);
         }
-      }, (err) => this.showRefusal(err, '未能选课'))
-      .then(() => this.load())
-      .then(() => {
-        this.busy = false;
-        this.setData({ busyId: 0 });
-      });
+      }, (err) => this.showRefusal(err, '未能选课')),
+    });
   },
 
   /** 退选 / 退出候补, after a confirmation; the seat goes to the first on the waitlist. */
   onDrop(e) {
     const id = Number(e.currentTarget.dataset.id);
     const club = this.findClub(id);
-    if (this.busy || !club || !this.child) return Promise.resolve();
+    if (!club || !this.child) return Promise.resolve();
     const waiting = club.status === 'waitlisted';
     const childName = this.child.name;
-    this.busy = true;
-    return confirm({
-      title: waiting ? '退出候补' : '确认退选',
-      content: waiting
-        ? `确定让${childName}退出「${club.name}」的候补吗？再选需要重新排队。`
-        : `确定让${childName}退出「${club.name}」吗？名额会让给候补的同学，再选需要重新排队。`,
-      confirmText: waiting ? '退出候补' : '退选',
-      confirmColor: '#d64541',
-      cancelText: '再想想',
-    }).then((ok) => {
-      if (!ok) {
-        this.busy = false;
-        return null;
-      }
-      this.setData({ busyId: id });
-      return clubs.drop(id, this.child.id, { toast: false })
-        .then(() => {
-          wx.showToast({ title: waiting ? '已退出候补' : '已退选', icon: 'success' });
-        }, (err) => this.showRefusal(err, '未能退选'))
-        .then(() => this.load())
-        .then(() => {
-          this.busy = false;
-          this.setData({ busyId: 0 });
-        });
+    return oneAtATime(this, {
+      flag: 'busy',
+      busyKey: 'busyId',
+      id,
+      ask: () => confirm({
+        title: waiting ? '退出候补' : '确认退选',
+        content: waiting
+          ? `确定让${childName}退出「${club.name}」的候补吗？再选需要重新排队。`
+          : `确定让${childName}退出「${club.name}」吗？名额会让给候补的同学，再选需要重新排队。`,
+        confirmText: waiting ? '退出候补' : '退选',
+        confirmColor: '#d64541',
+        cancelText: '再想想',
+      }),
+      run: () => clubs.drop(id, this.child.id, { toast: false }).then(() => {
+        wx.showToast({ title: waiting ? '已退出候补' : '已退选', icon: 'success' });
+      }, (err) => this.showRefusal(err, '未能退选')),
     });
   },
 
@@ -355,8 +309,6 @@ Page({
   goChoices() {
     const lottery = this.data.lottery;
     if (!lottery || !this.child) return;
-    wx.navigateTo({
-      url: `/pages/club-choices/index?round_id=${lottery.id}&student_id=${this.child.id}&term_id=${this.term.id}`,
-    });
+    wx.navigateTo({ url: `/pages/club-choices/index?round_id=${lottery.id}&student_id=${this.child.id}` });
   },
 });

@@ -4,37 +4,17 @@
  */
 const { inbox, markRead, markAllRead, PAGE_SIZE } = require('../../services/notify');
 const { showErrorToast } = require('../../services/request');
+const { parseTime, schoolClock, pad } = require('../../utils/format');
 
 const INBOX_ROUTE = 'pages/inbox/index';
-// Asia/Shanghai has no daylight saving: school time is UTC+8 all year.
-const SCHOOL_OFFSET_MS = 8 * 3600 * 1000;
 const DAY_MS = 24 * 3600 * 1000;
-// ISO 8601 as the API sends it ("2025-03-05T09:23:00.123456Z"); parsed by hand because iOS's
-// JavaScriptCore refuses fractional seconds longer than milliseconds.
-const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2})?$/;
-
-function parseTime(value) {
-  const m = ISO_RE.exec(String(value || ''));
-  if (!m) return NaN;
-  const ms = m[7] ? Number(`0.${m[7]}`) * 1000 : 0;
-  let t = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] || 0), Math.floor(ms));
-  const zone = m[8];
-  if (zone && zone !== 'Z') {
-    const sign = zone[0] === '-' ? -1 : 1;
-    const digits = zone.slice(1).replace(':', '');
-    t -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60000;
-  }
-  return t; // no zone: the API speaks UTC
-}
-
-const pad = (n) => (n < 10 ? `0${n}` : String(n));
 
 /** "今天 17:23", "昨天 08:05", "3月5日 17:23", "2024年12月30日" — in school time. */
 function formatTime(value, nowMs) {
   const t = parseTime(value);
   if (Number.isNaN(t)) return '';
-  const local = new Date(t + SCHOOL_OFFSET_MS);
-  const now = new Date(nowMs + SCHOOL_OFFSET_MS);
+  const local = schoolClock(t);
+  const now = schoolClock(nowMs);
   const hm = `${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}`;
   const days = Math.floor(now.getTime() / DAY_MS) - Math.floor(local.getTime() / DAY_MS);
   if (days === 0) return `今天 ${hm}`;

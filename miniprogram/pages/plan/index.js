@@ -7,6 +7,8 @@
  */
 const { me } = require('../../services/auth');
 const enrollment = require('../../services/enrollment');
+const terms = require('../../services/terms');
+const { formatTime, weekdaysText } = require('../../utils/format');
 
 const BANDS = [
   ['low', '低年级（1–2 年级）'],
@@ -29,8 +31,8 @@ function feeText(plan) {
 function planView(plan) {
   return {
     version: plan.version,
-    publishedAt: enrollment.formatTime(plan.published_at),
-    weekdaysText: enrollment.weekdaysText(plan.weekdays),
+    publishedAt: formatTime(plan.published_at, true),
+    weekdaysText: weekdaysText(plan.weekdays),
     times: timesOf(plan.end_times),
     winter: plan.winter ? { startsOn: plan.winter.starts_on, times: timesOf(plan.winter) } : null,
     homeworkMinutes: plan.homework_minutes,
@@ -81,7 +83,7 @@ Page({
 
   resolveTerm() {
     const { term_id: termId, student_id: studentId } = this.query || {};
-    if (termId) return enrollment.getTerm(termId, { toast: false });
+    if (termId) return terms.getTerm(termId, { toast: false });
     return me({ toast: false }).then((profile) => {
       const schoolId = schoolIdFor(profile, studentId);
       if (!schoolId) {
@@ -89,7 +91,7 @@ Page({
         err.code = 'NO_SCHOOL';
         throw err;
       }
-      return enrollment.currentTerm(schoolId, { toast: false });
+      return terms.currentTerm(schoolId, { toast: false });
     });
   },
 

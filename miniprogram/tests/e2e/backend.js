@@ -16,6 +16,7 @@ const path = require('path');
 const crypto = require('crypto');
 
 const config = require('../../config/index');
+const { TOKEN_KEY } = require('../../services/request');
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
 const PYTHON = path.join(REPO_ROOT, '.venv', 'bin', 'python');
@@ -170,7 +171,7 @@ async function startDemoServer() {
 
 /**
  * Start a demo server for this describe block and point the client at it, logged in as `openid`
- * (change `config.devOpenid` and clear the token to act as someone else). The returned object gets
+ * (actAs() to act as someone else). The returned object gets
  * `origin` once the server is up.
  */
 function useDemoBackend(openid = 'demo-guardian') {
@@ -187,4 +188,10 @@ function useDemoBackend(openid = 'demo-guardian') {
   return backend;
 }
 
-module.exports = { describeIfBackend, useDemoBackend, startDemoServer, createNodeWx, REPO_ROOT };
+/** Act as another demo login (`demo-teacher`, …) from the next request on: its dev code, no stored token. */
+function actAs(openid, wxImpl = global.wx) {
+  config.devOpenid = openid;
+  wxImpl.storage.delete(TOKEN_KEY);
+}
+
+module.exports = { describeIfBackend, useDemoBackend, startDemoServer, createNodeWx, actAs, REPO_ROOT };

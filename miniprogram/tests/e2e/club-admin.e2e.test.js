@@ -17,9 +17,11 @@ const path = require('path');
 const crypto = require('crypto');
 const config = require('../../config/index');
 const clubs = require('../../services/clubs');
+const terms = require('../../services/terms');
+const { shanghaiToday } = require('../../utils/format');
 const auth = require('../../services/auth');
 const { pageToComponent } = require('../helpers/page-shim');
-const { renderPage, text, exists } = require('../helpers/render-page');
+const { openPage, tap, type, pick, text, texts, exists } = require('../helpers/render-page');
 const { describeIfBackend, useDemoBackend, createNodeWx } = require('./backend');
 
 global.Page = (options) => Component(pageToComponent(options));
@@ -75,9 +77,6 @@ function addDays(date, days) {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86400000).toISOString().slice(0, 10);
 }
 
-/** Let simulate deliver a dispatched event (it does so on a timer). */
-const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
-const texts = (page, selector) => page.querySelectorAll(selector).map((n) => n.dom.textContent.trim());
 
 describeIfBackend('club admin pages against the real backend (demo-server)', () => {
   useDemoBackend('demo-admin');
@@ -93,7 +92,7 @@ describeIfBackend('club admin pages against the real backend (demo-server)', () 
     global.wx = createNodeWx();
     const profile = await auth.me();
     ctx.school = profile.schools.find((s) => s.roles.indexOf('admin') >= 0);
-    ctx.term = await clubs.currentTerm(ctx.school.id);
+    ctx.term = await terms.currentTerm(ctx.school.id);
   });
 
   afterAll(() => {
@@ -114,9 +113,7 @@ describeIfBackend('club admin pages against the real backend (demo-server)', () 
   });
 
   async function showAdmin() {
-    const page = renderPage('club-admin');
-    page.instance.onLoad({});
-    await page.instance.onShow();
+    const page = await openPage('club-admin');
     expect(exists(page, '#load-error')).toBe(false);
     return page;
   }
@@ -154,33 +151,24 @@ describeIfBackend('club admin pages against the real backend (demo-server)', () 
   });
 
   test('creates a club through the form with a cover, edits it, and closes it from the list', async () => {
-    const form = renderPage('club-edit');
-    await form.instance.onLoad({ term_id: String(ctx.term.id), school_id: String(ctx.school.id) });
+    const form = await openPage('club-edit', { term_id: String(ctx.term.id), school_id: String(ctx.school.id) });
     expect(exists(form, '#load-error')).toBe(false);
     const teachers = form.instance.data.teacherOptions;
     expect(teachers.length).toBeGreaterThan(5);
     const teacherIndex = 1;
 
-    const fire = async (selector, event, value) => {
-      form.querySelector(selector).dispatchEvent(event, { detail: { value } });
-      await tick();
-    };
-    const tapOn = async (selector) => {
-      form.querySelector(selector).dispatchEvent('tap');
-      await tick();
-    };
-    await fire('#name-input', 'input', '书法'); // already in the catalogue
-    await fire('#category-picker', 'change', 4); // 劳动
-    await fire('#teacher-picker', 'change', teacherIndex);
-    await fire('#venue-input', 'input', '劳技教室');
-    await tapOn('#day-3');
-    await tapOn('#day-5');
-    await fire('#start-picker', 'change', '16:10');
-    await fire('#end-picker', 'change', '17:00');
-    await fire('#capacity-input', 'input', '20');
-    await tapOn('#grade-3');
-    await tapOn('#grade-4');
-    await fire('#description-input', 'input', '端到端测试：陶艺');
+    await type(form, '#name-input', '书法'); // already in the catalogue
+    await pick(form, '#category-picker', 4); // 劳动
+    await pick(form, '#teacher-picker', teacherIndex);
+    await type(form, '#venue-input', '劳技教室');
+    await tap(form, '#day-3');
+    await tap(form, '#day-5');
+    await pick(form, '#start-picker', '16:10');
+    await pick(form, '#end-picker', '17:00');
+    await type(form, '#capacity-input', '20');
+    await tap(form, '#grade-3');
+    await tap(form, '#grade-4');
+    await type(form, '#description-input', '端到端测试：陶艺');
     await form.instance.onChooseCover();
     expect(form.instance.data.coverUrl).toBe(pngPath);
 
@@ -189,7 +177,7 @@ describeIfBackend('club admin pages against the real backend (demo-server)', () 
     expect(text(form, '#name-error')).toBe('同名社团已存在');
     expect(wxImpl.uploadFile).not.toHaveBeenCalled();
 
-    await fire('#name-input', 'input', '陶艺（测试）');
+    await type(form, '#name-input', '陶艺（测试）');
     await form.instance.onSubmit();
     expect(exists(form, '#form-error')).toBe(false);
     expect(wxImpl.navigateBack).toHaveBeenCalledTimes(1);
@@ -214,25 +202,20 @@ describeIfBackend('club admin pages against the real backend (demo-server)', () 
     expect(text(admin, '#total-clubs')).toBe('17');
     expect(text(admin, `#club-${created.id} .fill__count`)).toBe('已选 0/20');
     expect(texts(admin, '#group-labour .club__name')).toContain('陶艺（测试）');
-    admin.querySelector(`#club-${created.id}`).dispatchEvent('tap');
-    await tick();
+    await tap(admin, `#club-${created.id}`);
     expect(wxImpl.navigateTo).toHaveBeenCalledWith({
       url: `/pages/club-edit/index?club_id=${created.id}&school_id=${ctx.school.id}`,
     });
 
     // edit it: prefilled from the server, saved with PUT
-    const edit = renderPage('club-edit');
-    await edit.instance.onLoad({ club_id: String(created.id), school_id: String(ctx.school.id) });
+    const edit = await openPage('club-edit', { club_id: String(created.id), school_id: String(ctx.school.id) });
     expect(edit.instance.data.form).toEqual(expect.objectContaining({
       name: '陶艺（测试）', category: 'labour', weekdays: [3, 5], capacity: '20', grades: [3, 4],
     }));
     expect(edit.instance.data.coverUrl).toBe(clubs.coverSrc(created.cover_url));
-    edit.querySelector('#capacity-input').dispatchEvent('input', { detail: { value: '25' } });
-    await tick();
-    edit.querySelector('#min-input').dispatchEvent('input', { detail: { value: '12' } });
-    await tick();
-    edit.querySelector('#day-5').dispatchEvent('tap');
-    await tick();
+    await type(edit, '#capacity-input', '25');
+    await type(edit, '#min-input', '12');
+    await tap(edit, '#day-5');
     await edit.instance.onSubmit();
     expect(exists(edit, '#form-error')).toBe(false);
     expect(wxImpl.navigateBack).toHaveBeenCalledTimes(2);
@@ -255,20 +238,15 @@ describeIfBackend('club admin pages against the real backend (demo-server)', () 
   test('creates a lottery round that has already closed, draws it, and shows the recorded seed', async () => {
     const page = await showAdmin();
     const before = page.instance.data.rounds.length;
-    const today = clubs.shanghaiToday();
+    const today = shanghaiToday();
 
     page.instance.onNewRound();
-    const fire = async (selector, event, value) => {
-      page.querySelector(selector).dispatchEvent(event, { detail: { value } });
-      await tick();
-    };
-    await fire('#round-name', 'input', '测试摇号');
-    page.querySelector('#mode-lottery').dispatchEvent('tap');
-    await tick();
-    await fire('#opens-date', 'change', addDays(today, -3));
-    await fire('#opens-time', 'change', '08:00');
-    await fire('#closes-date', 'change', addDays(today, -2));
-    await fire('#closes-time', 'change', '20:00');
+    await type(page, '#round-name', '测试摇号');
+    await tap(page, '#mode-lottery');
+    await pick(page, '#opens-date', addDays(today, -3));
+    await pick(page, '#opens-time', '08:00');
+    await pick(page, '#closes-date', addDays(today, -2));
+    await pick(page, '#closes-time', '20:00');
     await page.instance.onSubmitRound();
     expect(exists(page, '#round-form')).toBe(false);
 

@@ -1,13 +1,15 @@
 /**
- * End to end: services/clubs.js (over the real services/request.js) against the real backend with the demo
- * school (tests/e2e/backend.js): the demo term has 16 clubs and an open first-come round; demo-guardian's
- * younger child (一年级) is approved and has chosen nothing; demo-teacher leads 书法 and 篮球.
+ * End to end: services/clubs.js (over the real services/request.js) and the pages' own code
+ * (tests/e2e/plain-page.js) against the real backend with the demo school (tests/e2e/backend.js): the demo
+ * term has 16 clubs and an open first-come round; demo-guardian's younger child (一年级) is approved and has
+ * chosen nothing; demo-teacher leads 书法 and 篮球.
  */
-const config = require('../../config/index');
-const { request, TOKEN_KEY } = require('../../services/request');
+const { request } = require('../../services/request');
 const auth = require('../../services/auth');
 const clubs = require('../../services/clubs');
-const { describeIfBackend, useDemoBackend, createNodeWx } = require('./backend');
+const terms = require('../../services/terms');
+const { describeIfBackend, useDemoBackend, createNodeWx, actAs } = require('./backend');
+const { openPage, event } = require('./plain-page');
 
 /**
  * Record every answer to requests matching `match` ({key, status, replayed}); with `loseFirst`, the first
@@ -41,11 +43,6 @@ function watch(wxImpl, match, { loseFirst = false } = {}) {
   return answers;
 }
 
-function actAs(openid, wxImpl) {
-  config.devOpenid = openid;
-  wxImpl.storage.delete(TOKEN_KEY);
-}
-
 describeIfBackend('clubs against the real backend (demo-server)', () => {
   useDemoBackend('demo-guardian');
   let wxImpl;
@@ -60,7 +57,7 @@ describeIfBackend('clubs against the real backend (demo-server)', () => {
     global.wx = createNodeWx();
     const profile = await auth.me();
     ctx.child = profile.children.find((c) => c.class_name.indexOf('一年级') === 0);
-    ctx.term = await clubs.currentTerm(ctx.child.school_id);
+    ctx.term = await terms.currentTerm(ctx.child.school_id);
   });
 
   beforeEach(() => {
@@ -139,12 +136,9 @@ describeIfBackend('clubs against the real backend (demo-server)', () => {
       toast: false,
     });
 
-    // both at the same instant (the second waits or is told the first is in progress), then once more later,
-    // after request.js's own retry delay. (Sent at once after the answer, the third can meet the first's
-    // key not yet settled — 409 IDEMPOTENCY_IN_PROGRESS — and has been seen to stall the SQLite demo
-    // server for its 30 s busy timeout; reported to the backend.)
+    // both at the same instant (the second waits or is told the first is in progress), then once more the
+    // moment the answers are in (it waits for the first's key to settle, then gets the same answer)
     const settled = await Promise.allSettled([send(), send()]);
-    await new Promise((resolve) => setTimeout(resolve, 500));
     const again = await send();
 
     const ok = settled.filter((s) => s.status === 'fulfilled').map((s) => s.value);
@@ -181,17 +175,22 @@ describeIfBackend('clubs against the real backend (demo-server)', () => {
     expect(wxImpl.toasts).toEqual([]);
   });
 
-  test('the demo teacher finds the clubs they lead and reads a roster with guardians\' phones; a guardian may not', async () => {
+  test('the demo teacher finds the clubs they lead (my-clubs) and reads a roster with guardians\' phones; a guardian may not', async () => {
     const guardianTry = await clubs.roster(ctx.clubA.id, { toast: false }).catch((e) => e);
     expect([403, 404]).toContain(guardianTry.status);
+    const guardianClubs = await clubs.myClubs(ctx.term.id, { toast: false }).catch((e) => e);
+    expect(guardianClubs.status).toBe(403);
 
     actAs('demo-teacher', wxImpl);
     const profile = await auth.me();
     const school = profile.schools.find((s) => s.staff_id);
     expect(school).toBeTruthy();
-    const term = await clubs.currentTerm(school.id);
-    const mine = (await clubs.listClubs(term.id)).filter((c) => c.teacher_staff_id === school.staff_id);
+    const term = await terms.currentTerm(school.id);
+    const mine = await clubs.myClubs(term.id);
     expect(mine.map((c) => c.name).sort()).toEqual(['书法', '篮球'].sort());
+    // exactly the catalogue's clubs with this teacher
+    const led = (await clubs.listClubs(term.id)).filter((c) => c.teacher_staff_id === school.staff_id);
+    expect(mine.map((c) => c.id).sort()).toEqual(led.map((c) => c.id).sort());
 
     const withPupils = [];
     for (const club of mine) {
@@ -206,5 +205,55 @@ describeIfBackend('clubs against the real backend (demo-server)', () => {
     const contact = clubs.parseContact(row.guardians[0]);
     expect(contact.phone).toMatch(/^1\d{10}$/);
     expect(contact.label).toMatch(/[\u4e00-\u9fa5]/);
+
+    // 我的社团 shows those clubs and the first one's roster
+    const page = await openPage('club-roster');
+    expect(page.data.errorMessage).toBe('');
+    expect(page.data.emptyMessage).toBe('');
+    expect(page.data.clubs.map((c) => c.id)).toEqual(mine.map((c) => c.id));
+    expect(page.data.enrolled).toHaveLength(mine[0].enrolled);
+    expect(page.data.waiting).toHaveLength(mine[0].waitlisted);
+    expect(wxImpl.toasts).toEqual([]);
+  });
+
+  test('lottery choices saved on one phone are read back on another, in rank order, and by the choices page', async () => {
+    // the admin opens a lottery round now
+    actAs('demo-admin', wxImpl);
+    const now = Date.now();
+    const created = await clubs.createRound(ctx.term.id, {
+      name: '端到端摇号', mode: 'lottery', opens_at: new Date(now - 3600000).toISOString(),
+      closes_at: new Date(now + 86400000).toISOString(), drop_deadline: null, max_per_child: 2, priority_first: true,
+    });
+    expect(created.is_open).toBe(true);
+
+    // phone A: the guardian saves two choices, the second club in the catalogue first
+    actAs('demo-guardian', wxImpl);
+    const round = await clubs.getRound(created.id);
+    expect(round).toEqual(expect.objectContaining({ id: created.id, term_id: ctx.term.id, mode: 'lottery', is_open: true }));
+    expect(await clubs.savedChoices(round.id, ctx.child.id)).toEqual([]);
+    const list = await clubs.listClubs(ctx.term.id, ctx.child.id);
+    const picks = list.filter((c) => c.grades.indexOf(1) >= 0).slice(0, 2).map((c) => c.id).reverse();
+    expect(picks).toHaveLength(2);
+    const saved = await clubs.saveChoices(round.id, ctx.child.id, picks);
+    expect(saved.map((c) => c.id)).toEqual(picks);
+
+    // phone B: the same guardian, nothing stored on it
+    const phoneB = createNodeWx();
+    global.wx = phoneB;
+    expect((await clubs.savedChoices(round.id, ctx.child.id)).map((c) => c.id)).toEqual(picks);
+    const page = await openPage('club-choices', { round_id: String(round.id), student_id: String(ctx.child.id) });
+    expect(page.data.errorMessage).toBe('');
+    expect(page.data.editable).toBe(true);
+    expect(page.data.choices.map((c) => c.id)).toEqual(picks);
+    expect(page.data.savedText).toBe('已保存 2 个志愿');
+
+    // reordered and saved on phone B; phone A reads the new order
+    page.onMoveDown(event({ index: 0 }));
+    expect(page.data.dirty).toBe(true);
+    await page.onSave();
+    expect(page.data.dirty).toBe(false);
+    expect(phoneB.toasts.map((t) => t.title)).toEqual(['志愿已保存']);
+    global.wx = wxImpl;
+    expect((await clubs.savedChoices(round.id, ctx.child.id)).map((c) => c.id)).toEqual(picks.slice().reverse());
   });
 });

@@ -1,7 +1,7 @@
 /**
  * End to end: the enrollment pages' own code (pages/plan, application, apply, review, approval and
  * services/enrollment.js over the real request.js) against the real backend with the demo school
- * (tests/e2e/backend.js). Pages are not rendered here (no DOM in this project): each page's Page()
+ * (tests/e2e/backend.js). Pages are not rendered here (tests/e2e/plain-page.js): each page's Page()
  * options get a plain `this` with data and setData, and the tests call its handlers as taps would.
  *
  * One story, in order (the tests share the server's state):
@@ -13,43 +13,9 @@
 const config = require('../../config/index');
 const enrollment = require('../../services/enrollment');
 const { describeIfBackend, useDemoBackend, createNodeWx } = require('./backend');
-
-// Page(options) → the options, once per page module (require caches the module).
-const pageOptions = {};
-function loadPage(name) {
-  if (!pageOptions[name]) {
-    const previous = global.Page;
-    global.Page = (options) => { pageOptions[name] = options; };
-    try {
-      require(`../../pages/${name}/index`);
-    } finally {
-      global.Page = previous;
-    }
-  }
-  return pageOptions[name];
-}
-
-/** A page instance the way the framework makes one: its data, its handlers, and setData. */
-function createPage(name) {
-  const options = loadPage(name);
-  const page = { data: JSON.parse(JSON.stringify(options.data || {})) };
-  Object.keys(options).forEach((key) => {
-    if (typeof options[key] === 'function') page[key] = options[key];
-  });
-  page.setData = function setData(patch) {
-    Object.assign(this.data, patch);
-  };
-  return page;
-}
-
-const event = (dataset = {}, detail = {}) => ({ currentTarget: { dataset }, detail });
-
-// jest reads testTimeout only from the root config, not from a project's; and a request may wait out the
-// backend's 30 s SQLite freeze described below (request.js retries it after its 15 s timeout).
-jest.setTimeout(120000);
+const { createPage, openPage, event } = require('./plain-page');
 
 let wxImpl;
-const MUTATION_PAUSE_MS = 150;
 
 /** Act as one of the demo logins from now on (fresh storage: no token, so the next call logs in). */
 function actAs(openid) {
@@ -64,19 +30,6 @@ function actAs(openid) {
     setNavigationBarTitle: jest.fn(),
     stopPullDownRefresh: jest.fn(),
   });
-  // Pace mutations. Backend bug (reported, not fixed here): the Idempotency-Key middleware reserves and
-  // settles keys with blocking SQLite I/O on the event loop (BEGIN IMMEDIATE, busy_timeout 30 s), while a
-  // request's DB session may still be waiting to close on that same loop. A mutation sent the instant the
-  // previous answer arrives can then freeze the whole server for 30 s ("database is locked"); so can the
-  // settling of a mutation's own key. A short pause avoids the first case; the second is waited out.
-  const send = wxImpl.request;
-  wxImpl.request = (options) => {
-    const header = options.header || {};
-    if (!header['Idempotency-Key']) return send(options);
-    let task = null;
-    setTimeout(() => { task = send(options); }, MUTATION_PAUSE_MS);
-    return { abort: () => task && task.abort() };
-  };
   global.wx = wxImpl;
 }
 
@@ -86,12 +39,7 @@ describeIfBackend('enrollment pages against the real backend (demo-server)', () 
   let older; // 四年级1班: submitted, not signed in the demo
   let termId;
 
-  async function openApplication(child) {
-    const page = createPage('application');
-    page.onLoad({ student_id: String(child.id) });
-    await page.onShow();
-    return page;
-  }
+  const openApplication = (child) => openPage('application', { student_id: String(child.id) });
 
   test('the guardian reads the published plan of the child\'s school', async () => {
     actAs('demo-guardian');
@@ -101,8 +49,7 @@ describeIfBackend('enrollment pages against the real backend (demo-server)', () 
     expect(younger).toBeTruthy();
     expect(older).toBeTruthy();
 
-    const page = createPage('plan');
-    await page.onLoad({ student_id: String(younger.id) });
+    const page = await openPage('plan', { student_id: String(younger.id) });
 
     expect(page.data.errorMessage).toBe('');
     expect(page.data.termName).toMatch(/学年第[一二]学期$/);
@@ -192,8 +139,7 @@ describeIfBackend('enrollment pages against the real backend (demo-server)', () 
     expect(app.data.notice).toMatch(/^已退出，自 \d{4}-\d{2}-\d{2} 起不再参加课后服务。$/);
     expect(app.data.actions).toEqual(expect.objectContaining({ apply: true, applyLabel: '重新申请' }));
 
-    const form = createPage('apply');
-    await form.onLoad({ student_id: String(younger.id), term_id: String(termId) });
+    const form = await openPage('apply', { student_id: String(younger.id), term_id: String(termId) });
     expect(form.data.mode).toBe('apply');
     expect(form.data.dayOptions.map((o) => o.day)).toEqual([1, 2, 3, 4, 5]);
 
@@ -228,9 +174,7 @@ describeIfBackend('enrollment pages against the real backend (demo-server)', () 
 
   test('the class head of 一年级1班 finds it pending and approves it; batch approval is not theirs', async () => {
     actAs('demo-classhead');
-    const page = createPage('review');
-    page.onLoad({});
-    await page.onShow();
+    const page = await openPage('review');
 
     expect(page.data.errorMessage).toBe('');
     expect(page.data.items.length).toBeGreaterThanOrEqual(1);
@@ -257,9 +201,7 @@ describeIfBackend('enrollment pages against the real backend (demo-server)', () 
 
   test('the admin sees the figures and approves it in a batch; the guardian then sees the child in care', async () => {
     actAs('demo-admin');
-    const page = createPage('approval');
-    page.onLoad({});
-    await page.onShow();
+    const page = await openPage('approval');
 
     expect(page.data.errorMessage).toBe('');
     expect(page.data.summary.eligible).toBeGreaterThan(900);

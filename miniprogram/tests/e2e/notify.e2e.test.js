@@ -11,12 +11,11 @@
  * `application_decision` messages in the guardian's inbox.
  */
 require('miniprogram-simulate');
-const config = require('../../config/index');
-const { request, TOKEN_KEY } = require('../../services/request');
+const { request } = require('../../services/request');
 const notify = require('../../services/notify');
 const { pageToComponent } = require('../helpers/page-shim');
 const { renderPage, text, exists } = require('../helpers/render-page');
-const { describeIfBackend, useDemoBackend, createNodeWx } = require('./backend');
+const { describeIfBackend, useDemoBackend, createNodeWx, actAs } = require('./backend');
 
 global.Page = (options) => Component(pageToComponent(options));
 global.getCurrentPages = () => [];
@@ -37,12 +36,6 @@ async function until(fn, what, timeoutMs = 15000) {
 describeIfBackend('messages and subscriptions against the real backend (demo-server)', () => {
   useDemoBackend('demo-guardian');
   let wxImpl;
-
-  /** Act as another demo account from the next request on. */
-  function actAs(openid) {
-    config.devOpenid = openid;
-    wxImpl.storage.delete(TOKEN_KEY);
-  }
 
   function makeWx() {
     const impl = createNodeWx();

@@ -2,14 +2,19 @@
  * A fake `wx` for unit tests: storage in a Map, wx.login codes, and wx.request answered by
  * routes the test declares — a tiny fake backend.
  *
- *   const fake = installFakeWx();            // also sets global.wx
+ *   let fake;
+ *   beforeEach(() => { fake = setUpFakeBackend(); });   // a fresh fake as global.wx, logged in
  *   fake.route('GET', '/me', { status: 200, body: {...} });
  *   fake.route('POST', '/x', { network: true }, { status: 200, body: {} });  // answers in turn,
  *                                                                            // the last repeats
  *   fake.route('POST', '/y', (req) => ({ status: 201, body: req.data }));
  *   fake.calls  // every request: { method, path, url, header, data }
+ *   fake.sent('POST', '/x'), fake.mutations()   // the calls to one route; every call but GETs
+ *   fake.answerModal(true)  // wx.showModal answers 确定 (false: 取消)
  */
 const simulateApi = require('miniprogram-simulate/src/api');
+const config = require('../../config/index');
+const { TOKEN_KEY } = require('../../services/request');
 
 const BASE_URL = 'http://api.test/api/v1';
 
@@ -79,13 +84,36 @@ function createFakeWx({ baseUrl = BASE_URL } = {}) {
     stopPullDownRefresh: mock(() => {}),
   };
 
-  return { wx, storage, calls, route, baseUrl };
+  /** wx.showModal answers from now on: confirm (true) or cancel (false). */
+  function answerModal(confirm) {
+    wx.showModal.mockImplementation((options) => {
+      if (options.success) setTimeout(() => options.success({ confirm, cancel: !confirm }), 0);
+    });
+  }
+
+  const sent = (method, path) => calls.filter((c) => c.method === method && c.path === path);
+  const mutations = () => calls.filter((c) => c.method !== 'GET');
+
+  return { wx, storage, calls, route, baseUrl, answerModal, sent, mutations };
 }
 
 /** Create a fake and make it the global `wx`. */
 function installFakeWx(options) {
   const fake = createFakeWx(options);
   global.wx = fake.wx;
+  return fake;
+}
+
+/**
+ * What every unit test starts from: a fresh fake as global.wx, services/request.js pointed at it (no dev
+ * login, no wait between retries) and, unless `token` is null, a stored login token.
+ */
+function setUpFakeBackend({ token = 'stored-token' } = {}) {
+  const fake = installFakeWx();
+  config.baseUrl = BASE_URL;
+  config.devOpenid = '';
+  config.networkRetryDelays = [0, 0];
+  if (token) fake.storage.set(TOKEN_KEY, token);
   return fake;
 }
 
@@ -96,4 +124,4 @@ function flush(times = 5) {
   return p;
 }
 
-module.exports = { createFakeWx, installFakeWx, flush, BASE_URL };
+module.exports = { createFakeWx, installFakeWx, setUpFakeBackend, flush, BASE_URL };

@@ -1,6 +1,10 @@
-/** Load and render a page with miniprogram-simulate (pages register through the Page shim). */
+/**
+ * Load and render a page with miniprogram-simulate (pages register through the Page shim), open it the way
+ * WeChat does, act on it, and read it.
+ */
 const path = require('path');
 const simulate = require('miniprogram-simulate');
+const { flush } = require('./fake-wx');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -21,6 +25,27 @@ function renderPage(name) {
   return page;
 }
 
+/**
+ * Render a page and open it with `query`: onLoad, then onShow when the page has one; resolves once the
+ * page's own loading is done (both return the page's promise).
+ */
+async function openPage(name, query = {}) {
+  const page = renderPage(name);
+  await page.instance.onLoad(query);
+  if (typeof page.instance.onShow === 'function') await page.instance.onShow();
+  return page;
+}
+
+/** Fire an event on the first node matching selector; simulate delivers it on a timer, so wait for the handler. */
+async function fire(page, selector, type, detail, ticks = 20) {
+  page.querySelector(selector).dispatchEvent(type, detail === undefined ? undefined : { detail });
+  await flush(ticks);
+}
+
+const tap = (page, selector, ticks) => fire(page, selector, 'tap', undefined, ticks);
+const type = (page, selector, value, ticks) => fire(page, selector, 'input', { value }, ticks);
+const pick = (page, selector, value, ticks) => fire(page, selector, 'change', { value }, ticks);
+
 /** Text of the first node matching selector, whitespace collapsed; null when absent. */
 function text(page, selector) {
   const node = page.querySelector(selector);
@@ -32,4 +57,9 @@ function exists(page, selector) {
   return Boolean(page.querySelector(selector));
 }
 
-module.exports = { renderPage, text, exists, ROOT };
+/** The trimmed text of every node matching selector. */
+function texts(page, selector) {
+  return page.querySelectorAll(selector).map((n) => n.dom.textContent.trim());
+}
+
+module.exports = { renderPage, openPage, fire, tap, type, pick, text, texts, exists, ROOT };

@@ -1,17 +1,11 @@
-const config = require('../../config/index');
-const { TOKEN_KEY } = require('../../services/request');
-const { installFakeWx, flush, BASE_URL } = require('../helpers/fake-wx');
-const { renderPage, text, exists } = require('../helpers/render-page');
+const { setUpFakeBackend, flush } = require('../helpers/fake-wx');
+const { openPage, text, exists } = require('../helpers/render-page');
 const { GUARDIAN_ME, TERMS, plan, application, signature, apiError } = require('../helpers/enrollment-fixtures');
 
 let fake;
 
 beforeEach(() => {
-  fake = installFakeWx();
-  config.baseUrl = BASE_URL;
-  config.devOpenid = '';
-  config.networkRetryDelays = [0, 0];
-  fake.storage.set(TOKEN_KEY, 'stored-token');
+  fake = setUpFakeBackend();
 });
 
 const HISTORY = [
@@ -28,12 +22,7 @@ function serve({ apps = [], history = [], planAnswer = { status: 200, body: plan
   fake.route('GET', '/applications/31/history', { status: 200, body: history });
 }
 
-async function open(studentId = '11') {
-  const page = renderPage('application');
-  page.instance.onLoad({ student_id: studentId });
-  await page.instance.onShow();
-  return page;
-}
+const open = (studentId = '11') => openPage('application', { student_id: studentId });
 
 const buttons = (page) => ['#sign-btn', '#apply-btn', '#resubmit-btn', '#edit-btn', '#withdraw-btn', '#decline-btn']
   .filter((id) => exists(page, id));
@@ -242,7 +231,7 @@ test('a child who is not mine: a Chinese error, no application calls', async () 
   serve();
   const page = await open('999');
 
-  expect(text(page, '#load-error')).toContain('未找到该学生');
+  expect(text(page, '#load-error')).toContain('未找到该孩子');
   expect(fake.calls.some((c) => c.path === '/applications')).toBe(false);
 });
 

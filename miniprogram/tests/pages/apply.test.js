@@ -1,17 +1,11 @@
-const config = require('../../config/index');
-const { TOKEN_KEY } = require('../../services/request');
-const { installFakeWx, flush, BASE_URL } = require('../helpers/fake-wx');
-const { renderPage, text, exists } = require('../helpers/render-page');
+const { setUpFakeBackend, flush } = require('../helpers/fake-wx');
+const { renderPage, openPage, tap, type, text, exists } = require('../helpers/render-page');
 const { GUARDIAN_ME, AGREEMENT_TEXT, plan, application, signature, apiError } = require('../helpers/enrollment-fixtures');
 
 let fake;
 
 beforeEach(() => {
-  fake = installFakeWx();
-  config.baseUrl = BASE_URL;
-  config.devOpenid = '';
-  config.networkRetryDelays = [0, 0];
-  fake.storage.set(TOKEN_KEY, 'stored-token');
+  fake = setUpFakeBackend();
 });
 
 function serve({ apps = [], planAnswers = [{ status: 200, body: plan() }] } = {}) {
@@ -20,23 +14,7 @@ function serve({ apps = [], planAnswers = [{ status: 200, body: plan() }] } = {}
   fake.route('GET', '/applications', { status: 200, body: apps });
 }
 
-async function open(query = {}) {
-  const page = renderPage('apply');
-  await page.instance.onLoad({ student_id: '11', term_id: '5', ...query });
-  return page;
-}
-
-async function tap(page, selector) {
-  page.querySelector(selector).dispatchEvent('tap');
-  await flush(20);
-}
-
-async function type(page, selector, value) {
-  page.querySelector(selector).dispatchEvent('input', { detail: { value } });
-  await flush(1);
-}
-
-const posts = () => fake.calls.filter((c) => c.method !== 'GET');
+const open = (query = {}) => openPage('apply', { student_id: '11', term_id: '5', ...query });
 // miniprogram-simulate drops built-in components' attributes (disabled), so the page marks the
 // disabled sign button with a class computed from the same expression.
 function signDisabled(page) {
@@ -72,13 +50,13 @@ test('apply, then the agreement: signing stays disabled until it is scrolled to 
   fake.route('POST', '/applications', { status: 201, body: application('submitted', { weekdays: [1, 2, 3, 4] }) });
   await tap(page, '#submit-btn');
 
-  expect(posts()).toHaveLength(1);
-  expect(posts()[0].path).toBe('/applications');
-  expect(posts()[0].data).toEqual({
+  expect(fake.mutations()).toHaveLength(1);
+  expect(fake.mutations()[0].path).toBe('/applications');
+  expect(fake.mutations()[0].data).toEqual({
     student_id: 11, term_id: 5, weekdays: [1, 2, 3, 4], pickup_mode: 'delegate', self_statement: null,
     priority_claims: ['dual_working'], note: '花生过敏',
   });
-  expect(posts()[0].header['Idempotency-Key']).toBeTruthy();
+  expect(fake.mutations()[0].header['Idempotency-Key']).toBeTruthy();
   expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '申请已提交' }));
 
   // the agreement, unread
@@ -90,7 +68,7 @@ test('apply, then the agreement: signing stays disabled until it is scrolled to 
 
   // a tap on the (disabled) button signs nothing
   await tap(page, '#sign-btn');
-  expect(posts()).toHaveLength(1);
+  expect(fake.mutations()).toHaveLength(1);
   expect(fake.wx.showToast).toHaveBeenLastCalledWith(expect.objectContaining({ title: '请先阅读完协议全文' }));
 
   // scrolling part-way is not the end
@@ -106,7 +84,7 @@ test('apply, then the agreement: signing stays disabled until it is scrolled to 
   fake.route('POST', '/applications/31/sign', { status: 200, body: application('submitted', { signature: signature(2) }) });
   await tap(page, '#sign-btn');
 
-  const sign = posts()[1];
+  const sign = fake.mutations()[1];
   expect(sign.path).toBe('/applications/31/sign');
   expect(sign.data).toEqual(expect.objectContaining({ plan_version: 2, text_hash: 'hash-v2' }));
   expect(sign.data.client).toMatch(/^kehou-miniprogram/);
@@ -123,18 +101,18 @@ test('self pickup requires the written statement (情况说明) before anything 
   expect(exists(page, '#self-statement')).toBe(true);
   await tap(page, '#submit-btn');
   expect(text(page, '#self-statement-error')).toBe('孩子自行回家，须由家长填写书面情况说明');
-  expect(posts()).toHaveLength(0);
+  expect(fake.mutations()).toHaveLength(0);
 
   await type(page, '#self-statement', '   ');
   await tap(page, '#submit-btn');
   expect(exists(page, '#self-statement-error')).toBe(true);
-  expect(posts()).toHaveLength(0);
+  expect(fake.mutations()).toHaveLength(0);
 
   await type(page, '#self-statement', '家住学校对面，步行五分钟，到家后电话报平安。');
   expect(exists(page, '#self-statement-error')).toBe(false);
   fake.route('POST', '/applications', { status: 201, body: application('submitted', { pickup_mode: 'self' }) });
   await tap(page, '#submit-btn');
-  expect(posts()[0].data).toEqual(expect.objectContaining({
+  expect(fake.mutations()[0].data).toEqual(expect.objectContaining({
     pickup_mode: 'self', self_statement: '家住学校对面，步行五分钟，到家后电话报平安。',
   }));
 });
@@ -148,7 +126,7 @@ test('a statement typed and then another pickup mode chosen is not sent', async 
   expect(exists(page, '#self-statement')).toBe(false);
   fake.route('POST', '/applications', { status: 201, body: application('submitted') });
   await tap(page, '#submit-btn');
-  expect(posts()[0].data).toEqual(expect.objectContaining({ pickup_mode: 'guardian', self_statement: null }));
+  expect(fake.mutations()[0].data).toEqual(expect.objectContaining({ pickup_mode: 'guardian', self_statement: null }));
 });
 
 test('at least one day must be chosen', async () => {
@@ -158,7 +136,7 @@ test('at least one day must be chosen', async () => {
   await tap(page, '#day-3');
   await tap(page, '#submit-btn');
   expect(text(page, '#weekdays-error')).toBe('请至少选择一天');
-  expect(posts()).toHaveLength(0);
+  expect(fake.mutations()).toHaveLength(0);
   await tap(page, '#day-3');
   expect(exists(page, '#weekdays-error')).toBe(false);
 });
@@ -201,13 +179,13 @@ test('editing a submitted application: prefilled, PATCH, and already signed → 
   fake.route('PATCH', '/applications/31', { status: 200, body: application('submitted', { signature: signature(2) }) });
   await tap(page, '#submit-btn');
 
-  expect(posts()).toHaveLength(1);
-  expect(posts()[0].method).toBe('PATCH');
-  expect(posts()[0].path).toBe('/applications/31');
-  expect(posts()[0].data).toEqual({
+  expect(fake.mutations()).toHaveLength(1);
+  expect(fake.mutations()[0].method).toBe('PATCH');
+  expect(fake.mutations()[0].path).toBe('/applications/31');
+  expect(fake.mutations()[0].data).toEqual({
     weekdays: [1, 2, 4], pickup_mode: 'self', self_statement: '住得近', priority_claims: ['left_behind'], note: '周四有钢琴课',
   });
-  expect(posts()[0].header['Idempotency-Key']).toBeTruthy();
+  expect(fake.mutations()[0].header['Idempotency-Key']).toBeTruthy();
   expect(exists(page, '#agreement-scroll')).toBe(false);
   expect(fake.wx.navigateBack).toHaveBeenCalledTimes(1);
 });
@@ -218,7 +196,7 @@ test('a rejected application is corrected and resubmitted', async () => {
   expect(text(page, '#submit-btn')).toBe('重新提交');
   fake.route('PATCH', '/applications/31', { status: 200, body: application('submitted') });
   await tap(page, '#submit-btn');
-  expect(posts()[0].method).toBe('PATCH');
+  expect(fake.mutations()[0].method).toBe('PATCH');
   expect(exists(page, '#agreement-scroll')).toBe(true);
 });
 
@@ -228,7 +206,7 @@ test('after declining, applying again is a new POST', async () => {
   expect(text(page, '#submit-btn')).toBe('提交申请');
   fake.route('POST', '/applications', { status: 201, body: application('submitted') });
   await tap(page, '#submit-btn');
-  expect(posts()[0].path).toBe('/applications');
+  expect(fake.mutations()[0].path).toBe('/applications');
 });
 
 test('applying again after withdrawing shows the agreement even though an older signature exists', async () => {
@@ -237,7 +215,7 @@ test('applying again after withdrawing shows the agreement even though an older 
   expect(text(page, '#submit-btn')).toBe('提交申请');
   fake.route('POST', '/applications', { status: 201, body: application('submitted', { signature: signature(2) }) });
   await tap(page, '#submit-btn');
-  expect(posts()[0].path).toBe('/applications');
+  expect(fake.mutations()[0].path).toBe('/applications');
   expect(exists(page, '#agreement-scroll')).toBe(true);
   expect(signDisabled(page)).toBe(true);
   expect(fake.wx.navigateBack).not.toHaveBeenCalled();
@@ -264,7 +242,7 @@ test('step=sign opens the agreement; a newer published version reloads it, unrea
     { status: 200, body: application('approved', { signature: signature(3), in_care: true }) });
   await tap(page, '#sign-btn');
 
-  expect(posts()[0].data.plan_version).toBe(2);
+  expect(fake.mutations()[0].data.plan_version).toBe(2);
   expect(fake.calls.filter((c) => c.path === '/terms/5/plan')).toHaveLength(2);
   expect(text(page, '#agreement-version')).toContain('第 3 版');
   expect(text(page, '#agreement-text')).toBe('第三版协议：新增冬令时条款。');
@@ -276,7 +254,7 @@ test('step=sign opens the agreement; a newer published version reloads it, unrea
   page.querySelector('#agreement-scroll').dispatchEvent('scrolltolower', { detail: {} });
   await flush(1);
   await tap(page, '#sign-btn');
-  expect(posts()[1].data).toEqual(expect.objectContaining({ plan_version: 3, text_hash: 'hash-v3' }));
+  expect(fake.mutations()[1].data).toEqual(expect.objectContaining({ plan_version: 3, text_hash: 'hash-v3' }));
   expect(fake.wx.navigateBack).toHaveBeenCalledTimes(1);
 });
 
@@ -322,6 +300,6 @@ test('稍后签署 goes back without signing; with nothing to go back to it open
   fake.wx.navigateBack.mockImplementation((options) => options.fail({ errMsg: 'navigateBack:fail' }));
   const page = await open({ step: 'sign' });
   await tap(page, '#later-btn');
-  expect(posts()).toHaveLength(0);
+  expect(fake.mutations()).toHaveLength(0);
   expect(fake.wx.redirectTo).toHaveBeenCalledWith({ url: '/pages/application/index?student_id=11' });
 });

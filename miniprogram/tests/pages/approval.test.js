@@ -1,17 +1,11 @@
-const config = require('../../config/index');
-const { TOKEN_KEY } = require('../../services/request');
-const { installFakeWx, flush, BASE_URL } = require('../helpers/fake-wx');
-const { renderPage, text, exists } = require('../helpers/render-page');
+const { setUpFakeBackend, flush } = require('../helpers/fake-wx');
+const { openPage, tap, text, exists } = require('../helpers/render-page');
 const { ADMIN_ME, CLASS_HEAD_ME, TERMS, application, signature, apiError } = require('../helpers/enrollment-fixtures');
 
 let fake;
 
 beforeEach(() => {
-  fake = installFakeWx();
-  config.baseUrl = BASE_URL;
-  config.devOpenid = '';
-  config.networkRetryDelays = [0, 0];
-  fake.storage.set(TOKEN_KEY, 'stored-token');
+  fake = setUpFakeBackend();
 });
 
 const SUMMARY = {
@@ -43,19 +37,7 @@ function serve({ me = ADMIN_ME, queue = QUEUE } = {}) {
   fake.route('GET', '/terms/5/applications/queue', { status: 200, body: queue });
 }
 
-async function open() {
-  const page = renderPage('approval');
-  page.instance.onLoad({});
-  await page.instance.onShow();
-  return page;
-}
-
-async function tap(page, selector) {
-  page.querySelector(selector).dispatchEvent('tap');
-  await flush(20);
-}
-
-const mutations = () => fake.calls.filter((c) => c.method !== 'GET');
+const open = () => openPage('approval');
 
 test('summary figures and the waiting queue in approval order', async () => {
   serve();
@@ -104,10 +86,10 @@ test('select two, approve them together; a refusal is listed by name with the se
   await tap(page, '#bulk-approve');
 
   expect(fake.wx.showModal).toHaveBeenCalledWith(expect.objectContaining({ content: '确定审定通过选中的 2 份申请吗？' }));
-  expect(mutations()).toHaveLength(1);
-  expect(mutations()[0].path).toBe('/terms/5/applications/bulk-approve');
-  expect(mutations()[0].data).toEqual({ application_ids: [51, 52] });
-  expect(mutations()[0].header['Idempotency-Key']).toBeTruthy();
+  expect(fake.mutations()).toHaveLength(1);
+  expect(fake.mutations()[0].path).toBe('/terms/5/applications/bulk-approve');
+  expect(fake.mutations()[0].data).toEqual({ application_ids: [51, 52] });
+  expect(fake.mutations()[0].header['Idempotency-Key']).toBeTruthy();
   expect(text(page, '#bulk-result')).toContain('已通过 1 份');
   expect(text(page, '#bulk-result')).toContain('周二：名额有限，须按顺序先审定优先保障群体的申请');
   // the list and the figures are fetched again; the selection is cleared
@@ -126,7 +108,7 @@ test('bulk approval with nothing selected, or cancelled, sends nothing', async (
   expect(text(page, '#selected-count')).toBe('已选 3 份');
   fake.wx.showModal.mockImplementation((options) => options.success({ confirm: false, cancel: true }));
   await tap(page, '#bulk-approve');
-  expect(mutations()).toHaveLength(0);
+  expect(fake.mutations()).toHaveLength(0);
 
   await tap(page, '#select-all'); // all on → all off
   expect(text(page, '#selected-count')).toBe('已选 0 份');
@@ -139,9 +121,9 @@ test('approve one', async () => {
   fake.route('GET', '/terms/5/applications/queue', { status: 200, body: [QUEUE[0], QUEUE[2]] });
   await tap(page, '#item-52 .approve-btn');
 
-  expect(mutations()).toHaveLength(1);
-  expect(mutations()[0].data).toEqual({ decision: 'approve', comment: null });
-  expect(mutations()[0].header['Idempotency-Key']).toBeTruthy();
+  expect(fake.mutations()).toHaveLength(1);
+  expect(fake.mutations()[0].data).toEqual({ decision: 'approve', comment: null });
+  expect(fake.mutations()[0].header['Idempotency-Key']).toBeTruthy();
   expect(exists(page, '#item-52')).toBe(false);
 });
 
@@ -151,14 +133,14 @@ test('decline one: a reason is required, then sent', async () => {
   await tap(page, '#item-53 .reject-btn');
   await tap(page, '#reject-confirm');
   expect(text(page, '#reject-error')).toBe('不通过须填写原因，家长会看到');
-  expect(mutations()).toHaveLength(0);
+  expect(fake.mutations()).toHaveLength(0);
 
   page.querySelector('#reject-reason').dispatchEvent('input', { detail: { value: '自行回家的情况说明不完整' } });
   await flush(1);
   fake.route('POST', '/applications/53/review', { status: 200, body: application('rejected', { id: 53 }) });
   await tap(page, '#reject-confirm');
-  expect(mutations()[0].path).toBe('/applications/53/review');
-  expect(mutations()[0].data).toEqual({ decision: 'reject', comment: '自行回家的情况说明不完整' });
+  expect(fake.mutations()[0].path).toBe('/applications/53/review');
+  expect(fake.mutations()[0].data).toEqual({ decision: 'reject', comment: '自行回家的情况说明不完整' });
   expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已审定为未通过' }));
 });
 

@@ -1,22 +1,11 @@
-const config = require('../../config/index');
-const { TOKEN_KEY } = require('../../services/request');
-const { installFakeWx, flush, BASE_URL } = require('../helpers/fake-wx');
-const { renderPage, text, exists } = require('../helpers/render-page');
+const { setUpFakeBackend, flush } = require('../helpers/fake-wx');
+const { renderPage, tap, type, text, exists } = require('../helpers/render-page');
 
 let fake;
 
 beforeEach(() => {
-  fake = installFakeWx();
-  config.baseUrl = BASE_URL;
-  config.devOpenid = '';
-  config.networkRetryDelays = [0, 0];
-  fake.storage.set(TOKEN_KEY, 'stored-token');
+  fake = setUpFakeBackend();
 });
-
-async function type(page, selector, value) {
-  page.querySelector(selector).dispatchEvent('input', { detail: { value } });
-  await flush(1);
-}
 
 async function fill(page, { studentNo = '20230101', studentName = '李小明', phone = '13800138000' } = {}) {
   await type(page, '#student-no', studentNo);
@@ -24,10 +13,7 @@ async function fill(page, { studentNo = '20230101', studentName = '李小明', p
   await type(page, '#phone', phone);
 }
 
-async function submit(page) {
-  page.querySelector('#submit-btn').dispatchEvent('tap');
-  await flush(10);
-}
+const submit = (page) => tap(page, '#submit-btn');
 
 const BOUND = { student: { id: 1, name: '李小明', class_name: '三年级(2)班', school_name: '示范小学' }, relation: '妈妈' };
 

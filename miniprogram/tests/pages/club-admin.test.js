@@ -1,46 +1,26 @@
 /** pages/club-admin: fill rates by category, totals, open / close a club, the rounds, a new round, the draw. */
-const config = require('../../config/index');
-const { TOKEN_KEY } = require('../../services/request');
-const { installFakeWx, flush, BASE_URL } = require('../helpers/fake-wx');
-const { renderPage, text, exists } = require('../helpers/render-page');
+const { setUpFakeBackend, flush } = require('../helpers/fake-wx');
+const { openPage, tap, type, pick, text, texts, exists } = require('../helpers/render-page');
+const { ADMIN_ME, TERMS, club } = require('../helpers/club-fixtures');
 
 let fake;
 
 beforeEach(() => {
-  fake = installFakeWx();
-  config.baseUrl = BASE_URL;
-  config.devOpenid = '';
-  config.networkRetryDelays = [0, 0];
-  fake.storage.set(TOKEN_KEY, 'stored-token');
+  fake = setUpFakeBackend();
 });
 
-const ADMIN = {
-  account_id: 6, name: '王霞', roles: ['admin'], children: [],
-  schools: [{ id: 1, name: '示范小学', roles: ['admin'], staff_id: 56 }],
-};
-
-const TERMS = [
-  { id: 4, school_id: 1, name: '2025-2026学年第一学期', starts_on: '2025-09-01', ends_on: '2026-01-20', is_current: false },
-  { id: 5, school_id: 1, name: '2025-2026学年第二学期', starts_on: '2026-02-20', ends_on: '2099-07-10', is_current: true },
-];
-
-function club(overrides) {
-  const c = {
-    id: 1, term_id: 5, name: '书法', category: 'art', category_label: '艺术', description: '',
-    teacher_staff_id: 30, teacher_name: '李娟', venue: '书法教室', weekdays: [1], start_time: '16:00',
-    end_time: '16:40', capacity: 30, grades: [3, 4, 5, 6], min_to_open: null, enrolled: 24, waitlisted: 0,
-    cover_url: null, may_choose: null, reason: null, my_status: null,
-    ...overrides,
-  };
-  return { free_seats: Math.max(0, c.capacity - c.enrolled), ...c };
-}
+// one of the admin's clubs (ClubOut without a child's fields): 书法 unless told otherwise
+const adminClub = (overrides) => club({
+  name: '书法', teacher_name: '李娟', venue: '书法教室', weekdays: [1], grades: [3, 4, 5, 6], enrolled: 24, may_choose: null,
+  ...overrides,
+});
 
 // the server sorts by category key (art, science, sport): the page groups in its own category order
 const CLUBS = [
-  club({ id: 1 }),
-  club({ id: 5, name: '舞蹈', weekdays: [2, 4], capacity: 24, enrolled: 24, waitlisted: 11, teacher_name: '程娟', grades: [1, 2, 3, 4] }),
-  club({ id: 12, name: '机器人', category: 'science', category_label: '科技', capacity: 20, enrolled: 0, teacher_staff_id: null, teacher_name: null, venue: '' }),
-  club({ id: 9, name: '跳绳', category: 'sport', category_label: '体育', weekdays: [5], capacity: 40, enrolled: 26, min_to_open: 30, grades: [1, 2, 3] }),
+  adminClub({ id: 1 }),
+  adminClub({ id: 5, name: '舞蹈', weekdays: [2, 4], capacity: 24, enrolled: 24, waitlisted: 11, teacher_name: '程娟', grades: [1, 2, 3, 4] }),
+  adminClub({ id: 12, name: '机器人', category: 'science', category_label: '科技', capacity: 20, enrolled: 0, teacher_staff_id: null, teacher_name: null, venue: '' }),
+  adminClub({ id: 9, name: '跳绳', category: 'sport', category_label: '体育', weekdays: [5], capacity: 40, enrolled: 26, min_to_open: 30, grades: [1, 2, 3] }),
 ];
 
 const ROUNDS = [
@@ -54,28 +34,14 @@ const ROUNDS = [
     drop_deadline: null, max_per_child: 3, priority_first: false, seed: null, drawn_at: null, is_open: false },
 ];
 
-function routes({ clubs = CLUBS, rounds = ROUNDS, me = ADMIN } = {}) {
+function routes({ clubs = CLUBS, rounds = ROUNDS, me = ADMIN_ME } = {}) {
   fake.route('GET', '/me', { status: 200, body: me });
   fake.route('GET', '/schools/1/terms', { status: 200, body: TERMS });
   fake.route('GET', '/terms/5/clubs', typeof clubs === 'function' ? clubs : { status: 200, body: clubs });
   fake.route('GET', '/terms/5/selection-rounds', typeof rounds === 'function' ? rounds : { status: 200, body: rounds });
 }
 
-async function showAdmin(query = {}) {
-  const page = renderPage('club-admin');
-  page.instance.onLoad(query);
-  await page.instance.onShow();
-  return page;
-}
-
-function answerModal(confirm) {
-  fake.wx.showModal.mockImplementation((options) => {
-    if (options.success) setTimeout(() => options.success({ confirm, cancel: !confirm }), 0);
-  });
-}
-
-const texts = (page, selector) => page.querySelectorAll(selector).map((n) => n.dom.textContent.trim());
-const sent = (method, path) => fake.calls.filter((c) => c.method === method && c.path === path);
+const showAdmin = (query = {}) => openPage('club-admin', query);
 
 test('the term\'s clubs, grouped by category, with 已选/名额, a bar, 候补 N, and the totals at the top', async () => {
   routes();
@@ -85,7 +51,7 @@ test('the term\'s clubs, grouped by category, with 已选/名额, a bar, 候补 
     'GET /me', 'GET /schools/1/terms', 'GET /terms/5/clubs', 'GET /terms/5/selection-rounds',
   ]);
   // the whole catalogue, not one child's view of it
-  expect(sent('GET', '/terms/5/clubs')[0].data).toBeUndefined();
+  expect(fake.sent('GET', '/terms/5/clubs')[0].data).toBeUndefined();
   expect(text(page, '#term-name')).toBe('示范小学 · 2025-2026学年第二学期');
 
   // 114 seats, 74 taken (65%), 40 free, 11 waiting
@@ -142,7 +108,7 @@ test('停开 asks first (naming who is in it); cancel sends nothing, confirm clo
   fake.route('DELETE', '/clubs/5', () => { closed = true; return { status: 204 }; });
   const page = await showAdmin();
 
-  answerModal(false);
+  fake.answerModal(false);
   await page.instance.onCloseClub({ currentTarget: { dataset: { id: 5 } } });
   expect(fake.wx.showModal).toHaveBeenCalledTimes(1);
   const asked = fake.wx.showModal.mock.calls[0][0];
@@ -150,16 +116,16 @@ test('停开 asks first (naming who is in it); cancel sends nothing, confirm clo
   expect(asked.content).toContain('确定停开「舞蹈」吗？');
   expect(asked.content).toContain('已选上 24 人、候补 11 人的记录会保留');
   expect(asked.confirmText).toBe('停开');
-  expect(sent('DELETE', '/clubs/5')).toHaveLength(0);
+  expect(fake.sent('DELETE', '/clubs/5')).toHaveLength(0);
   expect(exists(page, '#club-5')).toBe(true);
 
   // the button in the card closes, it does not open the club
-  answerModal(true);
+  fake.answerModal(true);
   page.querySelector('#club-5 .close-btn').dispatchEvent('tap');
   await flush(10);
   expect(fake.wx.navigateTo).not.toHaveBeenCalled();
-  expect(sent('DELETE', '/clubs/5')).toHaveLength(1);
-  expect(sent('DELETE', '/clubs/5')[0].header['Idempotency-Key']).toBeTruthy();
+  expect(fake.sent('DELETE', '/clubs/5')).toHaveLength(1);
+  expect(fake.sent('DELETE', '/clubs/5')[0].header['Idempotency-Key']).toBeTruthy();
   expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已停开' }));
   expect(exists(page, '#club-5')).toBe(false);
   expect(text(page, '#total-clubs')).toBe('3');
@@ -171,13 +137,13 @@ test('a club nobody chose is closed with a plain question; a refusal shows the s
   routes();
   fake.route('DELETE', '/clubs/12', { status: 404, body: { error: { code: 'CLUB_NOT_FOUND', message: '未找到该社团' } } });
   const page = await showAdmin();
-  answerModal(true);
+  fake.answerModal(true);
 
   await page.instance.onCloseClub({ currentTarget: { dataset: { id: 12 } } });
 
   expect(fake.wx.showModal.mock.calls[0][0].content).toBe('确定停开「机器人」吗？停开后家长不能再选这个社团。');
   expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '未找到该社团' }));
-  expect(sent('GET', '/terms/5/clubs')).toHaveLength(2);
+  expect(fake.sent('GET', '/terms/5/clubs')).toHaveLength(2);
 });
 
 test('rounds: 未开始 / 进行中 / 已结束 / 已摇号, 摇号 only for the closed, undrawn lottery', async () => {
@@ -204,26 +170,7 @@ test('rounds: 未开始 / 进行中 / 已结束 / 已摇号, 摇号 only for the
   expect(exists(page, '#round-4 .result-btn')).toBe(false);
 });
 
-function openRoundForm(page) {
-  page.querySelector('#new-round-btn').dispatchEvent('tap');
-  return flush();
-}
-
-// simulate delivers events on a timer: wait for the handler before the next step
-function pick(page, selector, value) {
-  page.querySelector(selector).dispatchEvent('change', { detail: { value } });
-  return flush();
-}
-
-function type(page, selector, value) {
-  page.querySelector(selector).dispatchEvent('input', { detail: { value } });
-  return flush();
-}
-
-function tap(page, selector) {
-  page.querySelector(selector).dispatchEvent('tap');
-  return flush();
-}
+const openRoundForm = (page) => tap(page, '#new-round-btn');
 
 test('a new round: checked here, then sent in Beijing time with the zone; the list shows it', async () => {
   let created = null;
@@ -251,7 +198,7 @@ test('a new round: checked here, then sent in Beijing time with the zone; the li
   expect(text(page, '#round-name-error')).toBe('请填写轮次名称');
   expect(text(page, '#closes-error')).toBe('截止时间须晚于开始时间');
   expect(text(page, '#round-form-error')).toBe('请按提示修改');
-  expect(sent('POST', '/terms/5/selection-rounds')).toHaveLength(0);
+  expect(fake.sent('POST', '/terms/5/selection-rounds')).toHaveLength(0);
 
   // a drop deadline before the opening is refused too
   await type(page, '#round-name', ' 第三轮（摇号） ');
@@ -266,7 +213,7 @@ test('a new round: checked here, then sent in Beijing time with the zone; the li
   expect(exists(page, '#round-name-error')).toBe(false);
   expect(exists(page, '#closes-error')).toBe(false);
   expect(text(page, '#drop-error')).toBe('退选截止须晚于开始时间');
-  expect(sent('POST', '/terms/5/selection-rounds')).toHaveLength(0);
+  expect(fake.sent('POST', '/terms/5/selection-rounds')).toHaveLength(0);
 
   await pick(page, '#drop-date', '2099-05-10');
   await pick(page, '#max-picker', 2);
@@ -276,7 +223,7 @@ test('a new round: checked here, then sent in Beijing time with the zone; the li
   expect(text(page, '#max-picker')).toBe('3 个社团');
   await page.instance.onSubmitRound();
 
-  const posts = sent('POST', '/terms/5/selection-rounds');
+  const posts = fake.sent('POST', '/terms/5/selection-rounds');
   expect(posts).toHaveLength(1);
   expect(posts[0].data).toEqual({
     name: '第三轮（摇号）',
@@ -307,7 +254,7 @@ test('a first-come round is sent without priority and without a drop deadline un
 
   await page.instance.onSubmitRound();
 
-  expect(sent('POST', '/terms/5/selection-rounds')[0].data).toEqual({
+  expect(fake.sent('POST', '/terms/5/selection-rounds')[0].data).toEqual({
     name: '补选', mode: 'first_come', opens_at: '2099-06-01T12:00:00+08:00', closes_at: '2099-06-02T12:00:00+08:00',
     drop_deadline: null, max_per_child: 2, priority_first: false,
   });
@@ -360,16 +307,16 @@ test('摇号: confirm, one idempotent request, then the recorded seed and each c
   fake.route('POST', '/selection-rounds/4/draw', () => { drawn = true; return { status: 200, body: DRAW }; });
   const page = await showAdmin();
 
-  answerModal(false);
+  fake.answerModal(false);
   await page.instance.onDraw({ currentTarget: { dataset: { id: 4 } } });
   expect(fake.wx.showModal.mock.calls[0][0].content).toContain('确定为「社团摇号」摇号吗？');
-  expect(sent('POST', '/selection-rounds/4/draw')).toHaveLength(0);
+  expect(fake.sent('POST', '/selection-rounds/4/draw')).toHaveLength(0);
 
-  answerModal(true);
+  fake.answerModal(true);
   page.querySelector('#round-4 .draw-btn').dispatchEvent('tap');
   await flush(10);
 
-  const draws = sent('POST', '/selection-rounds/4/draw');
+  const draws = fake.sent('POST', '/selection-rounds/4/draw');
   expect(draws).toHaveLength(1);
   expect(draws[0].data).toEqual({});
   expect(draws[0].header['Idempotency-Key']).toBeTruthy();
@@ -383,7 +330,7 @@ test('摇号: confirm, one idempotent request, then the recorded seed and each c
   // reloaded: the round is drawn now, seats may have changed
   expect(text(page, '#round-4 .round__state')).toBe('已摇号');
   expect(exists(page, '#round-4 .draw-btn')).toBe(false);
-  expect(sent('GET', '/terms/5/clubs')).toHaveLength(2);
+  expect(fake.sent('GET', '/terms/5/clubs')).toHaveLength(2);
 
   await tap(page, '#result-close');
   expect(exists(page, '#draw-result')).toBe(false);
@@ -400,7 +347,7 @@ test('a drawn round\'s results can be read again; a refused draw shows why', asy
   expect(text(page, '#draw-seed')).toBe('随机种子：feed1234');
   expect(text(page, '#result-empty')).toBe('本轮没有人填报志愿。');
 
-  answerModal(true);
+  fake.answerModal(true);
   await page.instance.onDraw({ currentTarget: { dataset: { id: 4 } } });
   expect(fake.wx.showModal).toHaveBeenLastCalledWith(expect.objectContaining({
     title: '未能摇号', content: '已于 2026-03-06 10:00 摇号，种子 abc',
@@ -411,13 +358,12 @@ test('a drawn round\'s results can be read again; a refused draw shows why', asy
 });
 
 test('someone who is not an admin is told so; a failed load can be retried', async () => {
-  routes({ me: { ...ADMIN, roles: ['teacher'], schools: [{ id: 1, name: '示范小学', roles: ['teacher'], staff_id: 3 }] } });
+  routes({ me: { ...ADMIN_ME, roles: ['teacher'], schools: [{ id: 1, name: '示范小学', roles: ['teacher'], staff_id: 3 }] } });
   let page = await showAdmin();
   expect(text(page, '#load-error')).toContain('仅教导处管理员可以管理社团');
-  expect(sent('GET', '/terms/5/clubs')).toHaveLength(0);
+  expect(fake.sent('GET', '/terms/5/clubs')).toHaveLength(0);
 
-  fake = installFakeWx();
-  fake.storage.set(TOKEN_KEY, 'stored-token');
+  fake = setUpFakeBackend();
   routes({ clubs: () => ({ status: 500, body: { error: { code: 'INTERNAL_ERROR', message: '服务器开小差了，请稍后再试' } } }) });
   page = await showAdmin();
   expect(text(page, '#load-error')).toContain('服务器开小差了，请稍后再试');

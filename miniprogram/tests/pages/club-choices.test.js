@@ -1,43 +1,12 @@
-const config = require('../../config/index');
-const { TOKEN_KEY } = require('../../services/request');
-const { installFakeWx, flush, BASE_URL } = require('../helpers/fake-wx');
-const { renderPage, text, exists } = require('../helpers/render-page');
+const { setUpFakeBackend, flush } = require('../helpers/fake-wx');
+const { openPage, text, exists } = require('../helpers/render-page');
+const { GUARDIAN_ME, club, LOTTERY_OPEN } = require('../helpers/club-fixtures');
 
 let fake;
 
 beforeEach(() => {
-  fake = installFakeWx();
-  config.baseUrl = BASE_URL;
-  config.devOpenid = '';
-  config.networkRetryDelays = [0, 0];
-  fake.storage.set(TOKEN_KEY, 'stored-token');
+  fake = setUpFakeBackend();
 });
-
-const ME = {
-  account_id: 7,
-  name: '王芳',
-  roles: ['guardian'],
-  schools: [],
-  children: [
-    { id: 2, name: '李小红', school_id: 1, school_name: '示范小学', class_id: 1, class_name: '一年级(1)班', relation: '妈妈', may_pick_up: true },
-  ],
-};
-
-const LOTTERY = {
-  id: 12, term_id: 5, name: '第二轮（摇号）', mode: 'lottery', opens_at: '2026-03-01T04:00:00Z',
-  closes_at: '2099-03-14T04:00:00Z', drop_deadline: null, max_per_child: 2, priority_first: true,
-  seed: null, drawn_at: null, is_open: true,
-};
-
-function club(overrides) {
-  return {
-    id: 1, term_id: 5, name: '儿童画', category: 'art', category_label: '艺术', description: '',
-    teacher_staff_id: 30, teacher_name: '周老师', venue: '美术教室', weekdays: [2], start_time: '16:00',
-    end_time: '16:40', capacity: 30, grades: [1, 2], min_to_open: null, enrolled: 0, free_seats: 30,
-    waitlisted: 0, cover_url: null, may_choose: true, reason: null, my_status: null,
-    ...overrides,
-  };
-}
 
 const CLUBS = [
   club({ id: 1, name: '儿童画' }),
@@ -49,19 +18,24 @@ const CLUBS = [
   club({ id: 7, name: '书法', grades: [3, 4, 5, 6], may_choose: false, reason: '该社团不面向本年级' }),
 ];
 
-function routes({ rounds = [LOTTERY], clubs = CLUBS } = {}) {
-  fake.route('GET', '/me', { status: 200, body: ME });
-  fake.route('GET', '/terms/5/selection-rounds', { status: 200, body: rounds });
+const ROUND = '/selection-rounds/12';
+const SAVED = '/selection-rounds/12/choices/2';
+
+/** The answers the page needs; `saved` is what GET …/choices answers (the clubs saved, in rank order). */
+function routes({ round = LOTTERY_OPEN, clubs = CLUBS, saved = [] } = {}) {
+  fake.route('GET', '/me', { status: 200, body: GUARDIAN_ME });
+  fake.route('GET', ROUND, { status: 200, body: round });
   fake.route('GET', '/terms/5/clubs', { status: 200, body: clubs });
+  fake.route('GET', SAVED, typeof saved === 'function' ? saved : { status: 200, body: saved });
 }
 
-async function showChoices(query = { round_id: '12', student_id: '2', term_id: '5' }) {
-  const page = renderPage('club-choices');
-  await page.instance.onLoad(query);
-  return page;
+const savedAs = (ids) => ids.map((id) => CLUBS.find((c) => c.id === id));
+
+function showChoices(query = { round_id: '12', student_id: '2' }) {
+  return openPage('club-choices', query);
 }
 
-function tap(page, selector, index = 0) {
+function tapNth(page, selector, index) {
   page.querySelectorAll(selector)[index].dispatchEvent('tap');
 }
 
@@ -73,7 +47,9 @@ test('lists the clubs the child may put down, with the reason for those it may n
   routes();
   const page = await showChoices();
 
-  expect(fake.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['GET /me', 'GET /terms/5/selection-rounds', 'GET /terms/5/clubs']);
+  // the round says its term; the saved choices come from the server
+  expect(fake.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['GET /me', `GET ${ROUND}`, `GET ${SAVED}`, 'GET /terms/5/clubs']);
+  expect(fake.sent('GET', '/terms/5/clubs')[0].data).toEqual({ student_id: 2 });
   expect(text(page, '#round-info')).toContain('李小红 · 第二轮（摇号）');
   expect(text(page, '#round-info')).toContain('最多 5 个志愿');
   expect(text(page, '#round-info')).toContain('每人最多录取 2 个社团');
@@ -104,13 +80,13 @@ test('pick, reorder and remove; the save sends the ranked ids and shows the save
   expect(text(page, '#save-state')).toBe('尚未保存');
 
   // 儿童画 up to first, 跳绳 down to last, then remove 绘本阅读
-  tap(page, '.up-btn', 1);
+  tapNth(page, '.up-btn', 1);
   await flush();
   expect(choiceNames(page)).toEqual(['儿童画', '跳绳', '绘本阅读']);
-  tap(page, '.down-btn', 1);
+  tapNth(page, '.down-btn', 1);
   await flush();
   expect(choiceNames(page)).toEqual(['儿童画', '绘本阅读', '跳绳']);
-  tap(page, '.remove-btn', 1);
+  tapNth(page, '.remove-btn', 1);
   await flush();
   expect(choiceNames(page)).toEqual(['儿童画', '跳绳']);
   // moving past the ends does nothing
@@ -126,12 +102,11 @@ test('pick, reorder and remove; the save sends the ranked ids and shows the save
   expect(puts[0].data).toEqual({ club_ids: [1, 2] });
   expect(puts[0].header['Idempotency-Key']).toMatch(/^[0-9a-f-]{36}$/);
   expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '志愿已保存' }));
-  expect(text(page, '#save-state')).toContain('已保存 2 个志愿');
+  expect(text(page, '#save-state')).toBe('已保存 2 个志愿');
   expect(page.instance.data.dirty).toBe(false);
-  expect(fake.storage.get('kehou.clubChoices.12.2').club_ids).toEqual([1, 2]);
 
   // a change after saving is marked until saved again
-  tap(page, '.up-btn', 1);
+  tapNth(page, '.up-btn', 1);
   await flush();
   expect(text(page, '#save-state')).toBe('有改动尚未保存');
 });
@@ -168,13 +143,35 @@ test('choices at the same time are flagged', async () => {
   expect(exists(page, '#choice-5 .choice__clash')).toBe(false);
 });
 
-test('saved choices kept on this phone are shown when the page opens again', async () => {
-  routes();
-  fake.storage.set('kehou.clubChoices.12.2', { club_ids: [3, 1], saved_at: '2026-03-02T02:30:00Z' });
+test('choices saved on another phone are shown when the page opens', async () => {
+  routes({ saved: savedAs([3, 1]) });
   const page = await showChoices();
 
   expect(choiceNames(page)).toEqual(['绘本阅读', '儿童画']);
-  expect(text(page, '#save-state')).toBe('已保存 2 个志愿（03-02 10:30）');
+  expect(text(page, '#save-state')).toBe('已保存 2 个志愿');
+  expect(page.instance.data.dirty).toBe(false);
+  expect(fake.wx.getStorageSync).not.toHaveBeenCalledWith(expect.stringContaining('clubChoices'));
+});
+
+test('a refresh takes up a list saved elsewhere meanwhile, but keeps changes not saved here', async () => {
+  let saved = savedAs([3]);
+  routes({ saved: () => ({ status: 200, body: saved }) });
+  const page = await showChoices();
+  expect(choiceNames(page)).toEqual(['绘本阅读']);
+
+  // saved from the other parent's phone
+  saved = savedAs([2, 3]);
+  await page.instance.onPullDownRefresh();
+  expect(choiceNames(page)).toEqual(['跳绳', '绘本阅读']);
+  expect(text(page, '#save-state')).toBe('已保存 2 个志愿');
+  expect(fake.wx.stopPullDownRefresh).toHaveBeenCalled();
+
+  // a change here, not saved yet, survives the next refresh and is still marked
+  page.instance.onAdd({ currentTarget: { dataset: { id: 1 } } });
+  saved = savedAs([6]);
+  await page.instance.onPullDownRefresh();
+  expect(choiceNames(page)).toEqual(['跳绳', '绘本阅读', '儿童画']);
+  expect(text(page, '#save-state')).toBe('有改动尚未保存');
 });
 
 test('a refused save shows the server\'s message', async () => {
@@ -193,23 +190,26 @@ test('a refused save shows the server\'s message', async () => {
 });
 
 test('outside the window the choices are read-only', async () => {
-  routes({ rounds: [{ ...LOTTERY, is_open: false }] });
+  routes({ round: { ...LOTTERY_OPEN, is_open: false }, saved: savedAs([1]) });
   const page = await showChoices();
 
   expect(text(page, '#closed-notice')).toBe('现在不在摇号志愿填报时间内');
   expect(exists(page, '#save-btn')).toBe(false);
   expect(page.querySelectorAll('.add-btn')).toHaveLength(0);
-  page.instance.onAdd({ currentTarget: { dataset: { id: 1 } } });
-  expect(page.querySelectorAll('.choice')).toHaveLength(0);
+  expect(page.querySelectorAll('.up-btn')).toHaveLength(0);
+  // what was saved still shows
+  expect(choiceNames(page)).toEqual(['儿童画']);
+  page.instance.onAdd({ currentTarget: { dataset: { id: 2 } } });
+  expect(page.querySelectorAll('.choice')).toHaveLength(1);
 });
 
-test('without term_id the current term is used; an unknown round says so', async () => {
+test('an unknown round, or a child who is not the guardian\'s, says so', async () => {
   routes();
-  fake.route('GET', '/schools/1/terms', { status: 200, body: [{ id: 5, school_id: 1, name: '本学期', starts_on: '2026-02-20', ends_on: '2026-07-10', is_current: true }] });
-  let page = await showChoices({ round_id: '12', student_id: '2' });
-  expect(fake.calls.map((c) => c.path)).toContain('/schools/1/terms');
-  expect(page.querySelectorAll('.option')).toHaveLength(7);
+  fake.route('GET', '/selection-rounds/99', { status: 404, body: { error: { code: 'NOT_FOUND', message: '未找到该轮次' } } });
+  let page = await showChoices({ round_id: '99', student_id: '2' });
+  expect(text(page, '#load-error')).toContain('未找到该轮次');
 
-  page = await showChoices({ round_id: '99', student_id: '2', term_id: '5' });
-  expect(text(page, '#load-error')).toContain('未找到该轮选课');
+  page = await showChoices({ round_id: '12', student_id: '99' });
+  expect(text(page, '#load-error')).toContain('未找到该孩子');
+  expect(fake.calls.filter((c) => c.path.indexOf('/choices/99') >= 0)).toHaveLength(0);
 });

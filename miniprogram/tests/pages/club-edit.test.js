@@ -1,25 +1,14 @@
 /** pages/club-edit: the ClubIn form — pickers, local checks, the payload, server field errors, the cover upload. */
-const config = require('../../config/index');
-const { TOKEN_KEY } = require('../../services/request');
-const { installFakeWx, flush, BASE_URL } = require('../helpers/fake-wx');
+const { setUpFakeBackend, flush, BASE_URL } = require('../helpers/fake-wx');
 const { addUpload, chooseImages } = require('../helpers/fake-upload');
-const { renderPage, text, exists } = require('../helpers/render-page');
+const { openPage, tap, type, pick, text, texts, exists } = require('../helpers/render-page');
+const { ADMIN_ME } = require('../helpers/club-fixtures');
 
 let fake;
 
 beforeEach(() => {
-  fake = installFakeWx();
-  addUpload(fake);
-  config.baseUrl = BASE_URL;
-  config.devOpenid = '';
-  config.networkRetryDelays = [0, 0];
-  fake.storage.set(TOKEN_KEY, 'stored-token');
+  fake = addUpload(setUpFakeBackend());
 });
-
-const ADMIN = {
-  account_id: 6, name: '王霞', roles: ['admin'], children: [],
-  schools: [{ id: 1, name: '示范小学', roles: ['admin'], staff_id: 56 }],
-};
 
 const STAFF = [
   { id: 56, school_id: 1, name: '王霞', phone: null, roles: ['admin'], is_active: true, username: null, wechat_bound: true },
@@ -36,33 +25,13 @@ const CLUB = {
 };
 
 function routes() {
-  fake.route('GET', '/me', { status: 200, body: ADMIN });
+  fake.route('GET', '/me', { status: 200, body: ADMIN_ME });
   fake.route('GET', '/schools/1/staff', { status: 200, body: STAFF });
   fake.route('GET', '/clubs/5', { status: 200, body: CLUB });
 }
 
-async function showEdit(query) {
-  const page = renderPage('club-edit');
-  await page.instance.onLoad(query);
-  return page;
-}
+const showEdit = (query) => openPage('club-edit', query);
 
-const sent = (method, path) => fake.calls.filter((c) => c.method === method && c.path === path);
-const texts = (page, selector) => page.querySelectorAll(selector).map((n) => n.dom.textContent.trim());
-
-// simulate delivers events on a timer: wait for each handler
-async function type(page, selector, value) {
-  page.querySelector(selector).dispatchEvent('input', { detail: { value } });
-  await flush();
-}
-async function pick(page, selector, value) {
-  page.querySelector(selector).dispatchEvent('change', { detail: { value } });
-  await flush();
-}
-async function tap(page, selector) {
-  page.querySelector(selector).dispatchEvent('tap');
-  await flush();
-}
 async function submit(page) {
   await page.instance.onSubmit();
   await flush();
@@ -84,7 +53,7 @@ test('a new club: empty form, teachers to pick from, and every required field ch
 
   await submit(page);
 
-  expect(sent('POST', '/terms/5/clubs')).toHaveLength(0);
+  expect(fake.sent('POST', '/terms/5/clubs')).toHaveLength(0);
   expect(text(page, '#name-error')).toBe('请填写社团名称');
   expect(text(page, '#category-error')).toBe('请选择类别');
   expect(text(page, '#weekdays-error')).toBe('请至少选择一天');
@@ -127,7 +96,7 @@ test('the form gives the ClubIn payload: pickers, multi-selects, times checked i
   await type(page, '#description-input', '捏泥巴，烧陶器');
 
   await submit(page);
-  expect(sent('POST', '/terms/5/clubs')).toHaveLength(0);
+  expect(fake.sent('POST', '/terms/5/clubs')).toHaveLength(0);
   expect(text(page, '#end-error')).toBe('结束时间须晚于开始时间');
   expect(text(page, '#capacity-error')).toBe('名额应为 1–500 的整数');
   expect(text(page, '#min-error')).toBe('开班人数应为 1–500 的整数');
@@ -140,12 +109,12 @@ test('the form gives the ClubIn payload: pickers, multi-selects, times checked i
   expect(exists(page, '#end-error')).toBe(false);
   expect(exists(page, '#capacity-error')).toBe(false);
   expect(text(page, '#min-error')).toBe('开班人数不能多于名额');
-  expect(sent('POST', '/terms/5/clubs')).toHaveLength(0);
+  expect(fake.sent('POST', '/terms/5/clubs')).toHaveLength(0);
 
   await type(page, '#min-input', '8');
   await submit(page);
 
-  const posts = sent('POST', '/terms/5/clubs');
+  const posts = fake.sent('POST', '/terms/5/clubs');
   expect(posts).toHaveLength(1);
   expect(posts[0].data).toEqual({
     name: '陶艺',
@@ -188,7 +157,7 @@ test('editing: prefilled from the club; a PUT with the changes; not fewer seats 
   await type(page, '#capacity-input', '18');
   await submit(page);
   expect(text(page, '#capacity-error')).toBe('已有 20 人选上，名额不能少于此数');
-  expect(sent('PUT', '/clubs/5')).toHaveLength(0);
+  expect(fake.sent('PUT', '/clubs/5')).toHaveLength(0);
 
   await type(page, '#capacity-input', '30');
   await pick(page, '#teacher-picker', 0);
@@ -196,14 +165,14 @@ test('editing: prefilled from the club; a PUT with the changes; not fewer seats 
   await type(page, '#min-input', '');
   await submit(page);
 
-  const puts = sent('PUT', '/clubs/5');
+  const puts = fake.sent('PUT', '/clubs/5');
   expect(puts).toHaveLength(1);
   expect(puts[0].data).toEqual({
     name: '舞蹈', category: 'art', description: '基本功与民族舞', teacher_staff_id: null, venue: '舞蹈房',
     weekdays: [2, 4], start_time: '16:00', end_time: '17:00', capacity: 30, grades: [2, 3, 4], min_to_open: null,
   });
   expect(puts[0].header['Idempotency-Key']).toBeTruthy();
-  expect(sent('POST', '/terms/5/clubs')).toHaveLength(0);
+  expect(fake.sent('POST', '/terms/5/clubs')).toHaveLength(0);
   expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已保存' }));
   expect(fake.wx.navigateBack).toHaveBeenCalledTimes(1);
 });
@@ -240,7 +209,7 @@ test('the server\'s field errors show on their fields, and the page stays', asyn
   expect(text(page, '#form-error')).toBe('输入有误：取值不正确');
   expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '输入有误：取值不正确' }));
 
-  expect(sent('PUT', '/clubs/5')).toHaveLength(5);
+  expect(fake.sent('PUT', '/clubs/5')).toHaveLength(5);
   expect(fake.wx.navigateBack).not.toHaveBeenCalled();
   expect(page.instance.data.submitting).toBe(false);
 });
@@ -254,7 +223,7 @@ test('a double tap on 保存 sends one request', async () => {
   page.querySelector('#submit-btn').dispatchEvent('tap');
   await flush(10);
 
-  expect(sent('PUT', '/clubs/5')).toHaveLength(1);
+  expect(fake.sent('PUT', '/clubs/5')).toHaveLength(1);
   expect(fake.wx.navigateBack).toHaveBeenCalledTimes(1);
 });
 
@@ -295,7 +264,7 @@ test('cover of a saved club: chosen → uploaded at once as `file`, the preview 
   expect(text(page, '#cover-error')).toBe('图片不能超过 2 MB，请换一张或裁剪后再传');
   expect(fake.wx.uploadFile).toHaveBeenCalledTimes(2);
   // saving the form does not send the picture again
-  expect(sent('PUT', '/clubs/5')).toHaveLength(0);
+  expect(fake.sent('PUT', '/clubs/5')).toHaveLength(0);
 });
 
 test('cover of a new club: previewed, uploaded once the club exists; if that fails the club is not created twice', async () => {
@@ -339,14 +308,14 @@ test('cover of a new club: previewed, uploaded once the club exists; if that fai
   await submit(page);
   await flush(10);
   expect(created).toBe(1);
-  expect(sent('PUT', '/clubs/41')).toHaveLength(1);
+  expect(fake.sent('PUT', '/clubs/41')).toHaveLength(1);
   expect(fake.wx.uploadFile).toHaveBeenCalledTimes(4);
   expect(page.instance.data.coverUrl).toBe('http://api.test/api/v1/clubs/41/cover/c.png?exp=3&sig=c');
   expect(fake.wx.navigateBack).toHaveBeenCalledTimes(1);
 });
 
 test('not an admin, or no term: a message instead of the form', async () => {
-  fake.route('GET', '/me', { status: 200, body: { ...ADMIN, schools: [{ id: 1, name: '示范小学', roles: ['teacher'] }] } });
+  fake.route('GET', '/me', { status: 200, body: { ...ADMIN_ME, schools: [{ id: 1, name: '示范小学', roles: ['teacher'] }] } });
   let page = await showEdit({ term_id: '5' });
   expect(text(page, '#load-error')).toContain('仅教导处管理员可以编辑社团');
 

@@ -1,43 +1,22 @@
-const config = require('../../config/index');
-const { TOKEN_KEY } = require('../../services/request');
-const { installFakeWx, flush, BASE_URL } = require('../helpers/fake-wx');
-const { renderPage, text, exists } = require('../helpers/render-page');
+const { setUpFakeBackend, flush } = require('../helpers/fake-wx');
+const { openPage, text, texts, exists } = require('../helpers/render-page');
+const { TEACHER_ME, TERMS, club } = require('../helpers/club-fixtures');
 
 let fake;
 
 beforeEach(() => {
-  fake = installFakeWx();
+  fake = setUpFakeBackend();
   fake.wx.makePhoneCall = jest.fn();
-  config.baseUrl = BASE_URL;
-  config.devOpenid = '';
-  config.networkRetryDelays = [0, 0];
-  fake.storage.set(TOKEN_KEY, 'stored-token');
 });
 
-const TEACHER = {
-  account_id: 8,
-  name: '张老师',
-  roles: ['teacher'],
-  schools: [{ id: 1, name: '示范小学', roles: ['teacher'], staff_id: 40 }],
-  children: [],
-};
-
-const TERMS = [{ id: 5, school_id: 1, name: '本学期', starts_on: '2026-02-20', ends_on: '2026-07-10', is_current: true }];
-
-function club(overrides) {
-  return {
-    id: 1, term_id: 5, name: '书法', category: 'art', category_label: '艺术', description: '',
-    teacher_staff_id: 40, teacher_name: '张老师', venue: '书法教室', weekdays: [1], start_time: '16:20',
-    end_time: '17:00', capacity: 30, grades: [3, 4, 5, 6], min_to_open: null, enrolled: 2, free_seats: 28,
-    waitlisted: 0, cover_url: null, may_choose: null, reason: null, my_status: null,
-    ...overrides,
-  };
-}
-
-const CLUBS = [
-  club({ id: 1, name: '书法' }),
-  club({ id: 2, name: '国画', teacher_staff_id: 41, teacher_name: '李老师' }),
-  club({ id: 7, name: '篮球', category: 'sport', category_label: '体育', weekdays: [1, 3], end_time: '17:20', grades: [4, 5, 6], venue: '篮球场', capacity: 2, enrolled: 2, free_seats: 0, waitlisted: 2 }),
+// what GET /terms/5/my-clubs answers for the teacher: the clubs they lead
+const lead = (overrides) => club({
+  teacher_staff_id: 40, teacher_name: '张老师', venue: '书法教室', weekdays: [1], start_time: '16:20', end_time: '17:00',
+  grades: [3, 4, 5, 6], enrolled: 2, may_choose: null, ...overrides,
+});
+const MINE = [
+  lead({ id: 1, name: '书法' }),
+  lead({ id: 7, name: '篮球', category: 'sport', category_label: '体育', weekdays: [1, 3], end_time: '17:20', grades: [4, 5, 6], venue: '篮球场', capacity: 2, waitlisted: 2 }),
 ];
 
 const CALLIGRAPHY = [
@@ -53,33 +32,25 @@ const BASKETBALL = [
   { student_id: 24, student_name: '李丁', class_name: '六年级(2)班', status: 'waitlisted', position: 1, guardians: ['爸爸 李伟 13400000006'] },
 ];
 
-function routes({ profile = TEACHER, list = CLUBS } = {}) {
+function routes({ profile = TEACHER_ME, mine = MINE } = {}) {
   fake.route('GET', '/me', { status: 200, body: profile });
   fake.route('GET', '/schools/1/terms', { status: 200, body: TERMS });
-  fake.route('GET', '/terms/5/clubs', { status: 200, body: list });
+  fake.route('GET', '/terms/5/my-clubs', { status: 200, body: mine });
   fake.route('GET', '/clubs/1/roster', { status: 200, body: CALLIGRAPHY });
   fake.route('GET', '/clubs/7/roster', { status: 200, body: BASKETBALL });
 }
 
-async function showRoster() {
-  const page = renderPage('club-roster');
-  await page.instance.onLoad();
-  return page;
-}
+const showRoster = () => openPage('club-roster');
 
-function names(page, section) {
-  return page.querySelectorAll(`${section} .student__name`).map((n) => n.dom.textContent.trim());
-}
+const names = (page, section) => texts(page, `${section} .student__name`);
 
-test('a teacher sees only the clubs they lead, and the first one\'s roster with class and guardians', async () => {
+test('a teacher sees the clubs they lead (the server\'s my-clubs), and the first one\'s roster with class and guardians', async () => {
   routes();
   const page = await showRoster();
 
   expect(fake.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
-    'GET /me', 'GET /schools/1/terms', 'GET /terms/5/clubs', 'GET /clubs/1/roster',
+    'GET /me', 'GET /schools/1/terms', 'GET /terms/5/my-clubs', 'GET /clubs/1/roster',
   ]);
-  // the catalogue is read without a student
-  expect(fake.calls[2].data).toBeUndefined();
   expect(page.querySelectorAll('.tab').map((n) => n.dom.textContent.trim())).toEqual(['书法', '篮球']);
   expect(text(page, '#club-info')).toContain('周一 16:20–17:00 · 书法教室');
   expect(text(page, '#club-counts')).toBe('已选上 2 / 30 人 · 候补 0 人');
@@ -122,11 +93,18 @@ test('tapping a guardian\'s phone number calls it', async () => {
   expect(fake.wx.makePhoneCall).toHaveBeenCalledWith(expect.objectContaining({ phoneNumber: '13900000002' }));
 });
 
-test('a teacher without clubs, and a guardian, are told so', async () => {
-  routes({ list: [CLUBS[1]] });
+test('a teacher without clubs, a class head who teaches none, and a guardian, are told so', async () => {
+  routes({ mine: [] });
   let page = await showRoster();
   expect(text(page, '#no-clubs')).toBe('本学期您没有指导的社团');
   expect(fake.calls.some((c) => c.path.endsWith('/roster'))).toBe(false);
+
+  // my-clubs answers teachers and admins only: a class head is not asked about
+  routes({ profile: { ...TEACHER_ME, roles: ['class_head'], schools: [{ id: 1, name: '示范小学', roles: ['class_head'], staff_id: 41 }] } });
+  const before = fake.calls.length;
+  page = await showRoster();
+  expect(text(page, '#no-clubs')).toBe('本学期您没有指导的社团');
+  expect(fake.calls.slice(before).map((c) => c.path)).toEqual(['/me']);
 
   routes({ profile: { account_id: 7, name: '王芳', roles: ['guardian'], schools: [], children: [] } });
   page = await showRoster();

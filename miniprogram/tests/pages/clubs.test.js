@@ -1,17 +1,12 @@
-const config = require('../../config/index');
-const { TOKEN_KEY } = require('../../services/request');
-const { installFakeWx, flush, BASE_URL } = require('../helpers/fake-wx');
-const { renderPage, text, exists } = require('../helpers/render-page');
+const { setUpFakeBackend, flush, BASE_URL } = require('../helpers/fake-wx');
+const { openPage, text, exists } = require('../helpers/render-page');
+const { GUARDIAN_ME, TERMS, club, FIRST_COME_OPEN, LOTTERY_OPEN, LATER } = require('../helpers/club-fixtures');
 
 let fake;
 let pages;
 
 beforeEach(() => {
-  fake = installFakeWx();
-  config.baseUrl = BASE_URL;
-  config.devOpenid = '';
-  config.networkRetryDelays = [0, 0];
-  fake.storage.set(TOKEN_KEY, 'stored-token');
+  fake = setUpFakeBackend();
   pages = [];
 });
 
@@ -20,50 +15,15 @@ afterEach(() => {
   pages.forEach((page) => page.instance.onUnload());
 });
 
-const ME = {
-  account_id: 7,
-  name: '王芳',
-  roles: ['guardian'],
-  schools: [],
-  children: [
-    { id: 2, name: '李小红', school_id: 1, school_name: '示范小学', class_id: 1, class_name: '一年级(1)班', relation: '妈妈', may_pick_up: true },
-  ],
-};
-
-const TERMS = [
-  { id: 4, school_id: 1, name: '2025-2026学年第一学期', starts_on: '2025-09-01', ends_on: '2026-01-20', is_current: false },
-  { id: 5, school_id: 1, name: '2025-2026学年第二学期', starts_on: '2026-02-20', ends_on: '2026-07-10', is_current: true },
-];
-
-const FIRST_COME_OPEN = {
-  id: 11, term_id: 5, name: '第一轮选课（先到先得）', mode: 'first_come',
-  opens_at: '2026-03-01T04:00:00Z', closes_at: '2099-03-14T04:00:00Z', drop_deadline: '2099-03-14T04:00:00Z',
-  max_per_child: 2, priority_first: true, seed: null, drawn_at: null, is_open: true,
-};
-const LOTTERY_OPEN = { ...FIRST_COME_OPEN, id: 12, name: '第二轮（摇号）', mode: 'lottery' };
-const LATER = {
-  ...FIRST_COME_OPEN, id: 13, name: '补选', opens_at: '2099-04-01T01:00:00Z', closes_at: '2099-04-03T10:00:00Z', is_open: false,
-};
-
-function club(overrides) {
-  return {
-    id: 1, term_id: 5, name: '儿童画', category: 'art', category_label: '艺术', description: '',
-    teacher_staff_id: 30, teacher_name: '周老师', venue: '美术教室', weekdays: [2], start_time: '16:00',
-    end_time: '16:40', capacity: 30, grades: [1, 2], min_to_open: null, enrolled: 25, free_seats: 5,
-    waitlisted: 0, cover_url: null, may_choose: true, reason: null, my_status: null,
-    ...overrides,
-  };
-}
-
 const CLUBS = [
-  club({ id: 1, name: '儿童画', cover_url: '/api/v1/clubs/1/cover/a.jpg?exp=1&sig=x' }),
-  club({ id: 2, name: '跳绳', category: 'sport', category_label: '体育', weekdays: [5], capacity: 40, enrolled: 40, free_seats: 0, waitlisted: 3, grades: [1, 2, 3], teacher_name: '钱老师', venue: '操场' }),
-  club({ id: 3, name: '书法', capacity: 30, enrolled: 10, free_seats: 20, grades: [3, 4, 5, 6], may_choose: false, reason: '该社团不面向本年级' }),
-  club({ id: 4, name: '科学小实验', category: 'science', category_label: '科技', weekdays: [1], free_seats: 2, my_status: 'enrolled' }),
+  club({ id: 1, name: '儿童画', enrolled: 25, cover_url: '/api/v1/clubs/1/cover/a.jpg?exp=1&sig=x' }),
+  club({ id: 2, name: '跳绳', category: 'sport', category_label: '体育', weekdays: [5], capacity: 40, enrolled: 40, waitlisted: 3, grades: [1, 2, 3], teacher_name: '钱老师', venue: '操场' }),
+  club({ id: 3, name: '书法', enrolled: 10, grades: [3, 4, 5, 6], may_choose: false, reason: '该社团不面向本年级' }),
+  club({ id: 4, name: '科学小实验', category: 'science', category_label: '科技', weekdays: [1], enrolled: 28, my_status: 'enrolled' }),
 ];
 
 function routes({ rounds = [FIRST_COME_OPEN], clubs = CLUBS, places = [] } = {}) {
-  fake.route('GET', '/me', { status: 200, body: ME });
+  fake.route('GET', '/me', { status: 200, body: GUARDIAN_ME });
   fake.route('GET', '/schools/1/terms', { status: 200, body: TERMS });
   fake.route('GET', '/terms/5/selection-rounds', { status: 200, body: rounds });
   fake.route('GET', '/terms/5/clubs', typeof clubs === 'function' ? clubs : { status: 200, body: clubs });
@@ -71,23 +31,12 @@ function routes({ rounds = [FIRST_COME_OPEN], clubs = CLUBS, places = [] } = {})
 }
 
 async function showClubs(query = { student_id: '2' }) {
-  const page = renderPage('clubs');
+  const page = await openPage('clubs', query);
   pages.push(page);
-  page.instance.onLoad(query);
-  await page.instance.onShow();
   return page;
 }
 
-function clubsCalls() {
-  return fake.calls.filter((c) => c.method === 'GET' && c.path === '/terms/5/clubs');
-}
-
-/** Make wx.showModal answer: confirm (true) or cancel (false). */
-function answerModal(confirm) {
-  fake.wx.showModal.mockImplementation((options) => {
-    if (options.success) setTimeout(() => options.success({ confirm, cancel: !confirm }), 0);
-  });
-}
+const clubsCalls = () => fake.sent('GET', '/terms/5/clubs');
 
 test('shows the catalogue for the child: time, venue, teacher, free seats, waitlist, status and reasons', async () => {
   routes({ places: [{ id: 90, club_id: 4, club_name: '科学小实验', student_id: 2, student_name: '李小红', status: 'enrolled', status_label: '已选上', position: null }] });
@@ -312,14 +261,14 @@ test('drop asks first; cancel sends nothing, confirm drops and reloads', async (
     return { status: 200, body: { id: 90, club_id: 4, club_name: '科学小实验', student_id: 2, student_name: '李小红', status: 'dropped', status_label: '已退出', position: null, key: req.header['Idempotency-Key'] } };
   });
 
-  answerModal(false);
+  fake.answerModal(false);
   await page.instance.onDrop({ currentTarget: { dataset: { id: 4 } } });
   expect(fake.wx.showModal).toHaveBeenCalledWith(expect.objectContaining({ title: '确认退选', confirmText: '退选' }));
   expect(fake.wx.showModal.mock.calls[0][0].content).toContain('确定让李小红退出「科学小实验」吗');
   expect(fake.calls.filter((c) => c.method === 'DELETE')).toHaveLength(0);
   expect(page.instance.data.busyId).toBe(0);
 
-  answerModal(true);
+  fake.answerModal(true);
   await page.instance.onDrop({ currentTarget: { dataset: { id: 4 } } });
   const deletes = fake.calls.filter((c) => c.method === 'DELETE');
   expect(deletes).toHaveLength(1);
@@ -336,7 +285,7 @@ test('after the drop deadline the refusal is shown as a message', async () => {
   const page = await showClubs();
   fake.route('DELETE', '/clubs/4/enrollments/2', { status: 409, body: { error: { code: 'DROP_CLOSED', message: '已过退选截止时间，请联系学校' } } });
 
-  answerModal(true);
+  fake.answerModal(true);
   await page.instance.onDrop({ currentTarget: { dataset: { id: 4 } } });
   await flush();
 
@@ -378,7 +327,7 @@ test('a lottery round links to the choices page instead of 选这个', async () 
   expect(page.querySelectorAll('.enroll-btn')).toHaveLength(0);
   page.querySelector('#lottery-btn').dispatchEvent('tap');
   await flush();
-  expect(fake.wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/club-choices/index?round_id=12&student_id=2&term_id=5' });
+  expect(fake.wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/club-choices/index?round_id=12&student_id=2' });
 });
 
 test('pull-down refresh reloads the seats and stops the spinner', async () => {

@@ -1,16 +1,10 @@
-const config = require('../../config/index');
-const { TOKEN_KEY } = require('../../services/request');
-const { installFakeWx, flush, BASE_URL } = require('../helpers/fake-wx');
+const { setUpFakeBackend, flush } = require('../helpers/fake-wx');
 const { renderPage, text, exists } = require('../helpers/render-page');
 
 let fake;
 
 beforeEach(() => {
-  fake = installFakeWx();
-  config.baseUrl = BASE_URL;
-  config.devOpenid = '';
-  config.networkRetryDelays = [0, 0];
-  fake.storage.set(TOKEN_KEY, 'stored-token');
+  fake = setUpFakeBackend();
 });
 
 const GUARDIAN = {

@@ -1,6 +1,4 @@
-const config = require('../../config/index');
-const { TOKEN_KEY } = require('../../services/request');
-const { installFakeWx, flush, BASE_URL } = require('../helpers/fake-wx');
+const { setUpFakeBackend, flush } = require('../helpers/fake-wx');
 const { renderPage, text, exists } = require('../helpers/render-page');
 
 let fake;
@@ -8,11 +6,7 @@ let fake;
 const NOW = Date.UTC(2025, 2, 5, 10, 0, 0);
 
 beforeEach(() => {
-  fake = installFakeWx();
-  config.baseUrl = BASE_URL;
-  config.devOpenid = '';
-  config.networkRetryDelays = [0, 0];
-  fake.storage.set(TOKEN_KEY, 'stored-token');
+  fake = setUpFakeBackend();
   jest.spyOn(Date, 'now').mockReturnValue(NOW);
 });
 

@@ -1,26 +1,16 @@
-const config = require('../../config/index');
-const { TOKEN_KEY } = require('../../services/request');
-const { installFakeWx, flush, BASE_URL } = require('../helpers/fake-wx');
-const { renderPage, text, exists } = require('../helpers/render-page');
+const { setUpFakeBackend, flush } = require('../helpers/fake-wx');
+const { openPage, text, exists } = require('../helpers/render-page');
 const { GUARDIAN_ME, ADMIN_ME, TERMS, plan, apiError } = require('../helpers/enrollment-fixtures');
 
 let fake;
 
 beforeEach(() => {
-  fake = installFakeWx();
-  config.baseUrl = BASE_URL;
-  config.devOpenid = '';
-  config.networkRetryDelays = [0, 0];
-  fake.storage.set(TOKEN_KEY, 'stored-token');
+  fake = setUpFakeBackend();
 });
 
 const paths = () => fake.calls.map((c) => `${c.method} ${c.path}`);
 
-async function open(query) {
-  const page = renderPage('plan');
-  await page.instance.onLoad(query);
-  return page;
-}
+const open = (query) => openPage('plan', query);
 
 test('with term_id: the published plan, section by section, in Chinese', async () => {
   fake.route('GET', '/terms/5', { status: 200, body: TERMS[1] });

@@ -1,17 +1,11 @@
-const config = require('../../config/index');
-const { TOKEN_KEY } = require('../../services/request');
-const { installFakeWx, flush, BASE_URL } = require('../helpers/fake-wx');
-const { renderPage, text, exists } = require('../helpers/render-page');
+const { setUpFakeBackend, flush } = require('../helpers/fake-wx');
+const { openPage, tap, text, exists } = require('../helpers/render-page');
 const { CLASS_HEAD_ME, GUARDIAN_ME, TERMS, application, signature, apiError } = require('../helpers/enrollment-fixtures');
 
 let fake;
 
 beforeEach(() => {
-  fake = installFakeWx();
-  config.baseUrl = BASE_URL;
-  config.devOpenid = '';
-  config.networkRetryDelays = [0, 0];
-  fake.storage.set(TOKEN_KEY, 'stored-token');
+  fake = setUpFakeBackend();
 });
 
 const PENDING = [
@@ -25,19 +19,7 @@ function serve(pending = PENDING, me = CLASS_HEAD_ME) {
   fake.route('GET', '/terms/5/applications', { status: 200, body: pending });
 }
 
-async function open() {
-  const page = renderPage('review');
-  page.instance.onLoad({});
-  await page.instance.onShow();
-  return page;
-}
-
-async function tap(page, selector) {
-  page.querySelector(selector).dispatchEvent('tap');
-  await flush(20);
-}
-
-const mutations = () => fake.calls.filter((c) => c.method !== 'GET');
+const open = () => openPage('review');
 
 test('the class head sees the pending applications of the current term, with what matters for review', async () => {
   serve();
@@ -69,10 +51,10 @@ test('通过 approves one application once and takes it off the list', async () 
   fake.route('POST', '/applications/41/review', { status: 200, body: application('class_approved', { id: 41 }) });
   await tap(page, '#item-41 .approve-btn');
 
-  expect(mutations()).toHaveLength(1);
-  expect(mutations()[0].path).toBe('/applications/41/review');
-  expect(mutations()[0].data).toEqual({ decision: 'approve', comment: null });
-  expect(mutations()[0].header['Idempotency-Key']).toBeTruthy();
+  expect(fake.mutations()).toHaveLength(1);
+  expect(fake.mutations()[0].path).toBe('/applications/41/review');
+  expect(fake.mutations()[0].data).toEqual({ decision: 'approve', comment: null });
+  expect(fake.mutations()[0].header['Idempotency-Key']).toBeTruthy();
   expect(exists(page, '#item-41')).toBe(false);
   expect(text(page, '#pending-count')).toBe('待审核 1 份');
   expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已通过' }));
@@ -86,7 +68,7 @@ test('退回 needs a reason; with one it is sent and the item leaves the list', 
   expect(exists(page, '#item-42 #reject-panel')).toBe(true);
   await tap(page, '#reject-confirm');
   expect(text(page, '#reject-error')).toBe('退回须填写原因，家长会看到');
-  expect(mutations()).toHaveLength(0);
+  expect(fake.mutations()).toHaveLength(0);
 
   page.querySelector('#reject-reason').dispatchEvent('input', { detail: { value: ' 请补充接送人信息 ' } });
   await flush(1);
@@ -94,8 +76,8 @@ test('退回 needs a reason; with one it is sent and the item leaves the list', 
   fake.route('POST', '/applications/42/review', { status: 200, body: application('rejected', { id: 42 }) });
   await tap(page, '#reject-confirm');
 
-  expect(mutations()).toHaveLength(1);
-  expect(mutations()[0].data).toEqual({ decision: 'reject', comment: '请补充接送人信息' });
+  expect(fake.mutations()).toHaveLength(1);
+  expect(fake.mutations()[0].data).toEqual({ decision: 'reject', comment: '请补充接送人信息' });
   expect(exists(page, '#item-42')).toBe(false);
   expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已退回' }));
 });
@@ -106,7 +88,7 @@ test('cancelling a return closes the reason box and sends nothing', async () => 
   await tap(page, '#item-42 .reject-btn');
   await tap(page, '#reject-cancel');
   expect(exists(page, '#reject-panel')).toBe(false);
-  expect(mutations()).toHaveLength(0);
+  expect(fake.mutations()).toHaveLength(0);
 });
 
 test('already handled elsewhere (withdrawn by the guardian): the Chinese message, then a fresh list', async () => {

@@ -1,0 +1,96 @@
+/**
+ * What the pages share beyond data: how a page loads, and the two kinds of modal they ask with.
+ */
+const { showErrorToast } = require('../services/request');
+
+const LOAD_FAILED = '加载失败，请稍后再试';
+
+// A data page's state before its first load (the data loadPage works with).
+const NOT_LOADED = { loading: true, loaded: false, errorMessage: '' };
+
+/**
+ * Load a page's data the way every data page here does. The first load (while `data.loaded` is false)
+ * shows `loading` and, if it fails, the error screen (`errorMessage` with 重新加载); a later load
+ * (onShow, pull-down, a timer) keeps what is on screen and says why it did not refresh in a toast
+ * (nothing when `quiet`). Only the latest load counts: `work(isLatest)` gets a function telling whether
+ * a newer load has started since, and an older load's failure is dropped.
+ *
+ * `work` puts the data on the page, with `loading: false, loaded: true, errorMessage: ''`.
+ *
+ *   load() { return loadPage(this, () => fetchIt().then((state) => this.setData({ ...state, loading: false, … }))); }
+ */
+function loadPage(page, work, { quiet = false } = {}) {
+  page.loadSeq = (page.loadSeq || 0) + 1;
+  const seq = page.loadSeq;
+  const isLatest = () => seq === page.loadSeq;
+  const firstLoad = !page.data.loaded;
+  if (firstLoad) page.setData({ loading: true, errorMessage: '' });
+  return Promise.resolve(isLatest).then(work).catch((err) => {
+    if (!isLatest()) return;
+    if (firstLoad) page.setData({ loading: false, errorMessage: (err && err.message) || LOAD_FAILED });
+    else if (!quiet) showErrorToast(err);
+  });
+}
+
+/**
+ * The handlers of a page whose `load()` reads all it shows, spread into Page({...}): every showing of the
+ * page (coming back to it too), a pull-down and 重新加载 (onRetry) load it afresh.
+ */
+const RELOADING = {
+  onShow() {
+    return this.load();
+  },
+
+  onPullDownRefresh() {
+    return this.load().then(() => wx.stopPullDownRefresh());
+  },
+
+  onRetry() {
+    return this.load();
+  },
+};
+
+/**
+ * An action on one item of a page (停开, 摇号, 选这个, 退选…), one at a time. `page[flag]` is set at once,
+ * so a second tap in the same instant does nothing; when `ask()` (a confirm) resolves false, nothing is
+ * done; else `data[busyKey]` holds the item's id while `run()` goes (its button spins or is disabled),
+ * then the page reloads (`load()`, for what the action changed) and both are cleared. `run` shows its own
+ * answer and refusal, and does not reject.
+ */
+function oneAtATime(page, { flag, busyKey, id, ask, run }) {
+  if (page[flag]) return Promise.resolve();
+  page[flag] = true;
+  const go = () => {
+    page.setData({ [busyKey]: id });
+    return Promise.resolve().then(run)
+      .then(() => page.load())
+      .then(() => {
+        page[flag] = false;
+        page.setData({ [busyKey]: 0 });
+      });
+  };
+  if (!ask) return go();
+  return ask().then((ok) => {
+    if (ok) return go();
+    page[flag] = false;
+    return undefined;
+  });
+}
+
+/** wx.showModal as a promise: true when confirmed; cancelled or failed → false. */
+function confirm(options) {
+  return new Promise((resolve) => {
+    wx.showModal({
+      ...options,
+      success: (res) => resolve(Boolean(res && res.confirm)),
+      fail: () => resolve(false),
+    });
+  });
+}
+
+/** A message to read and close (知道了), for refusals a toast would hide too soon. */
+function notice(title, content) {
+  wx.showModal({ title, content, showCancel: false, confirmText: '知道了' });
+}
+
+module.exports = { NOT_LOADED, RELOADING, loadPage, oneAtATime, confirm, notice, LOAD_FAILED };
