@@ -196,6 +196,11 @@ function decline({ studentId, termId, reason }, options = {}) {
  * GET /terms/{id}/applications?status=&class_id= (class heads get only the classes they head).
  * `status` '' or undefined = every status.
  */
+/** Children of the caller's classes (admins: the school) with no answer yet for the term. */
+function notResponded(termId, options = {}) {
+  return request({ url: `/terms/${termId}/applications/not-responded`, ...options });
+}
+
 function listApplications(termId, { status, classId } = {}, options = {}) {
   const data = {};
   if (status) data.status = status;
@@ -258,6 +263,7 @@ module.exports = {
   withdraw,
   decline,
   listApplications,
+  notResponded,
   waitingQueue,
   review,
   bulkApprove,

@@ -4,6 +4,8 @@
  * 退回 needs a reason, which the guardian sees. Query: school_id (optional; default the first school
  * where the account is a class head).
  *
+ * Below the list: the children of those classes whose families have not answered yet (尚未回复), to follow up.
+ *
  * No batch approval here: POST /terms/{id}/applications/bulk-approve is for admins only.
  */
 const { me } = require('../../services/auth');
@@ -19,6 +21,7 @@ Page({
     schoolName: '',
     termName: '',
     items: [],
+    silent: [],
     ...REJECT_CLOSED,
     busyId: 0,
   },
@@ -36,7 +39,10 @@ Page({
       if (!school) throw new Error('您还不是班主任，无法进行班级审核');
       return terms.currentTerm(school.id, opts).then((term) => {
         this.termId = term.id;
-        return enrollment.listApplications(term.id, { status: 'submitted' }, opts).then((apps) => {
+        return Promise.all([
+          enrollment.listApplications(term.id, { status: 'submitted' }, opts),
+          enrollment.notResponded(term.id, opts),
+        ]).then(([apps, silent]) => {
           this.setData({
             ...REJECT_CLOSED,
             loading: false,
@@ -45,6 +51,8 @@ Page({
             schoolName: school.name,
             termName: term.name,
             items: (apps || []).map(enrollment.applicationFacts),
+            // 不参与的家庭也要注明原因: the class head follows up with families who have not answered.
+            silent: (silent || []).map((row) => ({ id: row.student_id, name: row.student_name, className: row.class_name })),
           });
         });
       });

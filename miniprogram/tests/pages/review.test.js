@@ -13,10 +13,11 @@ const PENDING = [
   application('submitted', { id: 42, student_id: 22, student_name: '赵二二', pickup_mode: 'self', self_statement: '家在学校对面' }),
 ];
 
-function serve(pending = PENDING, me = CLASS_HEAD_ME) {
+function serve(pending = PENDING, me = CLASS_HEAD_ME, silent = []) {
   fake.route('GET', '/me', { status: 200, body: me });
   fake.route('GET', '/schools/1/terms', { status: 200, body: TERMS });
   fake.route('GET', '/terms/5/applications', { status: 200, body: pending });
+  fake.route('GET', '/terms/5/applications/not-responded', { status: 200, body: silent });
 }
 
 const open = () => openPage('review');
@@ -43,6 +44,25 @@ test('the class head sees the pending applications of the current term, with wha
   expect(second).toContain('未签署');
   // the API has no batch approval for class heads
   expect(exists(page, '#bulk-approve')).toBe(false);
+});
+
+test('families who have not answered are listed for the class head to follow up', async () => {
+  serve(PENDING, CLASS_HEAD_ME, [
+    { student_id: 31, student_name: '孙三三', class_id: 1, class_name: '一年级1班' },
+    { student_id: 32, student_name: '李四四', class_id: 1, class_name: '一年级1班' },
+  ]);
+  const page = await open();
+
+  expect(text(page, '#silent')).toContain('尚未回复（2 人）');
+  expect(text(page, '#silent')).toContain('孙三三（一年级1班）');
+  expect(text(page, '#silent')).toContain('李四四（一年级1班）');
+});
+
+test('nobody left to answer: no follow-up list', async () => {
+  serve();
+  const page = await open();
+
+  expect(exists(page, '#silent')).toBe(false);
 });
 
 test('通过 approves one application once and takes it off the list', async () => {
