@@ -33,6 +33,8 @@ class ClubIn(BaseModel):
     def _times(self) -> "ClubIn":
         if self.end_time <= self.start_time:
             raise ValueError("结束时间须晚于开始时间")
+        if self.min_to_open is not None and self.min_to_open > self.capacity:
+            raise ValueError("开班最少人数不能多于名额")
         self.weekdays = sorted(set(self.weekdays))
         return self
 
@@ -81,6 +83,8 @@ class RoundIn(BaseModel):
                 raise ValueError(f"{name} 须带时区，例如 2026-09-01T12:00:00+08:00")
         if self.closes_at <= self.opens_at:
             raise ValueError("截止时间须晚于开始时间")
+        if self.drop_deadline is not None and self.drop_deadline < self.opens_at:
+            raise ValueError("退选截止时间不能早于选课开始时间")
         return self
 
 

@@ -49,6 +49,9 @@ def _check_teacher(session: Session, school_id: int, staff_id: int | None) -> No
     if staff is None or staff.school_id != school_id:
         raise AppError("STAFF_NOT_FOUND", "指导教师须为本校教职工", status_code=422,
                        fields={"teacher_staff_id": "不是本校教职工"})
+    if not staff.is_active:
+        raise AppError("STAFF_INACTIVE", f"{staff.name}已不在岗，不能指导社团", status_code=422,
+                       fields={"teacher_staff_id": "该教职工已不在岗"})
 
 
 def save_club(*, session: Session, term: Term, data: ClubIn, club: Club | None = None) -> Club:
@@ -152,6 +155,14 @@ def round_out(row: SelectionRound) -> RoundOut:
 
 
 def create_round(*, session: Session, term: Term, data: RoundIn) -> SelectionRound:
+    """A new round; two rounds of one mode may not be open at once (which maximum would a tap obey?).
+    A lottery for some families may run beside a first-come round."""
+    overlapping = session.exec(select(SelectionRound).where(
+        SelectionRound.term_id == term.id, SelectionRound.mode == data.mode,
+        SelectionRound.opens_at < data.closes_at, SelectionRound.closes_at > data.opens_at)).first()
+    if overlapping is not None:
+        raise Conflict("ROUND_OVERLAPS", f"与「{overlapping.name}」的时间重叠",
+                       fields={"opens_at": "与已有轮次重叠"})
     row = SelectionRound(school_id=term.school_id, term_id=term.id, **data.model_dump())
     session.add(row)
     session.commit()
@@ -500,7 +511,8 @@ def draw(*, session: Session, round_: SelectionRound, seed: str | None) -> DrawR
     if utcnow() < round_.closes_at:
         raise AppError("LOTTERY_TOO_EARLY", "志愿填报截止后才能摇号", status_code=409)
     if round_.drawn_at is not None:
-        raise Conflict("LOTTERY_DRAWN", f"已于 {school_time(round_.drawn_at):%Y-%m-%d %H:%M} 摇号，种子 {round_.seed}")
+        drawn = school_time(round_.drawn_at)
+        raise Conflict("LOTTERY_DRAWN", f"已于 {drawn:%Y-%m-%d %H:%M} 摇号，种子 {round_.seed}")
     seed = seed or secrets.token_hex(8)
     placements = plan_draw(session, round_, seed)
     clubs = {c.id: c for c in term_clubs(session, round_.term_id)}

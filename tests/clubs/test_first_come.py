@@ -204,3 +204,34 @@ def test_closing_a_club_lets_its_children_go_and_tells_their_guardians(session, 
     assert sorted(told) == sorted(f"{f.student.name}：书法社团停开，已退出。" for f in families[:2])
     # The closed club no longer clashes with anything.
     assert choose(families[0], same_time).status == "enrolled"
+
+
+def test_catalogue_and_round_input_that_makes_no_sense_is_refused(client, session, world):
+    from datetime import timedelta
+
+    from app.core.clock import utcnow
+    headers = world.a.headers("admin")
+    club = {"name": "围棋", "category": "other", "weekdays": [3], "start_time": "16:10", "end_time": "17:00",
+            "capacity": 10, "grades": [3]}
+    too_many = client.post(f"/api/v1/terms/{world.a.term.id}/clubs", headers=headers,
+                           json={**club, "min_to_open": 11})
+    assert too_many.status_code == 422 and "开班最少人数不能多于名额" in too_many.json()["error"]["message"]
+    teacher = world.a.staff["teacher"]
+    teacher.is_active = False
+    session.add(teacher)
+    session.commit()
+    gone = client.post(f"/api/v1/terms/{world.a.term.id}/clubs", headers=headers,
+                       json={**club, "teacher_staff_id": teacher.id})
+    assert gone.json()["error"]["code"] == "STAFF_INACTIVE"
+
+    now = utcnow()
+    window = {"name": "第一轮", "mode": "first_come", "opens_at": now.isoformat(),
+              "closes_at": (now + timedelta(days=2)).isoformat()}
+    url = f"/api/v1/terms/{world.a.term.id}/selection-rounds"
+    early_drop = client.post(url, headers=headers, json={**window, "drop_deadline": (now - timedelta(days=1)).isoformat()})
+    assert early_drop.status_code == 422
+    assert client.post(url, headers=headers, json=window).status_code == 201
+    overlapping = client.post(url, headers=headers, json={**window, "name": "第二轮",
+                                                          "opens_at": (now + timedelta(days=1)).isoformat(),
+                                                          "closes_at": (now + timedelta(days=3)).isoformat()})
+    assert overlapping.json()["error"]["code"] == "ROUND_OVERLAPS"
