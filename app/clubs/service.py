@@ -29,6 +29,7 @@ from app.core.errors import AppError, Conflict, NotFound
 from app.core.media import remove_image, store_image
 from app.core.signed_urls import sign_url
 from app.enrollment.models import Application, AppStatus
+from app.enrollment.service import published_plan
 from app.notify.service import notify_guardians
 from app.people.models import Guardian, Guardianship, Staff, Student
 from app.people.service import is_guardian_of
@@ -54,9 +55,20 @@ def _check_teacher(session: Session, school_id: int, staff_id: int | None) -> No
                        fields={"teacher_staff_id": "该教职工已不在岗"})
 
 
+def _check_service_days(session: Session, term: Term, weekdays: list[int]) -> None:
+    """A club meets only on the published plan's service days (no plan yet: nothing to check against)."""
+    plan = published_plan(session, term.id)
+    outside = sorted(set(weekdays) - set(plan.weekdays)) if plan is not None else []
+    if outside:
+        names = "、".join("周" + "一二三四五六日"[d - 1] for d in outside)
+        raise AppError("CLUB_OUTSIDE_SERVICE_DAYS", f"{names}不是本学期的课后服务日", status_code=422,
+                       fields={"weekdays": f"{names}不是课后服务日"})
+
+
 def save_club(*, session: Session, term: Term, data: ClubIn, club: Club | None = None) -> Club:
     """Create or edit a club. Raising the capacity gives the new seats to the waitlist at once, in order."""
     _check_teacher(session, term.school_id, data.teacher_staff_id)
+    _check_service_days(session, term, data.weekdays)
     if club is not None:
         session.refresh(club, with_for_update=True)  # the enrolled count must not move under this check
     club = club or Club(school_id=term.school_id, term_id=term.id, name=data.name, category=data.category,

@@ -235,3 +235,16 @@ def test_catalogue_and_round_input_that_makes_no_sense_is_refused(client, sessio
                                                           "opens_at": (now + timedelta(days=1)).isoformat(),
                                                           "closes_at": (now + timedelta(days=3)).isoformat()})
     assert overlapping.json()["error"]["code"] == "ROUND_OVERLAPS"
+
+
+def test_a_club_meets_only_on_the_plans_service_days(client, session, world):
+    from app.enrollment.models import ServicePlan
+    session.add(ServicePlan(school_id=world.a.school.id, term_id=world.a.term.id, version=1, status="published",
+                            weekdays=[1, 2, 3, 4], agreement_text="协议", agreement_hash="x",
+                            end_times={"low": "17:00"}))
+    session.commit()
+    response = client.post(f"/api/v1/terms/{world.a.term.id}/clubs", headers=world.a.headers("admin"), json={
+        "name": "围棋", "category": "other", "weekdays": [3, 5], "start_time": "16:10", "end_time": "17:00",
+        "capacity": 10, "grades": [3]})
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"] == {"weekdays": "周五不是课后服务日"}
