@@ -143,9 +143,7 @@ def get_choices(round_id: PathId, student_id: PathId, session: SessionDep, calle
 @router.get("/terms/{term_id}/my-clubs", response_model=list[ClubOut], summary="我指导的社团")
 def my_clubs(term_id: PathId, session: SessionDep, caller: TeacherOrAdmin) -> list[ClubOut]:
     term = get_term(session=session, term_id=term_id, school_ids=caller.school_ids)
-    staff_id = caller.actor.staff_id(term.school_id)
-    return service.club_outs(session, [c for c in service.term_clubs(session, term.id)
-                                       if c.teacher_staff_id is not None and c.teacher_staff_id == staff_id])
+    return service.club_outs(session, service.led_clubs(session, term, caller.actor.staff_id(term.school_id)))
 
 
 @router.put("/selection-rounds/{round_id}/choices/{student_id}", response_model=list[ClubOut],
@@ -172,9 +170,7 @@ def results(round_id: PathId, session: SessionDep, caller: Admin) -> DrawResult:
 @router.get("/clubs/{club_id}/roster", response_model=list[RosterRow], summary="社团名单（含班级与家长联系方式）")
 def roster(club_id: PathId, session: SessionDep, caller: TeacherOrAdmin) -> list[RosterRow]:
     club = get_in_schools(session, Club, club_id, caller.school_ids, message="未找到该社团")
-    # A teacher sees the rosters of the clubs they lead; admins see all.
-    if not caller.actor.has_role(club.school_id, "admin") and club.teacher_staff_id != caller.actor.staff_id(
-            club.school_id):
+    if not service.may_read_roster(caller, club):
         raise NotFound("CLUB_NOT_FOUND", "未找到该社团")
     return service.roster(session, club)
 

@@ -32,7 +32,7 @@ from app.enrollment.models import Application, AppStatus
 from app.enrollment.service import published_plan
 from app.notify.service import notify_guardians
 from app.people.models import Guardian, Guardianship, Staff, Student
-from app.people.service import is_guardian_of
+from app.people.service import is_guardian_of, priorities_of
 from app.schools.models import SchoolClass, Term, class_name
 
 log = logging.getLogger("kehou.clubs")
@@ -121,7 +121,8 @@ def club_outs(session: Session, clubs: list[Club], student: Student | None = Non
     if student is not None and ids:
         mine = dict(session.exec(select(ClubEnrollment.club_id, ClubEnrollment.status).where(
             ClubEnrollment.student_id == student.id, ClubEnrollment.club_id.in_(ids))).all())
-    standing = child_standing(session, student, clubs[0].term_id) if student is not None and clubs else None
+    standing = child_standing(session, student_id=student.id, grade=session.get(SchoolClass, student.class_id).grade,
+                              term_id=clubs[0].term_id) if student is not None and clubs else None
     out = []
     for club in clubs:
         reason = why_not(club, standing) if standing is not None else None
@@ -182,13 +183,15 @@ def create_round(*, session: Session, term: Term, data: RoundIn) -> SelectionRou
     return row
 
 
-def open_round(session: Session, term_id: int, mode: str | None = None) -> SelectionRound | None:
+def open_round(session: Session, term_id: int, mode: str | None = None):
+    """The round open now (its id and max_per_child), the latest opened if several; None outside any."""
     now = utcnow()
-    query = select(SelectionRound).where(SelectionRound.term_id == term_id, SelectionRound.opens_at <= now,
-                                         SelectionRound.closes_at > now)
+    rounds = SelectionRound.__table__.c
+    query = select(rounds.id, rounds.max_per_child).where(rounds.term_id == term_id, rounds.opens_at <= now,
+                                                          rounds.closes_at > now)
     if mode:
-        query = query.where(SelectionRound.mode == mode)
-    return session.exec(query.order_by(SelectionRound.opens_at.desc())).first()
+        query = query.where(rounds.mode == mode)
+    return session.connection().execute(query.order_by(rounds.opens_at.desc())).first()
 
 
 # ---------- who may choose what ----------
@@ -197,13 +200,14 @@ def _clash(a: Club, b: Club) -> bool:
     return bool(set(a.weekdays) & set(b.weekdays)) and a.start_time < b.end_time and b.start_time < a.end_time
 
 
-def _held_clubs(session: Session, student_id: int, term_id: int, exclude_club: int | None = None) -> list[Club]:
-    query = select(Club).join(ClubEnrollment, ClubEnrollment.club_id == Club.id).where(
-        ClubEnrollment.student_id == student_id, ClubEnrollment.term_id == term_id,
-        ClubEnrollment.status.in_(HELD))
-    if exclude_club is not None:
-        query = query.where(Club.id != exclude_club)
-    return list(session.exec(query).all())
+def _held_clubs(session: Session, student_id: int, term_id: int) -> list:
+    """The clubs a child holds or waits for this term: id, name and meeting times (what clashes need)."""
+    session.flush()  # read in Core below: pending ORM changes must be visible to it
+    return list(session.connection().execute(
+        select(Club.id, Club.name, Club.weekdays, Club.start_time, Club.end_time)
+        .join(ClubEnrollment, ClubEnrollment.club_id == Club.id)
+        .where(ClubEnrollment.student_id == student_id, ClubEnrollment.term_id == term_id,
+               ClubEnrollment.status.in_(HELD))).all())
 
 
 @dataclass
@@ -211,21 +215,24 @@ class ChildStanding:
     """What decides which clubs a child may choose, read once (the catalogue asks for every club)."""
     grade: int
     approved: bool
-    held: list[Club]
-    round_: SelectionRound | None
+    held: list      # clubs held or waited for: id, name, weekdays, start_time, end_time
+    round_: object  # the open round (id, max_per_child), or None
 
 
-def child_standing(session: Session, student: Student, term_id: int,
-                   round_: SelectionRound | None = None) -> ChildStanding:
-    approved = session.exec(select(Application.id).where(
-        Application.term_id == term_id, Application.student_id == student.id,
+def _is_approved(session: Session, term_id: int, student_id: int) -> bool:
+    return session.connection().execute(select(Application.id).where(
+        Application.term_id == term_id, Application.student_id == student_id,
         Application.status == AppStatus.APPROVED)).first() is not None
-    return ChildStanding(grade=session.get(SchoolClass, student.class_id).grade, approved=approved,
-                         held=_held_clubs(session, student.id, term_id),
+
+
+def child_standing(session: Session, *, student_id: int, grade: int, term_id: int, round_=None) -> ChildStanding:
+    """The child's standing in a term; `round_` defaults to whichever round is open now."""
+    return ChildStanding(grade=grade, approved=_is_approved(session, term_id, student_id),
+                         held=_held_clubs(session, student_id, term_id),
                          round_=round_ or open_round(session, term_id))
 
 
-def why_not(club: Club, standing: ChildStanding, check_window: bool = False) -> str | None:
+def why_not(club: Club, standing: ChildStanding) -> str | None:
     """Why this child may not choose this club now, in Chinese; None when they may."""
     if standing.grade not in club.grades:
         return "该社团不面向本年级"
@@ -237,17 +244,7 @@ def why_not(club: Club, standing: ChildStanding, check_window: bool = False) -> 
         return f"与已选的「{clash.name}」时间冲突"
     if standing.round_ is not None and len(held) >= standing.round_.max_per_child:
         return f"每人最多选 {standing.round_.max_per_child} 个社团"
-    if check_window and standing.round_ is None:
-        return "现在不在选课时间内"
     return None
-
-
-def _refuse_unless_may_choose(session: Session, club: Club, student: Student, round_: SelectionRound | None) -> None:
-    if round_ is None:
-        raise AppError("SELECTION_CLOSED", "现在不在选课时间内", status_code=409)
-    reason = why_not(club, child_standing(session, student, club.term_id, round_))
-    if reason is not None:
-        raise AppError("CLUB_NOT_ALLOWED", reason, status_code=409)
 
 
 def guardian_child(session: Session, caller: Caller, student_id: int) -> Student:
@@ -279,24 +276,29 @@ def _take_seat(session: Session, club_id: int) -> bool:
     return taken == 1
 
 
-def _position(session: Session, enrollment: ClubEnrollment) -> int | None:
-    if enrollment.status != EnrollmentStatus.WAITLISTED:
+def _position(session: Session, club_id: int, place_id: int, status: str, queue_key: float) -> int | None:
+    """A waiting place's position in its club's queue (1 = next to move up); None for any other status."""
+    if status != EnrollmentStatus.WAITLISTED:
         return None
-    ahead = session.exec(select(func.count()).select_from(ClubEnrollment).where(
-        ClubEnrollment.club_id == enrollment.club_id, ClubEnrollment.status == EnrollmentStatus.WAITLISTED,
-        (ClubEnrollment.queue_key < enrollment.queue_key)
-        | ((ClubEnrollment.queue_key == enrollment.queue_key) & (ClubEnrollment.id < enrollment.id)))).one()
+    place = ClubEnrollment.__table__.c
+    ahead = session.connection().execute(select(func.count()).select_from(ClubEnrollment.__table__).where(
+        place.club_id == club_id, place.status == EnrollmentStatus.WAITLISTED,
+        (place.queue_key < queue_key) | ((place.queue_key == queue_key) & (place.id < place_id)))).scalar_one()
     return ahead + 1
 
 
 def enrollment_out(session: Session, enrollment: ClubEnrollment, club: Club | None = None,
                    student: Student | None = None) -> EnrollmentOut:
-    club = club or session.get(Club, enrollment.club_id)
-    student = student or session.get(Student, enrollment.student_id)
-    return EnrollmentOut(id=enrollment.id, club_id=club.id, club_name=club.name, student_id=student.id,
-                         student_name=student.name, status=enrollment.status,
-                         status_label=EnrollmentStatus.LABELS[enrollment.status],
-                         position=_position(session, enrollment))
+    return _place_out(session, club or session.get(Club, enrollment.club_id),
+                      student or session.get(Student, enrollment.student_id),
+                      enrollment.id, enrollment.status, enrollment.queue_key)
+
+
+def _place_out(session: Session, club: Club, child, place_id: int, status: str, queue_key: float) -> EnrollmentOut:
+    """`child` is anything with id and name (a Student, or a Core row on the hot path)."""
+    return EnrollmentOut(id=place_id, club_id=club.id, club_name=club.name, student_id=child.id,
+                         student_name=child.name, status=status, status_label=EnrollmentStatus.LABELS[status],
+                         position=_position(session, club.id, place_id, status, queue_key))
 
 
 def enroll(*, session: Session, caller: Caller, club: Club, student_id: int) -> EnrollmentOut:
@@ -324,28 +326,19 @@ def enroll(*, session: Session, caller: Caller, club: Club, student_id: int) -> 
         existing = conn.execute(select(place.id, place.status, place.queue_key).where(
             place.club_id == club.id, place.student_id == child.id)).first()
         if existing is not None and existing.status in HELD:
-            out = _place_out(conn, club, child, existing.id, existing.status, existing.queue_key)
+            out = _place_out(session, club, child, existing.id, existing.status, existing.queue_key)
             session.rollback()
             return out  # a retry of the same choice: same answer, nothing written
-        now = utcnow()
-        rounds = SelectionRound.__table__.c
-        round_ = conn.execute(select(rounds.id, rounds.max_per_child).where(
-            rounds.term_id == club.term_id, rounds.mode == "first_come", rounds.opens_at <= now,
-            rounds.closes_at > now).order_by(rounds.opens_at.desc())).first()
+        round_ = open_round(session, club.term_id, mode="first_come")
         if round_ is None:
             raise AppError("SELECTION_CLOSED", "现在不在选课时间内", status_code=409)
-        approved = conn.execute(select(Application.id).where(
-            Application.term_id == club.term_id, Application.student_id == child.id,
-            Application.status == AppStatus.APPROVED)).first() is not None
-        held = conn.execute(select(Club.id, Club.name, Club.weekdays, Club.start_time, Club.end_time)
-                            .join(ClubEnrollment, ClubEnrollment.club_id == Club.id)
-                            .where(ClubEnrollment.student_id == child.id, ClubEnrollment.term_id == club.term_id,
-                                   ClubEnrollment.status.in_(HELD))).all()
-        reason = why_not(club, ChildStanding(grade=child.grade, approved=approved, held=list(held), round_=round_))
+        reason = why_not(club, child_standing(session, student_id=child.id, grade=child.grade, term_id=club.term_id,
+                                              round_=round_))
         if reason is not None:
             raise AppError("CLUB_NOT_ALLOWED", reason, status_code=409)
 
         status = EnrollmentStatus.ENROLLED if _take_seat(session, club.id) else EnrollmentStatus.WAITLISTED
+        now = utcnow()
         queue_key = now.timestamp()
         values = {"status": status, "round_id": round_.id, "queue_key": queue_key, "updated_at": now}
         if existing is not None:  # coming back to a club dropped earlier
@@ -357,7 +350,7 @@ def enroll(*, session: Session, caller: Caller, club: Club, student_id: int) -> 
                 created_at=now, **values).returning(place.id)).scalar_one()
         conn.execute(insert(EnrollmentEvent).values(school_id=club.school_id, enrollment_id=place_id, action="choose",
                                                     to_status=status, actor_account_id=caller.account_id, at=now))
-        out = _place_out(conn, club, child, place_id, status, queue_key)
+        out = _place_out(session, club, child, place_id, status, queue_key)
         session.commit()
         return out
 
@@ -369,18 +362,6 @@ def enroll(*, session: Session, caller: Caller, club: Club, student_id: int) -> 
         row = session.exec(select(ClubEnrollment).where(ClubEnrollment.club_id == club.id,
                                                         ClubEnrollment.student_id == student_id)).one()
         return enrollment_out(session, row)
-
-
-def _place_out(conn, club: Club, child, place_id: int, status: str, queue_key: float) -> EnrollmentOut:
-    position = None
-    if status == EnrollmentStatus.WAITLISTED:
-        place = ClubEnrollment.__table__.c
-        position = 1 + conn.execute(select(func.count()).select_from(ClubEnrollment.__table__).where(
-            place.club_id == club.id, place.status == EnrollmentStatus.WAITLISTED,
-            (place.queue_key < queue_key) | ((place.queue_key == queue_key) & (place.id < place_id)))).scalar_one()
-    return EnrollmentOut(id=place_id, club_id=club.id, club_name=club.name, student_id=child.id,
-                         student_name=child.name, status=status, status_label=EnrollmentStatus.LABELS[status],
-                         position=position)
 
 
 def drop(*, session: Session, caller: Caller, club: Club, student_id: int) -> EnrollmentOut:
@@ -430,7 +411,7 @@ def promote_next(session: Session, club_id: int) -> ClubEnrollment | None:
         .order_by(ClubEnrollment.queue_key, ClubEnrollment.id).with_for_update()).all()
     for candidate in candidates:
         student = session.get(Student, candidate.student_id)
-        others = _held_clubs(session, student.id, club.term_id, exclude_club=club.id)
+        others = _held_clubs(session, student.id, club.term_id)
         if any(_clash(club, other) for other in others if other.id != club.id):
             continue
         if not _take_seat(session, club_id):
@@ -488,15 +469,13 @@ def set_choices(*, session: Session, caller: Caller, round_: SelectionRound, stu
     if round_.mode != "lottery" or not (round_.opens_at <= now < round_.closes_at):
         raise AppError("SELECTION_CLOSED", "现在不在摇号志愿填报时间内", status_code=409)
     clubs = [session.get(Club, club_id) for club_id in club_ids]
+    grade = session.get(SchoolClass, student.class_id).grade
     for club in clubs:
         if club is None or club.term_id != round_.term_id or not club.is_active:
             raise NotFound("CLUB_NOT_FOUND", "未找到该社团")
-        if (school_class := session.get(SchoolClass, student.class_id)).grade not in club.grades:
-            raise AppError("CLUB_NOT_ALLOWED", f"「{club.name}」不面向{class_name(school_class.grade, 1)[:3]}",
-                           status_code=409)
-    if session.exec(select(Application.id).where(Application.term_id == round_.term_id,
-                                                 Application.student_id == student.id,
-                                                 Application.status == AppStatus.APPROVED)).first() is None:
+        if grade not in club.grades:
+            raise AppError("CLUB_NOT_ALLOWED", f"「{club.name}」不面向{class_name(grade, 1)[:3]}", status_code=409)
+    if not _is_approved(session, round_.term_id, student.id):
         raise AppError("CLUB_NOT_ALLOWED", "本学期课后服务申请尚未通过", status_code=409)
     for old in session.exec(select(LotteryChoice).where(LotteryChoice.round_id == round_.id,
                                                         LotteryChoice.student_id == student.id)).all():
@@ -558,9 +537,7 @@ def plan_draw(session: Session, round_: SelectionRound, seed: str) -> list[tuple
             choices[row.student_id].append(row.club_id)
     students = {s.id: s for s in session.exec(select(Student).where(Student.id.in_(list(choices)))).all()} \
         if choices else {}
-    priority = {sid for sid, s in students.items() if any(getattr(s, c) for c in (
-        "priority_disabled", "priority_left_behind", "priority_migrant", "priority_low_income",
-        "priority_single_parent", "priority_dual_working"))} if round_.priority_first else set()
+    priority = {sid for sid, s in students.items() if priorities_of(s)} if round_.priority_first else set()
     seats = {cid: c.capacity - c.enrolled_count for cid, c in clubs.items()}
     held: dict[int, list[Club]] = defaultdict(lambda: [])
     for student_id in choices:
@@ -610,6 +587,17 @@ def draw_result(session: Session, round_: SelectionRound) -> DrawResult:
 
 # ---------- rosters ----------
 
+def may_read_roster(caller: Caller, club: Club) -> bool:
+    """Admins read every roster of their school; a teacher only those of the clubs they lead."""
+    return caller.actor.has_role(club.school_id, "admin") or (
+        club.teacher_staff_id is not None and club.teacher_staff_id == caller.actor.staff_id(club.school_id))
+
+
+def led_clubs(session: Session, term: Term, staff_id: int | None) -> list[Club]:
+    """The term's open clubs this staff member leads."""
+    return [c for c in term_clubs(session, term.id) if staff_id is not None and c.teacher_staff_id == staff_id]
+
+
 def roster(session: Session, club: Club) -> list[RosterRow]:
     rows = session.exec(select(ClubEnrollment, Student, SchoolClass)
                         .join(Student, Student.id == ClubEnrollment.student_id)
@@ -624,8 +612,12 @@ def roster(session: Session, club: Club) -> list[RosterRow]:
                 Guardian, Guardian.id == Guardianship.guardian_id).where(Guardianship.student_id.in_(student_ids))
                 .order_by(Guardianship.id)).all():
             contacts[link.student_id].append(f"{link.relation} {guardian.name} {guardian.phone}")
+    # Positions follow from the whole waitlist, which is all here: no query per waiting child.
+    waiting = sorted((e for e, _, _ in rows if e.status == EnrollmentStatus.WAITLISTED),
+                     key=lambda e: (e.queue_key, e.id))
+    positions = {e.id: n for n, e in enumerate(waiting, start=1)}
     return [RosterRow(student_id=s.id, student_name=s.name, class_name=class_name(c.grade, c.number), status=e.status,
-                      position=_position(session, e), guardians=contacts[s.id]) for e, s, c in rows]
+                      position=positions.get(e.id), guardians=contacts[s.id]) for e, s, c in rows]
 
 
 def child_enrollments(session: Session, student_id: int) -> list[EnrollmentOut]:
