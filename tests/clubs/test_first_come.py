@@ -248,3 +248,25 @@ def test_a_club_meets_only_on_the_plans_service_days(client, session, world):
         "capacity": 10, "grades": [3]})
     assert response.status_code == 422
     assert response.json()["error"]["fields"] == {"weekdays": "周五不是课后服务日"}
+
+
+def test_a_move_into_a_full_club_or_one_the_child_holds_is_refused_and_changes_nothing(session, world, families,
+                                                                                      choose):
+    from sqlmodel import select
+
+    from app.clubs.models import ClubEnrollment
+    from tests.enrollment.conftest import caller_for
+    home = make_club(session, world, name="书法", capacity=2)
+    full = make_club(session, world, name="美术", capacity=1, weekdays=(4,))
+    make_round(session, world)
+    choose(families[0], home)
+    choose(families[1], full)
+    admin = caller_for(session, world.a.staff["admin"].account_id, "admin")
+    row = session.exec(select(ClubEnrollment).where(ClubEnrollment.student_id == families[0].student.id)).one()
+    _refused("CLUB_FULL", service.move, session=session, caller=admin, row=row, to_club=full, reason="调班")
+    _refused("ALREADY_IN_CLUB", service.move, session=session, caller=admin, row=row, to_club=home, reason="调班")
+    session.expire_all()
+    assert [r.student_id for r in service.roster(session, home)] == [families[0].student.id]
+    assert service.club_outs(session, [home, full])[0].enrolled == 1
+    service.move(session=session, caller=admin, row=row, to_club=None, reason="退出")
+    _refused("ENROLLMENT_NOT_HELD", service.move, session=session, caller=admin, row=row, to_club=None, reason="再退")
