@@ -47,6 +47,7 @@ const ROUND_STATES = {
 };
 
 // The server accepts up to 10 ranked choices; more than 5 helps nobody choose.
+// The server's limit too (ChoicesIn in app/clubs/schemas.py).
 const MAX_CHOICES = 5;
 
 function categoryLabel(category) {
@@ -141,10 +142,6 @@ function roundsState(rounds, now = Date.now()) {
     lottery: latest('lottery'),
     next: upcoming[0] || null,
     schedule: list.map((r) => {
-      const opensAt = parseTime(r.opens_at);
-      let state = '已结束';
-      if (r.is_open) state = '进行中';
-      else if (opensAt > now) state = '未开始';
       const modeLabel = MODE_LABELS[r.mode] || r.mode;
       return {
         id: r.id,
@@ -155,7 +152,7 @@ function roundsState(rounds, now = Date.now()) {
         window: `${formatTime(r.opens_at)} 至 ${formatTime(r.closes_at)}`,
         dropDeadline: r.drop_deadline ? formatTime(r.drop_deadline) : '',
         maxPerChild: r.max_per_child,
-        state,
+        state: roundStatus(r, now).label,
         isOpen: Boolean(r.is_open),
       };
     }),
@@ -173,11 +170,11 @@ function fillRate(enrolled, capacity) {
  * canDraw} — canDraw only for a lottery that has closed and has not been drawn.
  */
 function roundStatus(round, now = Date.now()) {
+  // is_open is the server's opens_at <= now < closes_at; the rest is before or after it.
   let key = 'ended';
   if (round.drawn_at) key = 'drawn';
   else if (round.is_open) key = 'open';
   else if (parseTime(round.opens_at) > now) key = 'upcoming';
-  else if (parseTime(round.closes_at) > now) key = 'open';
   return { key, label: ROUND_STATES[key], canDraw: round.mode === 'lottery' && key === 'ended' };
 }
 

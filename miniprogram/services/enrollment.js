@@ -59,6 +59,15 @@ const ROLE_LABELS = {
   admin: '教导处',
 };
 
+// States in which the guardian may sign (the server refuses others with APPLICATION_STATE).
+const SIGNABLE = ['submitted', 'class_approved', 'approved'];
+
+/** Whether the guardian still has to sign the current plan's agreement for this application. */
+function needsSignature(app, plan) {
+  if (!app || !plan || SIGNABLE.indexOf(app.status) < 0) return false;
+  return !app.signature || app.signature.plan_version !== plan.version;
+}
+
 function statusLabel(status) {
   return STATUS_LABELS[status || 'none'] || status;
 }
@@ -192,15 +201,15 @@ function decline({ studentId, termId, reason }, options = {}) {
 
 // ---------- reviewers ----------
 
-/**
- * GET /terms/{id}/applications?status=&class_id= (class heads get only the classes they head).
- * `status` '' or undefined = every status.
- */
 /** Children of the caller's classes (admins: the school) with no answer yet for the term. */
 function notResponded(termId, options = {}) {
   return request({ url: `/terms/${termId}/applications/not-responded`, ...options });
 }
 
+/**
+ * GET /terms/{id}/applications?status=&class_id= (class heads get only the classes they head).
+ * `status` '' or undefined = every status.
+ */
 function listApplications(termId, { status, classId } = {}, options = {}) {
   const data = {};
   if (status) data.status = status;
@@ -248,6 +257,8 @@ module.exports = {
   PRIORITY_LABELS,
   ACTION_LABELS,
   ROLE_LABELS,
+  SIGNABLE,
+  needsSignature,
   statusLabel,
   pickupLabel,
   priorityLabel,

@@ -20,15 +20,10 @@ const { formatTime } = require('../../utils/format');
 const { childOf } = require('../../utils/roles');
 const { NOT_LOADED, RELOADING, loadPage, confirm } = require('../../utils/page');
 
-const SIGNABLE = ['submitted', 'class_approved', 'approved'];
 const WITHDRAWABLE = ['submitted', 'class_approved', 'approved', 'rejected'];
 const DECLINABLE = ['none', 'submitted', 'class_approved', 'rejected', 'withdrawn'];
 const APPLICABLE = ['none', 'withdrawn', 'declined'];
 
-function needsSignature(app, plan) {
-  if (!app || !plan || SIGNABLE.indexOf(app.status) < 0) return false;
-  return !app.signature || app.signature.plan_version !== plan.version;
-}
 
 /** What the guardian may do in this state (the server has the last word). */
 function actionsFor(app, plan) {
@@ -39,7 +34,7 @@ function actionsFor(app, plan) {
     applyLabel: status === 'none' ? '申请课后服务' : '重新申请',
     edit: published && status === 'submitted',
     resubmit: published && status === 'rejected',
-    sign: published && needsSignature(app, plan),
+    sign: published && enrollment.needsSignature(app, plan),
     withdraw: WITHDRAWABLE.indexOf(status) >= 0,
     withdrawLabel: status === 'approved' ? '退出课后服务' : '撤回申请',
     decline: DECLINABLE.indexOf(status) >= 0,
@@ -55,8 +50,8 @@ function signatureText(app, plan) {
 
 function noticeFor(app, plan) {
   if (!app) return '';
-  if (app.in_care && !needsSignature(app, plan)) return '审定已通过并已签署协议，孩子在本学期课后服务名单中。';
-  if (app.status === 'approved' && needsSignature(app, plan)) return '审定已通过，签署协议后孩子才能参加课后服务。';
+  if (app.in_care && !enrollment.needsSignature(app, plan)) return '审定已通过并已签署协议，孩子在本学期课后服务名单中。';
+  if (app.status === 'approved' && enrollment.needsSignature(app, plan)) return '审定已通过，签署协议后孩子才能参加课后服务。';
   if (app.status === 'withdrawn' && app.leaves_on) return `已退出，自 ${app.leaves_on} 起不再参加课后服务。`;
   if (app.status === 'declined') return '已选择本学期不参加课后服务。如需参加，可重新申请。';
   return '';

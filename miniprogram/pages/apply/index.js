@@ -16,7 +16,6 @@ const { showErrorToast } = require('../../services/request');
 const enrollment = require('../../services/enrollment');
 const { WEEKDAY_NAMES } = require('../../utils/format');
 
-const SIGNABLE = ['submitted', 'class_approved', 'approved'];
 const PLAN_CHANGED = ['AGREEMENT_OUTDATED', 'AGREEMENT_TEXT_MISMATCH'];
 const PICKUP_OPTIONS = [
   { value: 'guardian', label: '家长接送', desc: '由家长本人到校接孩子' },
@@ -33,10 +32,6 @@ const FIELD_ERRORS = {
   note: 'noteError',
 };
 
-function needsSignature(app, plan) {
-  if (!app || SIGNABLE.indexOf(app.status) < 0) return false;
-  return !app.signature || app.signature.plan_version !== plan.version;
-}
 
 function clientName() {
   let version = '';
@@ -142,7 +137,7 @@ Page({
 
   openAgreement(childName) {
     const app = this.application;
-    if (!app || SIGNABLE.indexOf(app.status) < 0) {
+    if (!app || enrollment.SIGNABLE.indexOf(app.status) < 0) {
       const label = app ? app.status_label || enrollment.statusLabel(app.status) : '尚未申请';
       throw new Error(`申请当前状态为「${label}」，不能签署协议`);
     }
@@ -249,7 +244,7 @@ Page({
         wx.showToast({ title: done, icon: 'success' });
         // A new application (also after withdrawing or declining) always shows the agreement: the
         // guardian agrees anew. An edit only when the current version is not signed yet.
-        if (this.data.mode === 'apply' || needsSignature(saved, this.plan)) {
+        if (this.data.mode === 'apply' || enrollment.needsSignature(saved, this.plan)) {
           wx.setNavigationBarTitle && wx.setNavigationBarTitle({ title: '签署协议' });
           this.showAgreement('');
         } else {

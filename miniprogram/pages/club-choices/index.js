@@ -97,7 +97,7 @@ Page({
 
   render(extra = {}) {
     const round = this.round;
-    const limit = Math.min(clubs.MAX_CHOICES, 10);
+    const limit = clubs.MAX_CHOICES;
     const lottery = round.mode === 'lottery';
     const editable = lottery && round.is_open && !round.drawn_at;
     let closedMessage = '';
