@@ -112,7 +112,7 @@ class EnrollmentOut(BaseModel):
 
 
 class ChoicesIn(BaseModel):
-    club_ids: list[Id] = Field(min_length=1, max_length=10, description="按志愿顺序排列")
+    club_ids: list[Id] = Field(min_length=1, max_length=5, description="按志愿顺序排列，最多 5 个")
 
     @field_validator("club_ids")
     @classmethod

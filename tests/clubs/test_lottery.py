@@ -136,3 +136,9 @@ def test_a_teacher_lists_the_clubs_they_lead(client, session, world):
     session.commit()
     mine = client.get(f"/api/v1/terms/{world.a.term.id}/my-clubs", headers=world.a.headers("teacher")).json()
     assert [c["name"] for c in mine] == ["围棋"]
+
+
+def test_at_most_five_ranked_choices(client, world):
+    response = client.put(f"/api/v1/selection-rounds/1/choices/{world.a.students[0].id}",
+                          headers=world.a.headers("guardian"), json={"club_ids": [1, 2, 3, 4, 5, 6]})
+    assert response.status_code == 422 and "club_ids" in response.json()["error"]["fields"]
