@@ -1,10 +1,7 @@
 from typing import Annotated
 
-from pathlib import PurePosixPath
-
 from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile
 from fastapi.responses import FileResponse
-from sqlmodel import select
 
 from app.clubs import service
 from app.clubs.models import Club, ClubEnrollment, SelectionRound
@@ -15,7 +12,7 @@ from app.core.config import get_settings
 from app.core.deps import GUARDIAN, STAFF, Caller, SessionDep, allow, public
 from app.core.errors import NotFound
 from app.core.ids import PathId, QueryId
-from app.core.media import IMAGE_RESPONSES, image_file
+from app.core.media import IMAGE_RESPONSES
 from app.core.signed_urls import check_signature
 from app.core.scope import get_in_schools
 from app.people.service import readable_student
@@ -29,8 +26,8 @@ Browser = Annotated[Caller, Depends(allow(*STAFF, GUARDIAN))]
 TeacherOrAdmin = Annotated[Caller, Depends(allow("admin", "teacher"))]
 
 
-def _club(session, caller: Caller, club_id: int) -> Club:
-    return get_in_schools(session, Club, club_id, caller.visible_school_ids, message="未找到该社团")
+def _club(session, school_ids: frozenset[int], club_id: int) -> Club:
+    return get_in_schools(session, Club, club_id, school_ids, message="未找到该社团")
 
 
 @router.get("/terms/{term_id}/clubs", response_model=list[ClubOut],
@@ -52,19 +49,19 @@ def create_club(term_id: PathId, body: ClubIn, session: SessionDep, caller: Admi
 
 @router.get("/clubs/{club_id}", response_model=ClubOut, summary="社团详情")
 def get_club(club_id: PathId, session: SessionDep, caller: Browser) -> ClubOut:
-    return service.club_outs(session, [_club(session, caller, club_id)])[0]
+    return service.club_outs(session, [_club(session, caller.visible_school_ids, club_id)])[0]
 
 
 @router.put("/clubs/{club_id}", response_model=ClubOut, summary="修改社团")
 def update_club(club_id: PathId, body: ClubIn, session: SessionDep, caller: Admin) -> ClubOut:
-    club = get_in_schools(session, Club, club_id, caller.school_ids, message="未找到该社团")
+    club = _club(session, caller.school_ids, club_id)
     term = get_term(session=session, term_id=club.term_id, school_ids=caller.school_ids)
     return service.club_outs(session, [service.save_club(session=session, term=term, data=body, club=club)])[0]
 
 
 @router.delete("/clubs/{club_id}", status_code=204, summary="停开社团（已选和候补的学生退出并通知家长，记录保留）")
 def close_club(club_id: PathId, session: SessionDep, caller: Admin) -> Response:
-    club = get_in_schools(session, Club, club_id, caller.school_ids, message="未找到该社团")
+    club = _club(session, caller.school_ids, club_id)
     service.close_club(session=session, caller=caller, club=club)
     return Response(status_code=204)
 
@@ -73,7 +70,7 @@ def close_club(club_id: PathId, session: SessionDep, caller: Admin) -> Response:
              summary="上传社团封面（JPG/PNG；POST，因为小程序 wx.uploadFile 只能 POST）")
 def upload_cover(club_id: PathId, session: SessionDep, caller: Admin,
                  file: Annotated[UploadFile, File(description="JPG 或 PNG 图片")]) -> ClubOut:
-    club = get_in_schools(session, Club, club_id, caller.school_ids, message="未找到该社团")
+    club = _club(session, caller.school_ids, club_id)
     data = file.file.read(get_settings().max_photo_bytes + 1)
     return service.club_outs(session, [service.save_cover(session=session, club=club, data=data)])[0]
 
@@ -85,19 +82,14 @@ def get_cover(club_id: PathId, name: Annotated[str, Path(max_length=64)], sessio
               sig: Annotated[str | None, Query(max_length=64)] = None
               ) -> FileResponse:
     check_signature(f"/api/v1/clubs/{club_id}/cover/{name}", exp, sig)
-    club = session.get(Club, club_id)
-    if club is None or not club.cover_path or PurePosixPath(club.cover_path).name != name:
-        raise NotFound("PHOTO_NOT_FOUND", "该社团暂无封面")
-    path, media_type = image_file(club.cover_path, "该社团暂无封面")
+    path, media_type = service.cover_file(session, club_id, name)
     return FileResponse(path, media_type=media_type, headers={"Cache-Control": "private, max-age=3600"})
 
 
 @router.get("/terms/{term_id}/selection-rounds", response_model=list[RoundOut], summary="选课轮次")
 def list_rounds(term_id: PathId, session: SessionDep, caller: Browser) -> list[RoundOut]:
     term = get_term(session=session, term_id=term_id, school_ids=caller.visible_school_ids)
-    rows = session.exec(select(SelectionRound).where(SelectionRound.term_id == term.id)
-                        .order_by(SelectionRound.opens_at)).all()
-    return [service.round_out(r) for r in rows]
+    return [service.round_out(r) for r in service.term_rounds(session, term.id)]
 
 
 @router.post("/terms/{term_id}/selection-rounds", response_model=RoundOut, status_code=201, summary="新建选课轮次")
@@ -108,14 +100,14 @@ def create_round(term_id: PathId, body: RoundIn, session: SessionDep, caller: Ad
 
 @router.post("/clubs/{club_id}/enrollments", response_model=EnrollmentOut, summary="抢课：选上或进入候补")
 def enroll(club_id: PathId, body: EnrollIn, session: SessionDep, caller: Guardian) -> EnrollmentOut:
-    return service.enroll(session=session, caller=caller, club=_club(session, caller, club_id),
+    return service.enroll(session=session, caller=caller, club=_club(session, caller.visible_school_ids, club_id),
                           student_id=body.student_id)
 
 
 @router.delete("/clubs/{club_id}/enrollments/{student_id}", response_model=EnrollmentOut,
                summary="退选（候补第一位随即递补）")
 def drop(club_id: PathId, student_id: PathId, session: SessionDep, caller: Guardian) -> EnrollmentOut:
-    return service.drop(session=session, caller=caller, club=_club(session, caller, club_id), student_id=student_id)
+    return service.drop(session=session, caller=caller, club=_club(session, caller.visible_school_ids, club_id), student_id=student_id)
 
 
 @router.get("/students/{student_id}/clubs", response_model=list[EnrollmentOut], summary="孩子的社团")
@@ -169,7 +161,7 @@ def results(round_id: PathId, session: SessionDep, caller: Admin) -> DrawResult:
 
 @router.get("/clubs/{club_id}/roster", response_model=list[RosterRow], summary="社团名单（含班级与家长联系方式）")
 def roster(club_id: PathId, session: SessionDep, caller: TeacherOrAdmin) -> list[RosterRow]:
-    club = get_in_schools(session, Club, club_id, caller.school_ids, message="未找到该社团")
+    club = _club(session, caller.school_ids, club_id)
     if not service.may_read_roster(caller, club):
         raise NotFound("CLUB_NOT_FOUND", "未找到该社团")
     return service.roster(session, club)

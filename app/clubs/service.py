@@ -26,7 +26,7 @@ from app.clubs.schemas import ClubIn, ClubOut, DrawResult, EnrollmentOut, RoundI
 from app.core.clock import school_time, utcnow
 from app.core.deps import Caller
 from app.core.errors import AppError, Conflict, NotFound
-from app.core.media import remove_image, store_image
+from app.core.media import image_file, remove_image, store_image
 from app.core.signed_urls import sign_url
 from app.enrollment.models import Application, AppStatus
 from app.enrollment.service import published_plan
@@ -143,6 +143,14 @@ def cover_path(club: Club) -> str:
     return f"/api/v1/clubs/{club.id}/cover/{PurePosixPath(club.cover_path).name}"
 
 
+def cover_file(session: Session, club_id: int, name: str) -> tuple:
+    """The club's current cover (path, media type), if `name` is its file; an old link shows nothing."""
+    club = session.get(Club, club_id)
+    if club is None or not club.cover_path or PurePosixPath(club.cover_path).name != name:
+        raise NotFound("PHOTO_NOT_FOUND", "该社团暂无封面")
+    return image_file(club.cover_path, "该社团暂无封面")
+
+
 def save_cover(*, session: Session, club: Club, data: bytes) -> Club:
     old = club.cover_path
     club.cover_path = store_image(data, f"clubs/{club.school_id}", what="封面图片")
@@ -181,6 +189,11 @@ def create_round(*, session: Session, term: Term, data: RoundIn) -> SelectionRou
     session.commit()
     session.refresh(row)
     return row
+
+
+def term_rounds(session: Session, term_id: int) -> list[SelectionRound]:
+    return list(session.exec(select(SelectionRound).where(SelectionRound.term_id == term_id)
+                             .order_by(SelectionRound.opens_at)).all())
 
 
 def open_round(session: Session, term_id: int, mode: str | None = None):
