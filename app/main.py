@@ -7,7 +7,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlmodel import Session
 
+from app.attendance.router import router as attendance_router
 from app.auth.router import router as auth_router
+from app.calendar.router import router as calendar_router
+from app.caregroups.router import router as caregroups_router
 from app.core.admission import AdmissionMiddleware
 from app.core.config import get_settings
 from app.core.deps import SessionDep, public
@@ -17,9 +20,11 @@ from app.core.idempotency import IdempotencyMiddleware
 from app.core.logging import RequestLogMiddleware, configure_logging
 from app.clubs.router import router as clubs_router
 from app.enrollment.router import router as enrollment_router
+from app.leave.router import router as leave_router
 from app.notify.router import router as notify_router
 from app.people.router import router as people_router
 from app.schools.router import router as schools_router
+from app.workload.router import router as workload_router
 
 API_PREFIX = "/api/v1"
 
@@ -62,7 +67,8 @@ def create_app() -> FastAPI:
 
     api = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
     for router in (auth_router, schools_router, people_router, notify_router, enrollment_router,
-                   clubs_router):
+                   clubs_router, calendar_router, caregroups_router, attendance_router, leave_router,
+                   workload_router):
         api.include_router(router)
     app.include_router(api)
 

@@ -11,7 +11,12 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
+from app.attendance.models import (  # noqa: E402,F401
+    AbsenceAlert, Attendance, Handover, ServiceSession, SessionStaff,
+)
 from app.auth.models import Account  # noqa: E402,F401
+from app.calendar.models import CalendarChange  # noqa: E402,F401
+from app.caregroups.models import CareGroup, CareGroupMember, CareGroupTutor, TutorOffer  # noqa: E402,F401
 from app.clubs.models import (  # noqa: E402,F401
     Club, ClubEnrollment, EnrollmentEvent, LotteryChoice, SelectionRound,
 )
@@ -19,10 +24,11 @@ from app.core.idempotency import IdempotencyRecord  # noqa: E402,F401
 from app.enrollment.models import (  # noqa: E402,F401
     AgreementSignature, Application, ApplicationEvent, Bill, ServicePlan,
 )
+from app.leave.models import LeaveDay, LeaveRequest  # noqa: E402,F401
 from app.notify.models import InboxMessage, OutboxMessage, SubscriptionGrant, WeChatAccessToken  # noqa: E402,F401
 from app.people.models import (  # noqa: E402,F401
     BindAttempt, DistrictOfficial, Guardian, Guardianship, Staff, Student,
 )
-from app.schools.models import District, School, SchoolClass, Term  # noqa: E402,F401
+from app.schools.models import District, School, SchoolClass, SchoolRules, Term  # noqa: E402,F401
 
 metadata = SQLModel.metadata

@@ -152,3 +152,25 @@ def png_bytes(colour: str = "red") -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), colour).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def publish_plan(session: Session, school: "SchoolWorld", **fields):
+    """A published service plan for the school's term (Monday–Friday from 15:40 unless told otherwise)."""
+    from app.enrollment import service as enrollment
+    from app.enrollment.schemas import PlanIn
+    enrollment.save_draft(session=session, term=school.term, data=PlanIn(agreement_text="课后服务协议", **fields))
+    return enrollment.publish(session=session, term=school.term, account_id=school.staff["admin"].account_id)
+
+
+def approve_application(session: Session, student: Student, term: Term, *, weekdays=(1, 2, 3, 4, 5),
+                        applicant_account_id: int | None = None):
+    """An approved application for a child, as if both reviews had passed."""
+    from app.enrollment.models import Application
+    if applicant_account_id is None:
+        applicant_account_id = create_account(session, name="申请人").id
+    application = Application(school_id=student.school_id, term_id=term.id, student_id=student.id,
+                              class_id=student.class_id, applicant_account_id=applicant_account_id,
+                              status="approved", weekdays=list(weekdays))
+    session.add(application)
+    session.flush()
+    return application

@@ -30,6 +30,8 @@ class ServicePlan(SQLModel, table=True):
     end_times: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     # Optional winter timetable (冬令时): {"starts_on": "2026-11-01", "low": …, "mid": …, "high": …}.
     winter: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # When the service begins (after the last lesson); homework help first, then activities.
+    starts_at: str = Field(default="15:40", max_length=5)
     homework_minutes: int = 40
     content: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     fee_cents: int = 0

@@ -31,6 +31,7 @@ class PlanIn(BaseModel):
     weekdays: list[Weekday] = Field(default=[1, 2, 3, 4, 5], min_length=1, max_length=7)
     end_times: EndTimes = Field(default_factory=EndTimes)
     winter: WinterTimes | None = None
+    starts_at: str = Field(default="15:40", pattern=TIME_PATTERN, description="课后服务开始时间（放学后）")
     homework_minutes: int = Field(default=40, ge=0, le=60, description="作业辅导时长（不超过一节课）")
     content: list[str] = Field(default_factory=lambda: ["作业辅导", "阅读", "体育活动", "社团"], max_length=30)
     fee_cents: int = Field(default=0, ge=0, le=10_000_000, description="收费（分）")
@@ -46,6 +47,13 @@ class PlanIn(BaseModel):
     @classmethod
     def _distinct(cls, value: list[int]) -> list[int]:
         return sorted(set(value))
+
+    @model_validator(mode="after")
+    def _starts_before_it_ends(self) -> "PlanIn":
+        ends = [self.end_times] + ([self.winter] if self.winter else [])
+        if self.starts_at >= min(min(e.low, e.mid, e.high) for e in ends):
+            raise ValueError("课后服务开始时间须早于各年级的结束时间")
+        return self
 
 
 class PlanOut(PlanIn):

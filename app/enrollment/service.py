@@ -67,7 +67,8 @@ def plan_out(plan: ServicePlan, term: Term) -> PlanOut:
     return PlanOut(id=plan.id, term_id=plan.term_id, version=plan.version, status=plan.status,
                    agreement_hash=plan.agreement_hash, term_fee_cents=term_fee_cents(plan, term),
                    published_at=plan.published_at, weekdays=plan.weekdays, end_times=plan.end_times,
-                   winter=plan.winter, homework_minutes=plan.homework_minutes, content=plan.content,
+                   winter=plan.winter, starts_at=plan.starts_at, homework_minutes=plan.homework_minutes,
+                   content=plan.content,
                    fee_cents=plan.fee_cents, fee_period=plan.fee_period, waiver_rules=plan.waiver_rules,
                    safety_measures=plan.safety_measures, agreement_title=plan.agreement_title,
                    agreement_text=plan.agreement_text, capacity=plan.capacity, priority_first=plan.priority_first)

@@ -62,3 +62,20 @@ class SchoolClass(SQLModel, table=True):
 
 def class_name(grade: int, number: int) -> str:
     return f"{GRADE_NAMES.get(grade, f'{grade}年级')}{number}班"
+
+
+class SchoolRules(SQLModel, table=True):
+    """A school's own choices where the seeds give a default (设置). No row means the defaults."""
+
+    __tablename__ = "school_rules"
+
+    school_id: int = Field(foreign_key="school.id", primary_key=True)
+    # Make-up working days (调休, e.g. a Saturday that counts as a Monday): most schools run no service.
+    service_on_makeup_days: bool = False
+    group_max: int = 45              # no care group (临时班) over this
+    class_keeps_group_at: int = 30   # a class with this many staying children keeps its own group
+    children_per_tutor: int = 25
+    # Expected but not marked present this long after the session starts → absence alert.
+    absence_alert_minutes: int = 15
+    # Leave for today asked after this time is flagged urgent to the session's teacher.
+    leave_cutoff: str = Field(default="14:00", max_length=5)

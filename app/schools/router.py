@@ -5,13 +5,16 @@ from fastapi import APIRouter, Depends
 from app.core.ids import PathId
 from app.core.deps import DISTRICT, GUARDIAN, STAFF, Caller, SessionDep, allow
 from app.schools import service
-from app.schools.schemas import ClassIn, ClassOut, ClassUpdate, SchoolOut, TermIn, TermOut, TermUpdate
+from app.schools.schemas import (
+    ClassIn, ClassOut, ClassUpdate, RulesIn, RulesOut, SchoolOut, TermIn, TermOut, TermUpdate,
+)
 
 router = APIRouter(tags=["学校、学期与班级"])
 
 Admin = Annotated[Caller, Depends(allow("admin"))]
 StaffOrDistrict = Annotated[Caller, Depends(allow(*STAFF, DISTRICT))]
 Anyone = Annotated[Caller, Depends(allow(*STAFF, DISTRICT, GUARDIAN))]
+Staff = Annotated[Caller, Depends(allow(*STAFF))]
 
 
 @router.get("/schools", response_model=list[SchoolOut], summary="我可查看的学校")
@@ -70,3 +73,15 @@ def get_class(class_id: PathId, session: SessionDep, caller: StaffOrDistrict) ->
 def update_class(class_id: PathId, body: ClassUpdate, session: SessionDep, caller: Admin) -> ClassOut:
     school_class = service.get_class(session=session, class_id=class_id, school_ids=caller.school_ids)
     return service.update_class(session=session, school_class=school_class, data=body)
+
+
+@router.get("/schools/{school_id}/rules", response_model=RulesOut, summary="学校设置（临时班、提醒、请假截止等）")
+def get_rules(school_id: PathId, session: SessionDep, caller: Staff) -> RulesOut:
+    service.require_school(session, school_id, caller.school_ids)
+    return service.rules_out(service.school_rules(session, school_id))
+
+
+@router.put("/schools/{school_id}/rules", response_model=RulesOut, summary="修改学校设置")
+def update_rules(school_id: PathId, body: RulesIn, session: SessionDep, caller: Admin) -> RulesOut:
+    service.require_school(session, school_id, caller.school_ids)
+    return service.update_rules(session=session, school_id=school_id, data=body)

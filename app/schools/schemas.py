@@ -58,3 +58,25 @@ class ClassOut(BaseModel):
     head_staff_id: Id | None
     head_staff_name: str | None = None
     student_count: int = 0
+
+
+class RulesIn(BaseModel):
+    """A school's settings where the seeds give a default."""
+
+    service_on_makeup_days: bool = Field(default=False, description="调休上班日是否提供课后服务")
+    group_max: int = Field(default=45, ge=10, le=80, description="临时班人数上限")
+    class_keeps_group_at: int = Field(default=30, ge=1, le=80, description="留校人数达到此数的班级单独成班")
+    children_per_tutor: int = Field(default=25, ge=5, le=60, description="每名看护教师对应学生数")
+    absence_alert_minutes: int = Field(default=15, ge=1, le=120, description="开始后多少分钟未到即提醒")
+    leave_cutoff: str = Field(default="14:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+                              description="当天请假截止时间，之后的请假标为紧急")
+
+    @model_validator(mode="after")
+    def _class_fits_a_group(self) -> "RulesIn":
+        if self.class_keeps_group_at > self.group_max:
+            raise ValueError("单独成班人数不能超过临时班人数上限")
+        return self
+
+
+class RulesOut(RulesIn):
+    school_id: int

@@ -10,8 +10,10 @@ from app.core.clock import today
 from app.core.errors import AppError, Conflict, NotFound
 from app.core.scope import get_in_schools
 from app.people.models import Staff, Student
-from app.schools.models import School, SchoolClass, Term
-from app.schools.schemas import ClassIn, ClassOut, ClassUpdate, SchoolOut, TermIn, TermOut, TermUpdate
+from app.schools.models import School, SchoolClass, SchoolRules, Term
+from app.schools.schemas import (
+    ClassIn, ClassOut, ClassUpdate, RulesIn, RulesOut, SchoolOut, TermIn, TermOut, TermUpdate,
+)
 
 
 def require_school(session: Session, school_id: int, school_ids: Iterable[int]) -> School:
@@ -133,3 +135,23 @@ def update_class(*, session: Session, school_class: SchoolClass, data: ClassUpda
     session.commit()
     session.refresh(school_class)
     return class_outs(session, [school_class])[0]
+
+
+# ---------- the school's own settings ----------
+
+def school_rules(session: Session, school_id: int) -> SchoolRules:
+    """The school's settings; the seeds' defaults until an admin changes one (not saved until then)."""
+    return session.get(SchoolRules, school_id) or SchoolRules(school_id=school_id)
+
+
+def rules_out(rules: SchoolRules) -> RulesOut:
+    return RulesOut.model_validate(rules, from_attributes=True)
+
+
+def update_rules(*, session: Session, school_id: int, data: RulesIn) -> RulesOut:
+    rules = session.get(SchoolRules, school_id) or SchoolRules(school_id=school_id)
+    for key, value in data.model_dump().items():
+        setattr(rules, key, value)
+    session.add(rules)
+    session.commit()
+    return rules_out(rules)
