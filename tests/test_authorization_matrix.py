@@ -10,11 +10,13 @@ sample body below; otherwise this test fails and says what to add.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from fastapi.routing import APIRoute
 from sqlmodel import select
 
+from app.calendar.models import CalendarChange
 from app.core.deps import DISTRICT, GUARDIAN, Policy, allow_any_account, public
 from app.clubs.models import Club, ClubEnrollment, SelectionRound
 from app.enrollment.models import Application, Bill, ServicePlan
@@ -70,6 +72,9 @@ SAMPLE_BODIES: dict[tuple[str, str], Callable[[World], dict]] = {
     ("PUT", "/api/v1/selection-rounds/{round_id}/choices/{student_id}"): lambda w: {"json": {"club_ids": [1]}},
     ("POST", "/api/v1/selection-rounds/{round_id}/draw"): lambda w: {"json": {}},
     ("POST", "/api/v1/club-enrollments/{enrollment_id}/move"): lambda w: {"json": {"reason": "调整"}},
+    ("PUT", "/api/v1/schools/{school_id}/rules"): lambda w: {"json": {"group_max": 40}},
+    ("POST", "/api/v1/terms/{term_id}/calendar/changes"): lambda w: {"json": {
+        "date": "2026-11-03", "kind": "cancel", "reason": "运动会"}},
     ("POST", "/api/v1/schools/{school_id}/roster/import"): lambda w: {
         "files": {"file": ("roster.csv", ROSTER_CSV.encode(), "text/csv")}},
 }
@@ -91,6 +96,9 @@ def other_school_ids(world: World, session) -> dict[str, int]:
     outbox = session.exec(select(OutboxMessage).where(OutboxMessage.inbox_id == message.id)).one()
     application, bill = enrollment_fixture(session, b)
     club, round_, enrollment = clubs_fixture(session, b)
+    change = CalendarChange(school_id=b.school.id, term_id=b.term.id, day=date(2026, 11, 3), kind="cancel",
+                            reason="运动会", created_by=b.staff["admin"].account_id)
+    session.add(change)
     session.commit()
     return {
         "application_id": application.id, "bill_id": bill.id,
@@ -98,6 +106,7 @@ def other_school_ids(world: World, session) -> dict[str, int]:
         "school_id": b.school.id, "term_id": b.term.id, "class_id": b.classes[0].id,
         "student_id": b.students[0].id, "staff_id": b.staff["teacher"].id, "guardianship_id": guardianship.id,
         "message_id": message.id, "outbox_id": outbox.id, "name": "cover.png",
+        "change_id": change.id,
     }
 
 
