@@ -16,4 +16,7 @@ module.exports = {
   timeout: 15000,
   // Waits (ms) before the 1st and 2nd retry after a network failure (idempotent calls, GETs, login).
   networkRetryDelays: [300, 1000],
+  // The largest picture the server takes (MAX_PHOTO_BYTES, app/core/config.py `max_photo_bytes`): pages refuse
+  // bigger ones before uploading; the server checks again either way.
+  maxPhotoBytes: 2 * 1024 * 1024,
 };

@@ -344,7 +344,6 @@ module.exports = {
   CATEGORY_LABELS,
   CATEGORY_COLORS,
   MODE_LABELS,
-  ROUND_STATES,
   MAX_CHOICES,
   categoryLabel,
   categoryColor,

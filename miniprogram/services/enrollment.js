@@ -7,7 +7,7 @@
  * (`{toast: false}` to handle errors on the page).
  *
  * Also the Chinese labels the enrollment pages share, and how they show an application (applicationFacts);
- * dates and weekdays: utils/format.js; terms: services/terms.js.
+ * dates and weekdays: utils/format.js; terms: services/terms.js; role names: utils/roles.js.
  */
 const { request } = require('./request');
 const { formatTime, weekdaysText } = require('../utils/format');
@@ -51,12 +51,6 @@ const ACTION_LABELS = {
   withdraw: '退出',
   decline: '选择不参加',
   sign: '签署协议',
-};
-
-const ROLE_LABELS = {
-  guardian: '家长',
-  class_head: '班主任',
-  admin: '教导处',
 };
 
 // States in which the guardian may sign (the server refuses others with APPLICATION_STATE).
@@ -253,10 +247,7 @@ function summary(termId, options = {}) {
 
 module.exports = {
   STATUS_LABELS,
-  PICKUP_LABELS,
   PRIORITY_LABELS,
-  ACTION_LABELS,
-  ROLE_LABELS,
   SIGNABLE,
   needsSignature,
   statusLabel,

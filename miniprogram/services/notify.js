@@ -118,8 +118,6 @@ function requestSubscribe(tmplIds) {
 
 module.exports = {
   PAGE_SIZE,
-  MAX_TEMPLATES_PER_CALL,
-  SUBSCRIBE_PRIORITY,
   inbox,
   markRead,
   markAllRead,

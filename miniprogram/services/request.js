@@ -371,7 +371,5 @@ module.exports = {
   getToken,
   showErrorToast,
   ApiError,
-  uuid,
   TOKEN_KEY,
-  FALLBACK_MESSAGES,
 };

@@ -39,4 +39,4 @@ function currentTerm(schoolId, options = {}) {
   });
 }
 
-module.exports = { pickCurrentTerm, listTerms, getTerm, currentTerm };
+module.exports = { pickCurrentTerm, getTerm, currentTerm };

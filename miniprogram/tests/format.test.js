@@ -23,12 +23,23 @@ test('parseTime reads what the API sends, microseconds and offsets included (iOS
   expect(format.parseTime('2025-03-04')).toBeNaN();
 });
 
-test('school date + time ↔ API datetimes', () => {
+test('school date + time → the API datetime, zone spelt out', () => {
   expect(format.shanghaiIso('2026-09-01', '12:00')).toBe('2026-09-01T12:00:00+08:00');
   expect(format.shanghaiIso('', '12:00')).toBe('');
   expect(Date.parse(format.shanghaiIso('2026-09-01', '07:30'))).toBe(Date.parse('2026-08-31T23:30:00Z'));
-  expect(format.shanghaiParts('2026-08-31T23:30:00Z')).toEqual({ date: '2026-09-01', time: '07:30' });
-  expect(format.shanghaiParts(null)).toEqual({ date: '', time: '' });
+});
+
+test('when something happened, as a list says it: today, yesterday, this year, before — by the school\'s midnight', () => {
+  const now = Date.UTC(2025, 2, 5, 10, 0, 0); // 2025-03-05 18:00 at school
+  expect(format.formatRecent('2025-03-05T09:23:00.123456Z', now)).toBe('今天 17:23');
+  expect(format.formatRecent('2025-03-04T16:05:00Z', now)).toBe('今天 00:05'); // UTC yesterday, school today
+  expect(format.formatRecent('2025-03-04T15:59:00Z', now)).toBe('昨天 23:59');
+  expect(format.formatRecent('2025-03-04T01:05:00+00:00', now)).toBe('昨天 09:05');
+  expect(format.formatRecent('2025-03-01T08:40:00Z', now)).toBe('3月1日 16:40');
+  expect(format.formatRecent('2024-12-31T17:00:00Z', now)).toBe('1月1日 01:00'); // new year at school already
+  expect(format.formatRecent('2024-12-30T02:00:00Z', now)).toBe('2024年12月30日');
+  expect(format.formatRecent(null, now)).toBe('');
+  expect(format.formatRecent('soon', now)).toBe('');
 });
 
 test('weekdays and grades: a run of three or more as 甲至乙', () => {

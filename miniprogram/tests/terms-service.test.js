@@ -24,4 +24,23 @@ test('a school\'s current term is read from its terms; none is NO_TERM', async (
   await expect(terms.currentTerm(1)).resolves.toEqual(expect.objectContaining({ id: 1 }));
   await expect(terms.currentTerm(1)).rejects.toEqual(expect.objectContaining({ code: 'NO_TERM', message: '学校尚未设置学期' }));
   await expect(terms.getTerm(2)).resolves.toEqual(TERMS[0]);
+
+  expect(fake.calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+    'GET http://api.test/api/v1/schools/1/terms',
+    'GET http://api.test/api/v1/schools/1/terms',
+    'GET http://api.test/api/v1/terms/2',
+  ]);
+  expect(fake.calls.every((c) => c.data === undefined && !c.header['Idempotency-Key'])).toBe(true);
+  expect(fake.calls[2].header.Authorization).toBe('Bearer stored-token');
+});
+
+test('request options reach the request: {toast: false} leaves a refusal to the page', async () => {
+  const fake = setUpFakeBackend();
+  fake.route('GET', '/terms/9', { status: 404, body: { error: { code: 'TERM_NOT_FOUND', message: '未找到该学期' } } });
+
+  await expect(terms.getTerm(9, { toast: false })).rejects.toEqual(expect.objectContaining({ code: 'TERM_NOT_FOUND', status: 404 }));
+  expect(fake.wx.showToast).not.toHaveBeenCalled();
+  await expect(terms.getTerm(9)).rejects.toEqual(expect.objectContaining({ code: 'TERM_NOT_FOUND' }));
+  expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '未找到该学期' }));
+  expect(fake.sent('GET', '/terms/9')).toHaveLength(2);
 });

@@ -9,6 +9,7 @@ const WEEKDAY_NAMES = ['', '周一', '周二', '周三', '周四', '周五', '�
 const GRADE_NAMES = ['', '一', '二', '三', '四', '五', '六'];
 
 const SCHOOL_OFFSET_MS = 8 * 3600 * 1000;
+const DAY_MS = 24 * 3600 * 1000;
 // ISO 8601 as the API sends it ("2025-03-05T09:23:00.123456Z"); parsed by hand because iOS's
 // JavaScriptCore refuses fractional seconds longer than milliseconds.
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2})?$/;
@@ -57,6 +58,23 @@ function formatTime(iso, withYear = false) {
   return withYear ? `${d.getUTCFullYear()}-${day}` : day;
 }
 
+/**
+ * An API datetime as a list shows when something happened, in school time: "今天 17:23", "昨天 08:05",
+ * "3月5日 17:23" this year, "2024年12月30日" before. '' when it is not a datetime.
+ */
+function formatRecent(iso, now = Date.now()) {
+  const ms = parseTime(iso);
+  if (Number.isNaN(ms)) return '';
+  const local = schoolClock(ms);
+  const today = schoolClock(now);
+  const days = Math.floor(today.getTime() / DAY_MS) - Math.floor(local.getTime() / DAY_MS);
+  if (days === 0) return `今天 ${clockText(local)}`;
+  if (days === 1) return `昨天 ${clockText(local)}`;
+  const monthDay = `${local.getUTCMonth() + 1}月${local.getUTCDate()}日`;
+  if (local.getUTCFullYear() === today.getUTCFullYear()) return `${monthDay} ${clockText(local)}`;
+  return `${local.getUTCFullYear()}年${monthDay}`;
+}
+
 /** Today at school as 'YYYY-MM-DD'. */
 function shanghaiToday(now = Date.now()) {
   return dateText(schoolClock(now));
@@ -69,14 +87,6 @@ function shanghaiToday(now = Date.now()) {
 function shanghaiIso(date, time) {
   if (!date || !time) return '';
   return `${date}T${time}:00+08:00`;
-}
-
-/** An API datetime as school date and time parts: '2026-09-01T04:00:00Z' → {date: '2026-09-01', time: '12:00'}. */
-function shanghaiParts(iso) {
-  const ms = parseTime(iso);
-  if (Number.isNaN(ms)) return { date: '', time: '' };
-  const d = schoolClock(ms);
-  return { date: dateText(d), time: clockText(d) };
 }
 
 /** Numbers as names, a run of three or more as 甲至乙: [1,2,3,4,5] → 周一至周五; [1,3] → 周一、周三. */
@@ -102,13 +112,11 @@ function gradesText(grades) {
 module.exports = {
   WEEKDAY_NAMES,
   GRADE_NAMES,
-  pad,
   parseTime,
-  schoolClock,
   formatTime,
+  formatRecent,
   shanghaiToday,
   shanghaiIso,
-  shanghaiParts,
   weekdaysText,
   gradesText,
 };

@@ -93,4 +93,4 @@ function notice(title, content) {
   wx.showModal({ title, content, showCancel: false, confirmText: '知道了' });
 }
 
-module.exports = { NOT_LOADED, RELOADING, loadPage, oneAtATime, confirm, notice, LOAD_FAILED };
+module.exports = { NOT_LOADED, RELOADING, loadPage, oneAtATime, confirm, notice };

@@ -1,5 +1,6 @@
 /** Role names, the work each role will find on the home page, and finding one's school or child in GET /me. */
 
+// The one list of role names (the home page's roles, 审核记录's who).
 const ROLE_LABELS = {
   guardian: '家长',
   teacher: '课后服务教师',
@@ -104,11 +105,8 @@ function childOf(profile, studentId) {
 }
 
 module.exports = {
-  ROLE_LABELS,
   STAFF_ROLES,
-  STAFF_ENTRIES,
   ADMIN_ENTRIES,
-  CHILD_ACTIONS,
   roleLabel,
   staffEntriesFor,
   childActionsFor,

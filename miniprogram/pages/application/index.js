@@ -17,8 +17,8 @@ const { me } = require('../../services/auth');
 const enrollment = require('../../services/enrollment');
 const terms = require('../../services/terms');
 const { formatTime } = require('../../utils/format');
-const { childOf } = require('../../utils/roles');
-const { NOT_LOADED, RELOADING, loadPage, confirm } = require('../../utils/page');
+const { childOf, roleLabel } = require('../../utils/roles');
+const { NOT_LOADED, RELOADING, loadPage, oneAtATime, confirm } = require('../../utils/page');
 
 const WITHDRAWABLE = ['submitted', 'class_approved', 'approved', 'rejected'];
 const DECLINABLE = ['none', 'submitted', 'class_approved', 'rejected', 'withdrawn'];
@@ -74,7 +74,7 @@ function historyView(items) {
   return items.map((item, index) => ({
     key: index,
     title: enrollment.actionLabel(item.action),
-    who: [enrollment.ROLE_LABELS[item.actor_role] || item.actor_role, item.actor_name].filter(Boolean).join(' '),
+    who: [item.actor_role ? roleLabel(item.actor_role) : '', item.actor_name].filter(Boolean).join(' '),
     at: formatTime(item.at, true),
     comment: item.comment || '',
     statusText: enrollment.statusLabel(item.to_status),
@@ -167,30 +167,26 @@ Page({
     wx.navigateTo({ url: `/pages/plan/index?term_id=${this.termId}` });
   },
 
-  /** Run a mutation once at a time; the server's Chinese message is toasted by request.js on failure. */
-  mutate(call, successTitle) {
-    if (this.data.busy) return Promise.resolve();
-    this.setData({ busy: true });
-    return call().then(
-      () => {
-        this.setData({ busy: false });
-        wx.showToast({ title: successTitle, icon: 'success' });
-        return this.load();
-      },
-      (err) => {
-        this.setData({ busy: false });
-        // someone else changed it meanwhile (another guardian, the class head): show the real state
-        if (err && err.code === 'APPLICATION_STATE') return this.load();
-        return undefined;
-      },
-    );
+  /**
+   * A mutation, one at a time (utils/page.js oneAtATime: `busy` disables the buttons meanwhile), then the page
+   * reloads. A refusal is toasted by request.js with the server's Chinese message; the reload then shows the
+   * real state when someone else changed it meanwhile (another guardian, the class head: APPLICATION_STATE).
+   */
+  act(key, call, successTitle, ask) {
+    return oneAtATime(this, {
+      flag: 'acting',
+      busyKey: 'busy',
+      id: key,
+      ask,
+      run: () => call().then(() => wx.showToast({ title: successTitle, icon: 'success' }), () => {}),
+    });
   },
 
   onWithdraw() {
     const app = this.application;
-    if (!app || this.data.busy) return Promise.resolve();
+    if (!app) return Promise.resolve();
     const approved = app.status === 'approved';
-    return confirm({
+    return this.act('withdraw', () => enrollment.withdraw(app.id), approved ? '已退出' : '已撤回', () => confirm({
       title: approved ? '退出课后服务' : '撤回申请',
       content: approved
         ? '退出后孩子从明天起不再参加本学期课后服务。确定退出吗？'
@@ -198,7 +194,7 @@ Page({
       confirmText: approved ? '确定退出' : '确定撤回',
       confirmColor: '#d64541',
       cancelText: '再想想',
-    }).then((ok) => (ok ? this.mutate(() => enrollment.withdraw(app.id), approved ? '已退出' : '已撤回') : undefined));
+    }));
   },
 
   onDeclineOpen() {
@@ -215,9 +211,6 @@ Page({
 
   onDeclineConfirm() {
     const reason = String(this.data.declineReason || '').trim();
-    return this.mutate(
-      () => enrollment.decline({ studentId: this.studentId, termId: this.termId, reason }),
-      '已提交',
-    );
+    return this.act('decline', () => enrollment.decline({ studentId: this.studentId, termId: this.termId, reason }), '已提交');
   },
 });

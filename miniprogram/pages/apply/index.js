@@ -15,6 +15,7 @@ const { me } = require('../../services/auth');
 const { showErrorToast } = require('../../services/request');
 const enrollment = require('../../services/enrollment');
 const { WEEKDAY_NAMES } = require('../../utils/format');
+const { NOT_LOADED, RELOADING, loadPage } = require('../../utils/page');
 
 const PLAN_CHANGED = ['AGREEMENT_OUTDATED', 'AGREEMENT_TEXT_MISMATCH'];
 const PICKUP_OPTIONS = [
@@ -46,12 +47,10 @@ function clientName() {
 
 Page({
   data: {
-    loading: true,
-    errorMessage: '',
+    ...NOT_LOADED,
     step: 'form',
     mode: 'apply',
     childName: '',
-    termId: 0,
     submitLabel: '提交申请',
     // form
     dayOptions: [],
@@ -82,27 +81,24 @@ Page({
     return this.load();
   },
 
+  /** The plan, my applications and my children (utils/page.js loadPage: 重新加载 after a failed first load). */
   load() {
-    this.setData({ loading: true, errorMessage: '' });
     const opts = { toast: false };
-    return Promise.all([
+    return loadPage(this, (isLatest) => Promise.all([
       enrollment.getPlan(this.termId, opts),
       enrollment.myApplications(this.termId, opts),
       me(opts),
-    ]).then(
-      ([plan, apps, profile]) => {
-        const app = (apps || []).find((a) => a.student_id === this.studentId) || null;
-        const child = (profile.children || []).find((c) => c.id === this.studentId);
-        if (!child && !app) throw new Error('未找到该学生，请从首页进入');
-        this.plan = plan;
-        this.application = app;
-        const childName = (child && child.name) || app.student_name;
-        if (this.wantSign) return this.openAgreement(childName);
-        return this.openForm(childName);
-      },
-    ).catch((err) => {
-      this.setData({ loading: false, errorMessage: err.message || '加载失败，请稍后再试' });
-    });
+    ]).then(([plan, apps, profile]) => {
+      if (!isLatest()) return;
+      const app = (apps || []).find((a) => a.student_id === this.studentId) || null;
+      const child = (profile.children || []).find((c) => c.id === this.studentId);
+      if (!child && !app) throw new Error('未找到该学生，请从首页进入');
+      this.plan = plan;
+      this.application = app;
+      const childName = (child && child.name) || app.student_name;
+      if (this.wantSign) this.openAgreement(childName);
+      else this.openForm(childName);
+    }));
   },
 
   openForm(childName) {
@@ -120,10 +116,11 @@ Page({
     wx.setNavigationBarTitle && wx.setNavigationBarTitle({ title: mode === 'apply' ? '申请课后服务' : '修改申请' });
     this.setData({
       loading: false,
+      loaded: true,
+      errorMessage: '',
       step: 'form',
       mode,
       childName,
-      termId: this.termId,
       submitLabel: { apply: '提交申请', edit: '保存修改', resubmit: '重新提交' }[mode],
       dayOptions: offered.map((day) => ({ day, label: WEEKDAY_NAMES[day], selected: chosen.indexOf(day) >= 0 })),
       pickupMode: (app && app.pickup_mode) || 'guardian',
@@ -142,7 +139,7 @@ Page({
       throw new Error(`申请当前状态为「${label}」，不能签署协议`);
     }
     wx.setNavigationBarTitle && wx.setNavigationBarTitle({ title: '签署协议' });
-    this.setData({ loading: false, childName: childName || this.data.childName, termId: this.termId });
+    this.setData({ loading: false, loaded: true, errorMessage: '', childName: childName || this.data.childName });
     this.showAgreement('');
   },
 
@@ -328,7 +325,5 @@ Page({
     });
   },
 
-  onRetry() {
-    return this.load();
-  },
+  onRetry: RELOADING.onRetry,
 });

@@ -129,7 +129,8 @@ function roundPayload(form) {
   if (form.hasDropDeadline) {
     dropDeadline = shanghaiIso(form.dropDate, form.dropTime);
     if (!dropDeadline) errors.drop_deadline = '请选择退选截止时间';
-    else if (opensAt && Date.parse(dropDeadline) <= Date.parse(opensAt)) errors.drop_deadline = '退选截止须晚于开始时间';
+    // as the server (RoundIn): not before the opening; at the opening itself means no dropping at all
+    else if (opensAt && Date.parse(dropDeadline) < Date.parse(opensAt)) errors.drop_deadline = '退选截止不能早于开始时间';
   }
   if (Object.keys(errors).length) return { errors };
   return {

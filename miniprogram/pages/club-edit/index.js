@@ -3,29 +3,35 @@
  * school where the account is an admin; its staff are the teachers to choose from).
  *
  * The form is ClubIn: name, category (picker), teacher (picker over GET /schools/{id}/staff, or 暂不指定),
- * venue, weekdays (周一…周五, several), start / end time (time pickers), capacity, grades (一…六年级, several),
- * an optional minimum to open, and a description. It is checked here first (required fields, end after
- * start, 1–500 seats, not fewer seats than children already in, minimum ≤ capacity); the server's `fields`
- * then show on their fields (同名社团, 不是本校教职工, …).
+ * venue, weekdays (several, at most 5: the term's published service days — a club meets only on those —
+ * or any day while no plan is published), start / end time (time pickers), capacity, grades (一…六年级,
+ * several), an optional minimum to open, and a description. It is checked here first (required fields, end
+ * after start, 1–500 seats, not fewer seats than children already in, minimum ≤ capacity); the server's
+ * `fields` then show on their fields (同名社团, 不是本校教职工, 不是课后服务日, …).
  *
  * Cover: wx.chooseMedia → POST /clubs/{id}/cover (services/request.js `upload()`), preview at once. For a new
- * club the picture is kept and uploaded right after the club is created. Saved → back to the list.
+ * club the picture is kept and uploaded right after the club is created. Pictures over the server's limit
+ * (config.maxPhotoBytes) are refused before uploading. Saved → back to the list.
  */
+const config = require('../../config/index');
 const { me } = require('../../services/auth');
 const { showErrorToast } = require('../../services/request');
 const clubs = require('../../services/clubs');
-const { GRADE_NAMES, WEEKDAY_NAMES } = require('../../utils/format');
+const enrollment = require('../../services/enrollment');
+const { GRADE_NAMES, WEEKDAY_NAMES, weekdaysText } = require('../../utils/format');
 const { schoolWithRole } = require('../../utils/roles');
+const { NOT_LOADED, RELOADING, loadPage } = require('../../utils/page');
 
 const CATEGORY_OPTIONS = Object.keys(clubs.CATEGORY_LABELS).map((key) => ({ key, label: clubs.CATEGORY_LABELS[key] }));
-const WEEKDAYS = [1, 2, 3, 4, 5];
+// Any day of the week (ClubIn's Weekday) while the term has no published plan to say which days it serves.
+const ALL_WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
+// ClubIn: weekdays max_length
+const MAX_WEEKDAYS = 5;
 const GRADES = [1, 2, 3, 4, 5, 6];
 // Fields of ClubIn; a server error under any of them (or "weekdays.0") shows on that field.
 const FIELDS = ['name', 'category', 'description', 'teacher_staff_id', 'venue', 'weekdays', 'start_time', 'end_time',
   'capacity', 'grades', 'min_to_open'];
 const MAX_CAPACITY = 500;
-// The server's default limit for pictures (max_photo_bytes); it checks again either way.
-const COVER_MAX_BYTES = 2 * 1024 * 1024;
 
 function emptyForm() {
   return {
@@ -75,6 +81,7 @@ function validate(form, { enrolled = 0 } = {}) {
   else if (name.length > 50) errors.name = '名称不能超过 50 个字';
   if (!clubs.CATEGORY_LABELS[form.category]) errors.category = '请选择类别';
   if (!form.weekdays.length) errors.weekdays = '请至少选择一天';
+  else if (form.weekdays.length > MAX_WEEKDAYS) errors.weekdays = `最多选择 ${MAX_WEEKDAYS} 天`;
   if (!form.start_time) errors.start_time = '请选择开始时间';
   if (!form.end_time) errors.end_time = '请选择结束时间';
   else if (form.start_time && form.end_time <= form.start_time) errors.end_time = '结束时间须晚于开始时间';
@@ -108,6 +115,13 @@ function validate(form, { enrolled = 0 } = {}) {
   };
 }
 
+/** 2097152 → '2 MB'; 1572864 → '1.5 MB'; 512000 → '500 KB'. */
+function sizeText(bytes) {
+  const mb = bytes / 1024 / 1024;
+  if (mb >= 1) return `${Math.round(mb * 10) / 10} MB`;
+  return `${Math.round(bytes / 1024)} KB`;
+}
+
 function chooseImage() {
   return new Promise((resolve) => {
     wx.chooseMedia({
@@ -124,10 +138,8 @@ function chooseImage() {
 
 Page({
   data: {
-    loading: true,
-    errorMessage: '',
+    ...NOT_LOADED,
     isNew: true,
-    termName: '',
     enrolled: 0,
     waitlisted: 0,
     form: emptyForm(),
@@ -135,10 +147,10 @@ Page({
     formError: '',
     categoryOptions: CATEGORY_OPTIONS,
     categoryIndex: -1,
-    categoryLabel: '',
     teacherOptions: [{ id: 0, label: '暂不指定' }],
     teacherIndex: 0,
     dayOptions: [],
+    serviceDaysText: '',
     gradeOptions: [],
     coverUrl: '',
     coverUploading: false,
@@ -154,15 +166,15 @@ Page({
     return this.load();
   },
 
-  onRetry() {
-    return this.load();
-  },
+  onRetry: RELOADING.onRetry,
 
-  /** Who I am (my admin school), the club when editing, and the school's staff for the teacher picker. */
+  /**
+   * Who I am (my admin school), the club when editing, the school's staff for the teacher picker, and the
+   * term's published service days (the days a club may meet).
+   */
   load() {
-    this.setData({ loading: true, errorMessage: '' });
     const opts = { toast: false };
-    return me(opts).then((profile) => {
+    return loadPage(this, (isLatest) => me(opts).then((profile) => {
       const school = schoolWithRole(profile, 'admin', this.schoolId);
       if (!school) throw new Error('仅教导处管理员可以编辑社团');
       if (!this.clubId && !this.termId) throw new Error('缺少学期，请从社团管理进入');
@@ -171,12 +183,23 @@ Page({
         clubs.listStaff(school.id, opts),
       ]);
     }).then(([club, staff]) => {
+      const termId = club ? club.term_id : this.termId;
+      return enrollment.getPlan(termId, opts).then((plan) => plan.weekdays, (err) => {
+        if (err.code === 'PLAN_NOT_PUBLISHED') return null;
+        throw err;
+      }).then((serviceDays) => [club, staff, serviceDays]);
+    }).then(([club, staff, serviceDays]) => {
+      if (!isLatest()) return;
       this.club = club;
       if (club) this.termId = club.term_id;
       this.staff = staff || [];
+      this.serviceDays = serviceDays && serviceDays.length ? serviceDays.slice().sort((a, b) => a - b) : null;
       const form = club ? formFromClub(club) : emptyForm();
       this.setData({
         loading: false,
+        loaded: true,
+        errorMessage: '',
+        serviceDaysText: this.serviceDays ? `本学期课后服务日：${weekdaysText(this.serviceDays)}` : '服务方案尚未公示，暂不限活动日',
         isNew: !club,
         enrolled: club ? club.enrolled || 0 : 0,
         waitlisted: club ? club.waitlisted || 0 : 0,
@@ -186,14 +209,14 @@ Page({
       });
       this.setForm(form);
       if (wx.setNavigationBarTitle) wx.setNavigationBarTitle({ title: club ? '编辑社团' : '新建社团' });
-    }).catch((err) => {
-      this.setData({ loading: false, errorMessage: err.message || '加载失败，请稍后再试' });
-    });
+    }));
   },
 
   /** The form and everything shown from it (picker indexes, chips). */
   setForm(form) {
-    const days = WEEKDAYS.concat(form.weekdays.filter((d) => WEEKDAYS.indexOf(d) < 0));
+    // the service days; a day the club meets on that is no longer one stays, to be unticked
+    const offered = this.serviceDays || ALL_WEEKDAYS;
+    const days = offered.concat(form.weekdays.filter((d) => offered.indexOf(d) < 0)).sort((a, b) => a - b);
     const active = this.staff.filter((s) => s.is_active !== false);
     // teachers first, then other staff; the club's current teacher stays even if no longer listed
     const ordered = active.filter((s) => (s.roles || []).indexOf('teacher') >= 0)
@@ -206,7 +229,6 @@ Page({
     this.setData({
       form,
       categoryIndex,
-      categoryLabel: categoryIndex >= 0 ? CATEGORY_OPTIONS[categoryIndex].label : '',
       teacherOptions,
       teacherIndex: Math.max(0, teacherOptions.findIndex((t) => t.id === (form.teacher_staff_id || 0))),
       dayOptions: days.map((day) => ({
@@ -272,8 +294,8 @@ Page({
     if (this.data.coverUploading) return Promise.resolve();
     return chooseImage().then((file) => {
       if (!file) return null;
-      if (file.size && file.size > COVER_MAX_BYTES) {
-        this.setData({ coverError: `图片不能超过 ${COVER_MAX_BYTES / 1024 / 1024} MB，请换一张或裁剪后再传` });
+      if (file.size && file.size > config.maxPhotoBytes) {
+        this.setData({ coverError: `图片不能超过 ${sizeText(config.maxPhotoBytes)}，请换一张或裁剪后再传` });
         return null;
       }
       this.setData({ coverError: '' });

@@ -62,8 +62,16 @@ function clubView(club, { positions, firstComeOpen, brokenCovers }) {
   };
 }
 
-// The weekday filter: 全部, then the school days (clubs meet 周一 to 周五).
-const DAY_FILTERS = [{ key: 0, label: '全部' }].concat([1, 2, 3, 4, 5].map((day) => ({ key: day, label: WEEKDAY_NAMES[day] })));
+// School days, always in the weekday filter.
+const SCHOOL_DAYS = [1, 2, 3, 4, 5];
+
+/** The weekday filter: 全部, then 周一…周五 and any other day a club meets (a plan may serve a Saturday). */
+function dayFiltersOf(list) {
+  const days = SCHOOL_DAYS.slice();
+  list.forEach((club) => (club.weekdays || []).forEach((day) => { if (days.indexOf(day) < 0) days.push(day); }));
+  days.sort((a, b) => a - b);
+  return [{ key: 0, label: '全部' }].concat(days.map((day) => ({ key: day, label: WEEKDAY_NAMES[day] })));
+}
 
 /** The clubs shown for a category ('all' or a key) and a weekday (0 = any). */
 function visible(views, category, day) {
@@ -84,10 +92,11 @@ Page({
     termName: '',
     categories: [],
     activeCategory: 'all',
-    dayFilters: DAY_FILTERS,
+    dayFilters: dayFiltersOf([]),
     activeDay: 0,
-    clubs: [],
+    // the clubs the filters leave (every club's view is this.views)
     visibleClubs: [],
+    hasClubs: false,
     heldCount: 0,
     maxPerChild: 0,
     firstCome: null,
@@ -165,6 +174,9 @@ Page({
     }));
     const categories = categoriesOf(this.list);
     const active = categories.some((c) => c.key === this.data.activeCategory) ? this.data.activeCategory : 'all';
+    const dayFilters = dayFiltersOf(this.list);
+    const activeDay = dayFilters.some((d) => d.key === this.data.activeDay) ? this.data.activeDay : 0;
+    this.views = views;
     const openRound = state.firstCome || state.lottery;
     let closedMessage = '';
     if (!openRound) {
@@ -181,8 +193,10 @@ Page({
       termName: this.term.name,
       categories,
       activeCategory: active,
-      clubs: views,
-      visibleClubs: visible(views, active, this.data.activeDay),
+      dayFilters,
+      activeDay,
+      hasClubs: views.length > 0,
+      visibleClubs: visible(views, active, activeDay),
       heldCount: places.length,
       maxPerChild: openRound ? openRound.max_per_child : 0,
       firstCome: state.firstCome ? {
@@ -227,7 +241,7 @@ Page({
     const key = e.currentTarget.dataset.key || 'all';
     this.setData({
       activeCategory: key,
-      visibleClubs: visible(this.data.clubs, key, this.data.activeDay),
+      visibleClubs: visible(this.views || [], key, this.data.activeDay),
     });
   },
 
@@ -235,7 +249,7 @@ Page({
     const day = Number(e.currentTarget.dataset.day) || 0;
     this.setData({
       activeDay: day,
-      visibleClubs: visible(this.data.clubs, this.data.activeCategory, day),
+      visibleClubs: visible(this.views || [], this.data.activeCategory, day),
     });
   },
 
@@ -248,7 +262,7 @@ Page({
   },
 
   findClub(id) {
-    return this.data.clubs.find((c) => c.id === id);
+    return (this.views || []).find((c) => c.id === id);
   },
 
   /** 选这个: one request at a time; the answer is 选上 or 候补第N位, or the server's reason. */

@@ -1,28 +1,15 @@
 /**
  * 消息: my messages, newest first. Unread ones are marked; a tap marks one read and opens the page it
  * points to (if any); 全部已读; pull down to refresh; more load at the bottom.
+ *
+ * Loaded on onLoad, not onShow: coming back from a message's page keeps the pages loaded so far.
  */
 const { inbox, markRead, markAllRead, PAGE_SIZE } = require('../../services/notify');
 const { showErrorToast } = require('../../services/request');
-const { parseTime, schoolClock, pad } = require('../../utils/format');
+const { formatRecent } = require('../../utils/format');
+const { NOT_LOADED, RELOADING, loadPage } = require('../../utils/page');
 
 const INBOX_ROUTE = 'pages/inbox/index';
-const DAY_MS = 24 * 3600 * 1000;
-
-/** "今天 17:23", "昨天 08:05", "3月5日 17:23", "2024年12月30日" — in school time. */
-function formatTime(value, nowMs) {
-  const t = parseTime(value);
-  if (Number.isNaN(t)) return '';
-  const local = schoolClock(t);
-  const now = schoolClock(nowMs);
-  const hm = `${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}`;
-  const days = Math.floor(now.getTime() / DAY_MS) - Math.floor(local.getTime() / DAY_MS);
-  if (days === 0) return `今天 ${hm}`;
-  if (days === 1) return `昨天 ${hm}`;
-  const md = `${local.getUTCMonth() + 1}月${local.getUTCDate()}日`;
-  if (local.getUTCFullYear() === now.getUTCFullYear()) return `${md} ${hm}`;
-  return `${local.getUTCFullYear()}年${md}`;
-}
 
 /** The message's page as a navigateTo url ('/pages/x/index?a=b'), or '' when there is none worth opening. */
 function targetUrl(page) {
@@ -39,7 +26,7 @@ function toItem(message, nowMs) {
     title: message.title,
     body: message.body,
     read: Boolean(message.read),
-    timeText: formatTime(message.created_at, nowMs),
+    timeText: formatRecent(message.created_at, nowMs),
     target: targetUrl(message.page),
   };
 }
@@ -68,12 +55,9 @@ function openTarget(url) {
 
 Page({
   data: {
-    loading: true,
-    loaded: false,
-    errorMessage: '',
+    ...NOT_LOADED,
     items: [],
     unread: 0,
-    total: 0,
     page: 0,
     noMore: false,
     loadingMore: false,
@@ -82,49 +66,35 @@ Page({
   },
 
   onLoad() {
-    return this.refresh();
+    return this.load();
   },
 
-  onPullDownRefresh() {
-    return this.refresh().then(() => wx.stopPullDownRefresh());
-  },
+  onPullDownRefresh: RELOADING.onPullDownRefresh,
+
+  onRetry: RELOADING.onRetry,
 
   onReachBottom() {
     return this.loadMore();
   },
 
-  onRetry() {
-    return this.refresh();
-  },
-
-  /** Page 1 again, replacing the list. */
-  refresh() {
-    const firstLoad = !this.data.loaded;
-    if (firstLoad) this.setData({ loading: true, errorMessage: '' });
-    this.generation = (this.generation || 0) + 1;
-    const generation = this.generation;
-    return inbox(1, { toast: false }).then(
-      (result) => {
-        if (generation !== this.generation) return;
-        const items = (result.items || []).map((m) => toItem(m, Date.now()));
-        this.setData({
-          loading: false,
-          loaded: true,
-          errorMessage: '',
-          items,
-          unread: result.unread || 0,
-          total: result.total || 0,
-          page: 1,
-          noMore: items.length >= (result.total || 0) || items.length < PAGE_SIZE,
-          loadMoreError: '',
-        });
-      },
-      (err) => {
-        if (generation !== this.generation) return;
-        if (firstLoad) this.setData({ loading: false, errorMessage: err.message });
-        else showErrorToast(err); // keep what is shown; say why it did not refresh
-      },
-    );
+  /** Page 1 again, replacing the list (utils/page.js loadPage: error screen at first, a toast later). */
+  load() {
+    return loadPage(this, (isLatest) => inbox(1, { toast: false }).then((result) => {
+      if (!isLatest()) return;
+      this.listVersion = (this.listVersion || 0) + 1;
+      const items = (result.items || []).map((m) => toItem(m, Date.now()));
+      this.setData({
+        loading: false,
+        loaded: true,
+        errorMessage: '',
+        items,
+        unread: result.unread || 0,
+        page: 1,
+        noMore: items.length >= (result.total || 0) || items.length < PAGE_SIZE,
+        loadingMore: false,
+        loadMoreError: '',
+      });
+    }));
   },
 
   /** The next page, appended (messages that arrived meanwhile shift pages, so skip ids already shown). */
@@ -132,10 +102,11 @@ Page({
     const { loaded, noMore, loadingMore, page } = this.data;
     if (!loaded || noMore || loadingMore) return Promise.resolve();
     this.setData({ loadingMore: true, loadMoreError: '' });
-    const generation = this.generation;
+    // a refresh that replaced the list meanwhile makes this page's answer stale: it is dropped
+    const version = this.listVersion;
     return inbox(page + 1, { toast: false }).then(
       (result) => {
-        if (generation !== this.generation) return;
+        if (version !== this.listVersion) return;
         const seen = {};
         this.data.items.forEach((item) => { seen[item.id] = true; });
         const fresh = (result.items || []).filter((m) => !seen[m.id]).map((m) => toItem(m, Date.now()));
@@ -143,14 +114,13 @@ Page({
         this.setData({
           items,
           unread: result.unread || 0,
-          total: result.total || 0,
           page: page + 1,
           loadingMore: false,
           noMore: (result.items || []).length < PAGE_SIZE || items.length >= (result.total || 0),
         });
       },
       (err) => {
-        if (generation !== this.generation) return;
+        if (version !== this.listVersion) return;
         this.setData({ loadingMore: false, loadMoreError: err.message || '加载失败' });
       },
     );

@@ -9,6 +9,7 @@ const { me } = require('../../services/auth');
 const enrollment = require('../../services/enrollment');
 const terms = require('../../services/terms');
 const { formatTime, weekdaysText } = require('../../utils/format');
+const { NOT_LOADED, RELOADING, loadPage } = require('../../utils/page');
 
 const BANDS = [
   ['low', '低年级（1–2 年级）'],
@@ -64,8 +65,7 @@ function schoolIdFor(profile, studentId) {
 
 Page({
   data: {
-    loading: true,
-    errorMessage: '',
+    ...NOT_LOADED,
     termName: '',
     plan: null,
     studentId: '',
@@ -77,9 +77,10 @@ Page({
     return this.load();
   },
 
-  onPullDownRefresh() {
-    return this.load().then(() => wx.stopPullDownRefresh());
-  },
+  // a pull-down keeps the plan on screen while it reloads (and if the reload fails)
+  onPullDownRefresh: RELOADING.onPullDownRefresh,
+
+  onRetry: RELOADING.onRetry,
 
   resolveTerm() {
     const { term_id: termId, student_id: studentId } = this.query || {};
@@ -96,22 +97,11 @@ Page({
   },
 
   load() {
-    this.setData({ loading: true, errorMessage: '' });
-    return this.resolveTerm()
-      .then((term) => enrollment.getPlan(term.id, { toast: false }).then((plan) => ({ term, plan })))
-      .then(
-        ({ term, plan }) => {
-          this.termId = term.id;
-          this.setData({ loading: false, termName: term.name, plan: planView(plan) });
-        },
-        (err) => {
-          this.setData({ loading: false, plan: null, errorMessage: err.message || '加载失败，请稍后再试' });
-        },
-      );
-  },
-
-  onRetry() {
-    return this.load();
+    return loadPage(this, (isLatest) => this.resolveTerm()
+      .then((term) => enrollment.getPlan(term.id, { toast: false }).then((plan) => {
+        if (!isLatest()) return;
+        this.setData({ loading: false, loaded: true, errorMessage: '', termName: term.name, plan: planView(plan) });
+      })));
   },
 
   goApplication() {

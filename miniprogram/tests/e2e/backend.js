@@ -24,7 +24,7 @@ const STARTUP_TIMEOUT_MS = 90000;
 
 const describeIfBackend = fs.existsSync(PYTHON) ? describe : describe.skip;
 
-/** A `wx` for Node: wx.request over http, storage in a Map, toasts recorded. */
+/** A `wx` for Node: wx.request over http (each recorded in `requests`, with its status once answered), storage in a Map, toasts recorded. */
 function createNodeWx() {
   const storage = new Map();
   const toasts = [];
@@ -47,9 +47,12 @@ function createNodeWx() {
       }
       const headers = { ...header };
       if (body !== undefined) headers['content-length'] = Buffer.byteLength(body);
-      requests.push({ method: verb, url: target.toString(), header: { ...header } });
+      // `status` once answered (0: no answer)
+      const record = { method: verb, url: target.toString(), header: { ...header }, status: undefined };
+      requests.push(record);
 
       const done = (result, ok) => {
+        record.status = ok ? result.statusCode : 0;
         if (ok && success) success(result);
         if (!ok && fail) fail(result);
         if (complete) complete(result);

@@ -8,6 +8,7 @@
  *   fake.route('POST', '/x', { network: true }, { status: 200, body: {} });  // answers in turn,
  *                                                                            // the last repeats
  *   fake.route('POST', '/y', (req) => ({ status: 201, body: req.data }));
+ *   fake.route('POST', '/z', () => held.then(() => ({ status: 200, body: {} })));  // answers when `held` resolves
  *   fake.calls  // every request: { method, path, url, header, data }
  *   fake.sent('POST', '/x'), fake.mutations()   // the calls to one route; every call but GETs
  *   fake.answerModal(true)  // wx.showModal answers 确定 (false: 取消)
@@ -51,14 +52,19 @@ function createFakeWx({ baseUrl = BASE_URL } = {}) {
         data: options.data,
       };
       calls.push(req);
-      setTimeout(() => {
-        const res = answer(req) || { status: 200, body: {} };
+      const reply = (res) => {
         if (res.network) {
           if (options.fail) options.fail({ errMsg: 'request:fail timeout', errno: 5 });
         } else if (options.success) {
           options.success({ statusCode: res.status, data: res.body === undefined ? '' : res.body, header: {}, errMsg: 'request:ok' });
         }
         if (options.complete) options.complete({});
+      };
+      setTimeout(() => {
+        const res = answer(req) || { status: 200, body: {} };
+        // a route may answer later: a promise of the answer (a request held in flight)
+        if (typeof res.then === 'function') res.then(reply);
+        else reply(res);
       }, 0);
       return { abort() {} };
     }),

@@ -77,8 +77,18 @@ test('submitted and not signed: details, 审核记录 in Chinese and Beijing tim
 });
 
 test('approved and signed this version: in care, only 退出课后服务', async () => {
-  serve({ apps: [application('approved', { signature: signature(2), in_care: true })], history: HISTORY });
+  serve({
+    apps: [application('approved', { signature: signature(2), in_care: true })],
+    history: HISTORY.concat([
+      { action: 'class_approve', from_status: 'submitted', to_status: 'class_approved', actor_name: '张老师', actor_role: 'class_head', comment: null, at: '2026-02-22T01:00:00Z' },
+      { action: 'approve', from_status: 'class_approved', to_status: 'approved', actor_name: '刘主任', actor_role: 'admin', comment: null, at: '2026-02-23T01:00:00Z' },
+    ]),
+  });
   const page = await open();
+
+  // who decided, in the role names the home page uses too (utils/roles.js)
+  expect(text(page, '#history')).toContain('班主任 张老师');
+  expect(text(page, '#history')).toContain('教导处管理员 刘主任');
 
   expect(text(page, '#status')).toBe('已通过');
   expect(text(page, '#notice')).toContain('孩子在本学期课后服务名单中');
@@ -155,6 +165,54 @@ test('withdraw asks first; cancelling sends nothing, confirming withdraws once a
   expect(posts[0].header['Idempotency-Key']).toBeTruthy();
   expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已退出' }));
   expect(text(page, '#status')).toBe('已退出');
+});
+
+test('withdraw is one at a time: a second tap while asking or sending does nothing; the buttons wait meanwhile', async () => {
+  serve({ apps: [application('submitted')] });
+  const page = await open();
+  let answer;
+  fake.wx.showModal.mockImplementation((options) => { answer = options.success; });
+  let release;
+  fake.route('POST', '/applications/31/withdraw', () => new Promise((resolve) => { release = resolve; }).then(() => ({
+    status: 200, body: application('withdrawn'),
+  })));
+  fake.route('GET', '/applications', { status: 200, body: [application('withdrawn')] });
+
+  page.querySelector('#withdraw-btn').dispatchEvent('tap');
+  await flush();
+  page.querySelector('#withdraw-btn').dispatchEvent('tap');
+  await flush();
+  expect(fake.wx.showModal).toHaveBeenCalledTimes(1);
+
+  answer({ confirm: true, cancel: false });
+  await flush();
+  expect(page.instance.data.busy).toBeTruthy();
+  page.instance.onWithdraw();
+  page.instance.onDeclineConfirm();
+  await flush();
+  expect(fake.mutations().map((c) => c.path)).toEqual(['/applications/31/withdraw']);
+
+  release();
+  await flush(20);
+  expect(fake.mutations()).toHaveLength(1);
+  expect(page.instance.data.busy).toBeFalsy();
+  expect(text(page, '#status')).toBe('已退出');
+});
+
+test('a refusal for another reason: the server\'s message, the page reloaded, the buttons free again', async () => {
+  serve({ apps: [application('submitted')] });
+  const page = await open();
+  fake.answerModal(true);
+  fake.route('POST', '/applications/31/withdraw', { network: true });
+
+  await page.instance.onWithdraw();
+
+  expect(fake.sent('POST', '/applications/31/withdraw')).toHaveLength(3); // idempotent: retried twice
+  expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '网络不给力，请稍后再试' }));
+  expect(fake.wx.showToast).not.toHaveBeenCalledWith(expect.objectContaining({ title: '已撤回' }));
+  expect(fake.sent('GET', '/applications')).toHaveLength(2);
+  expect(page.instance.data.busy).toBeFalsy();
+  expect(text(page, '#status')).toBe('待班主任审核');
 });
 
 test('decline with an optional reason', async () => {

@@ -212,7 +212,7 @@ test('a new round: checked here, then sent in Beijing time with the zone; the li
   await tap(page, '#round-submit');
   expect(exists(page, '#round-name-error')).toBe(false);
   expect(exists(page, '#closes-error')).toBe(false);
-  expect(text(page, '#drop-error')).toBe('退选截止须晚于开始时间');
+  expect(text(page, '#drop-error')).toBe('退选截止不能早于开始时间');
   expect(fake.sent('POST', '/terms/5/selection-rounds')).toHaveLength(0);
 
   await pick(page, '#drop-date', '2099-05-10');
@@ -258,6 +258,27 @@ test('a first-come round is sent without priority and without a drop deadline un
     name: '补选', mode: 'first_come', opens_at: '2099-06-01T12:00:00+08:00', closes_at: '2099-06-02T12:00:00+08:00',
     drop_deadline: null, max_per_child: 2, priority_first: false,
   });
+});
+
+test('a drop deadline at the opening itself is accepted, as the server accepts it', async () => {
+  routes();
+  fake.route('POST', '/terms/5/selection-rounds', { status: 201, body: { id: 8 } });
+  const page = await showAdmin();
+  await openRoundForm(page);
+  await type(page, '#round-name', '补选');
+  await pick(page, '#opens-date', '2099-06-01');
+  await pick(page, '#opens-time', '12:00');
+  await pick(page, '#closes-date', '2099-06-02');
+  await pick(page, '#closes-time', '12:00');
+  page.querySelector('#drop-switch').dispatchEvent('change', { detail: { value: true } });
+  await flush();
+  await pick(page, '#drop-date', '2099-06-01');
+  await pick(page, '#drop-time', '12:00');
+
+  await page.instance.onSubmitRound();
+
+  expect(exists(page, '#drop-error')).toBe(false);
+  expect(fake.sent('POST', '/terms/5/selection-rounds')[0].data.drop_deadline).toBe('2099-06-01T12:00:00+08:00');
 });
 
 test('the server\'s field errors show on the round form; an error without fields above the buttons', async () => {

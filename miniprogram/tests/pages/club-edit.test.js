@@ -3,6 +3,8 @@ const { setUpFakeBackend, flush, BASE_URL } = require('../helpers/fake-wx');
 const { addUpload, chooseImages } = require('../helpers/fake-upload');
 const { openPage, tap, type, pick, text, texts, exists } = require('../helpers/render-page');
 const { ADMIN_ME } = require('../helpers/club-fixtures');
+const { plan, apiError } = require('../helpers/enrollment-fixtures');
+const config = require('../../config/index');
 
 let fake;
 
@@ -24,10 +26,12 @@ const CLUB = {
   cover_url: '/api/v1/clubs/5/cover/old.jpg?exp=1&sig=a', may_choose: null, reason: null, my_status: null,
 };
 
-function routes() {
+/** The admin, the staff, club 5 and term 5's published plan (serving `weekdays`, Monday to Friday unless told). */
+function routes({ weekdays = [1, 2, 3, 4, 5] } = {}) {
   fake.route('GET', '/me', { status: 200, body: ADMIN_ME });
   fake.route('GET', '/schools/1/staff', { status: 200, body: STAFF });
   fake.route('GET', '/clubs/5', { status: 200, body: CLUB });
+  fake.route('GET', '/terms/5/plan', { status: 200, body: plan({ weekdays }) });
 }
 
 const showEdit = (query) => openPage('club-edit', query);
@@ -41,11 +45,12 @@ test('a new club: empty form, teachers to pick from, and every required field ch
   routes();
   const page = await showEdit({ term_id: '5', school_id: '1' });
 
-  expect(fake.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['GET /me', 'GET /schools/1/staff']);
+  expect(fake.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['GET /me', 'GET /schools/1/staff', 'GET /terms/5/plan']);
   expect(text(page, '#form-title')).toBe('新建社团');
   expect(text(page, '#submit-btn')).toBe('新建社团');
   expect(text(page, '#category-value')).toBe('请选择类别');
   expect(texts(page, '#weekdays-field .option')).toEqual(['周一', '周二', '周三', '周四', '周五']);
+  expect(text(page, '#service-days')).toBe('本学期课后服务日：周一至周五');
   expect(texts(page, '#grades-field .option')).toEqual(['一年级', '二年级', '三年级', '四年级', '五年级', '六年级']);
   // 暂不指定, then teachers, then other staff; someone who has left is not offered
   expect(page.instance.data.teacherOptions.map((t) => t.label)).toEqual(['暂不指定', '李娟', '程娟', '王霞']);
@@ -139,7 +144,7 @@ test('editing: prefilled from the club; a PUT with the changes; not fewer seats 
   fake.route('PUT', '/clubs/5', (req) => ({ status: 200, body: { ...CLUB, ...req.data } }));
   const page = await showEdit({ club_id: '5', school_id: '1' });
 
-  expect(fake.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['GET /me', 'GET /clubs/5', 'GET /schools/1/staff']);
+  expect(fake.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['GET /me', 'GET /clubs/5', 'GET /schools/1/staff', 'GET /terms/5/plan']);
   expect(text(page, '#form-title')).toBe('编辑社团');
   expect(text(page, '#club-counts')).toBe('已选上 20 人 · 候补 3 人');
   expect(page.instance.data.form.name).toBe('舞蹈');
@@ -227,6 +232,59 @@ test('a double tap on 保存 sends one request', async () => {
   expect(fake.wx.navigateBack).toHaveBeenCalledTimes(1);
 });
 
+test('the days offered are the plan\'s service days (the server\'s rule); a day the club keeps outside them can be unticked', async () => {
+  routes({ weekdays: [1, 2, 5] });
+  fake.route('PUT', '/clubs/5', (req) => ({ status: 200, body: { ...CLUB, ...req.data } }));
+  const page = await showEdit({ club_id: '5' });
+
+  // the club meets 周二 and 周四; 周四 is no service day any more
+  expect(texts(page, '#weekdays-field .option')).toEqual(['周一', '周二', '周四', '周五']);
+  expect(texts(page, '#weekdays-field .option--on')).toEqual(['周二', '周四']);
+  expect(text(page, '#service-days')).toBe('本学期课后服务日：周一、周二、周五');
+
+  await tap(page, '#day-4');
+  await tap(page, '#day-5');
+  await submit(page);
+  expect(fake.sent('PUT', '/clubs/5')[0].data.weekdays).toEqual([2, 5]);
+});
+
+test('no published plan yet: any day of the week (as the server allows), at most 5 of them', async () => {
+  routes();
+  fake.route('GET', '/terms/5/plan', apiError(404, 'PLAN_NOT_PUBLISHED', '本学期课后服务方案尚未公示'));
+  fake.route('POST', '/terms/5/clubs', (req) => ({ status: 201, body: { ...CLUB, id: 40, ...req.data, enrolled: 0 } }));
+  const page = await showEdit({ term_id: '5' });
+
+  expect(exists(page, '#load-error')).toBe(false);
+  expect(texts(page, '#weekdays-field .option')).toEqual(['周一', '周二', '周三', '周四', '周五', '周六', '周日']);
+  expect(text(page, '#service-days')).toBe('服务方案尚未公示，暂不限活动日');
+
+  await type(page, '#name-input', '周末足球');
+  await pick(page, '#category-picker', 1);
+  for (const day of [1, 2, 3, 4, 6, 7]) await tap(page, `#day-${day}`);
+  await pick(page, '#start-picker', '09:00');
+  await pick(page, '#end-picker', '10:00');
+  await type(page, '#capacity-input', '20');
+  await tap(page, '#grade-3');
+  await submit(page);
+  expect(text(page, '#weekdays-error')).toBe('最多选择 5 天');
+  expect(fake.sent('POST', '/terms/5/clubs')).toHaveLength(0);
+
+  await tap(page, '#day-1');
+  await submit(page);
+  expect(fake.sent('POST', '/terms/5/clubs')[0].data.weekdays).toEqual([2, 3, 4, 6, 7]);
+});
+
+test('any other failure reading the plan is a failed load, and 重新加载 works', async () => {
+  routes();
+  fake.route('GET', '/terms/5/plan', apiError(500, 'INTERNAL_ERROR', '服务器开小差了，请稍后再试'), { status: 200, body: plan() });
+  const page = await showEdit({ club_id: '5' });
+  expect(text(page, '#load-error')).toContain('服务器开小差了');
+
+  await tap(page, '#retry-btn');
+  expect(exists(page, '#load-error')).toBe(false);
+  expect(text(page, '#form-title')).toBe('编辑社团');
+});
+
 test('cover of a saved club: chosen → uploaded at once as `file`, the preview shows it; a failure says why', async () => {
   routes();
   fake.route('POST', '/clubs/5/cover',
@@ -265,6 +323,30 @@ test('cover of a saved club: chosen → uploaded at once as `file`, the preview 
   expect(fake.wx.uploadFile).toHaveBeenCalledTimes(2);
   // saving the form does not send the picture again
   expect(fake.sent('PUT', '/clubs/5')).toHaveLength(0);
+});
+
+test('the cover limit is the one in config (the server\'s max_photo_bytes)', async () => {
+  routes();
+  const serverLimit = config.maxPhotoBytes;
+  expect(serverLimit).toBe(2 * 1024 * 1024);
+  config.maxPhotoBytes = 1.5 * 1024 * 1024;
+  try {
+    chooseImages(fake, { tempFilePath: 'wxfile://tmp/big.jpg', size: 1.6 * 1024 * 1024 },
+      { tempFilePath: 'wxfile://tmp/ok.jpg', size: 1.4 * 1024 * 1024 });
+    fake.route('POST', '/clubs/5/cover', { status: 200, body: CLUB });
+    const page = await showEdit({ club_id: '5' });
+
+    await page.instance.onChooseCover();
+    expect(text(page, '#cover-error')).toBe('图片不能超过 1.5 MB，请换一张或裁剪后再传');
+    expect(fake.wx.uploadFile).not.toHaveBeenCalled();
+
+    await page.instance.onChooseCover();
+    await flush();
+    expect(fake.wx.uploadFile).toHaveBeenCalledTimes(1);
+    expect(exists(page, '#cover-error')).toBe(false);
+  } finally {
+    config.maxPhotoBytes = serverLimit;
+  }
 });
 
 test('cover of a new club: previewed, uploaded once the club exists; if that fails the club is not created twice', async () => {

@@ -81,7 +81,7 @@ test('a cover picture is shown from the API origin; a club without one gets a ca
 
   const cover = page.querySelector('#club-1 .club__cover');
   expect(cover.dom.tagName).toBe('WX-IMAGE');
-  expect(page.instance.data.clubs[0].coverUrl).toBe('http://api.test/api/v1/clubs/1/cover/a.jpg?exp=1&sig=x');
+  expect(page.instance.data.visibleClubs[0].coverUrl).toBe('http://api.test/api/v1/clubs/1/cover/a.jpg?exp=1&sig=x');
   expect(exists(page, '#club-1 .club__placeholder')).toBe(false);
 
   const placeholder = page.querySelector('#club-2 .club__placeholder');
@@ -147,6 +147,25 @@ test('filters by weekday, together with the category, and keeps both across a re
   page.querySelectorAll('.filter')[0].dispatchEvent('tap');
   await flush();
   expect(names()).toEqual(['儿童画', '跳绳', '书法', '科学小实验']);
+});
+
+test('a club meeting on a day the plan serves besides 周一–周五 adds that day to the filter, and it goes when the club does', async () => {
+  let saturday = true;
+  routes({ clubs: () => ({ status: 200, body: saturday ? CLUBS.concat(club({ id: 7, name: '周末篮球', category: 'sport', category_label: '体育', weekdays: [6] })) : CLUBS }) });
+  const page = await showClubs();
+
+  expect(page.querySelectorAll('.day-filter').map((n) => n.dom.textContent.trim()))
+    .toEqual(['全部', '周一', '周二', '周三', '周四', '周五', '周六']);
+  page.querySelector('#day-filter-6').dispatchEvent('tap');
+  await flush();
+  expect(page.querySelectorAll('.club .club__name').map((n) => n.dom.textContent.trim())).toEqual(['周末篮球']);
+
+  // closed meanwhile: back to every day, not an empty filter nobody can leave
+  saturday = false;
+  await page.instance.onShow();
+  expect(exists(page, '#day-filter-6')).toBe(false);
+  expect(page.querySelector('#day-filter-0').dom.className).toContain('day-filter--active');
+  expect(page.querySelectorAll('.club')).toHaveLength(4);
 });
 
 test('enrolling in a free club: the button is disabled while the request is in flight, then 选上了', async () => {
@@ -355,18 +374,48 @@ test('a child who is not the guardian\'s gets a clear message, and a failed load
   expect(page.querySelectorAll('.club')).toHaveLength(4);
 });
 
-test('while a first-come round is open the seats refresh by themselves, and stop when the page is hidden', async () => {
-  routes();
-  const page = await showClubs();
-  expect(page.instance.timer).toBeTruthy();
+test('while a first-come round is open the seats refresh by themselves every 30 s, and stop when the page is hidden', async () => {
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+  try {
+    let seatsTaken = 25;
+    routes({ clubs: () => ({ status: 200, body: CLUBS.map((c) => (c.id === 1 ? { ...c, enrolled: seatsTaken, free_seats: 30 - seatsTaken } : c)) }) });
+    // the fake backend answers on setTimeout 0: let fake time run for it
+    const opening = showClubs();
+    await jest.advanceTimersByTimeAsync(100);
+    const page = await opening;
+    expect(text(page, '#club-1 .club__seats')).toBe('余位 5');
+    expect(clubsCalls()).toHaveLength(1);
 
-  // what the timer does: a quiet reload of the catalogue
-  await page.instance.load({ quiet: true });
-  expect(clubsCalls()).toHaveLength(2);
-  expect(fake.calls.filter((c) => c.path === '/me')).toHaveLength(1);
+    // other families take seats meanwhile; nothing is asked before the 30 s are up
+    seatsTaken = 28;
+    await jest.advanceTimersByTimeAsync(29000);
+    expect(clubsCalls()).toHaveLength(1);
 
-  page.instance.onHide();
-  expect(page.instance.timer).toBeNull();
+    await jest.advanceTimersByTimeAsync(1100);
+    expect(clubsCalls()).toHaveLength(2);
+    expect(text(page, '#club-1 .club__seats')).toBe('余位 2');
+    // a quiet reload: the child and term are not asked for again, and no toast
+    expect(fake.sent('GET', '/me')).toHaveLength(1);
+    expect(fake.wx.showToast).not.toHaveBeenCalled();
+
+    // and again 30 s later, even when that refresh fails (quietly: the seats stay as they were)
+    routes({ clubs: { network: true } });
+    await jest.advanceTimersByTimeAsync(31000);
+    expect(clubsCalls().length).toBeGreaterThan(2);
+    expect(text(page, '#club-1 .club__seats')).toBe('余位 2');
+    expect(fake.wx.showToast).not.toHaveBeenCalled();
+
+    // hidden: no more requests, however long it stays hidden
+    routes({ clubs: () => ({ status: 200, body: CLUBS }) });
+    await jest.advanceTimersByTimeAsync(31000);
+    page.instance.onHide();
+    expect(page.instance.timer).toBeNull();
+    const before = clubsCalls().length;
+    await jest.advanceTimersByTimeAsync(120000);
+    expect(clubsCalls()).toHaveLength(before);
+  } finally {
+    jest.useRealTimers();
+  }
 });
 
 test('no timer when no round is open or about to open', async () => {

@@ -241,3 +241,50 @@ test('a failed next page can be retried from the footer', async () => {
   expect(page.querySelectorAll('.msg')).toHaveLength(25);
   expect(fake.calls.filter((c) => c.path === '/inbox').map((c) => c.data.page)).toEqual([1, 2, 2, 2, 2]);
 });
+
+test('after a failed pull-down the list stays and the next page still loads', async () => {
+  const all = [];
+  for (let id = 40; id > 15; id -= 1) all.push(message(id));
+  const page = await openInbox(
+    pageOf(all.slice(0, 20), { total: 25 }),
+    { network: true }, { network: true }, { network: true },
+    pageOf(all.slice(20), { total: 25, page: 2 }),
+  );
+
+  await page.instance.onPullDownRefresh();
+  expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '网络不给力，请稍后再试' }));
+  expect(page.querySelectorAll('.msg')).toHaveLength(20);
+
+  await page.instance.onReachBottom();
+  expect(page.querySelectorAll('.msg')).toHaveLength(25);
+  expect(text(page, '#list-footer')).toBe('没有更多消息了');
+});
+
+test('a refresh while the next page is on its way: that page is dropped, and more can be loaded again', async () => {
+  const all = [];
+  for (let id = 40; id > 15; id -= 1) all.push(message(id));
+  const held = [];
+  fake.route('GET', '/inbox', (req) => (req.data.page === 2
+    ? new Promise((resolve) => held.push(resolve)).then(() => pageOf(all.slice(20), { total: 25, page: 2 }))
+    : pageOf(all.slice(0, 20), { total: 25 })));
+  const page = renderPage('inbox');
+  await page.instance.onLoad();
+
+  const more = page.instance.onReachBottom();
+  await flush();
+  expect(text(page, '#list-footer')).toBe('正在加载…');
+  await page.instance.onPullDownRefresh();
+  held[0]();
+  await more;
+  await flush();
+  // page 2 of the list that was replaced would now be out of place
+  expect(page.querySelectorAll('.msg')).toHaveLength(20);
+  expect(text(page, '#list-footer')).toBe('上拉加载更多');
+
+  const again = page.instance.onReachBottom();
+  await flush();
+  held[1]();
+  await again;
+  expect(page.querySelectorAll('.msg')).toHaveLength(25);
+  expect(fake.calls.filter((c) => c.path === '/inbox').map((c) => c.data.page)).toEqual([1, 2, 1, 2]);
+});

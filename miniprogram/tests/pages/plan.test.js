@@ -113,3 +113,26 @@ test('a network failure says so in Chinese', async () => {
 
   expect(text(page, '#load-error')).toContain('网络不给力，请稍后再试');
 });
+
+test('a pull-down reloads the plan; when that fails the plan stays on screen and a toast says why', async () => {
+  fake.route('GET', '/terms/5', { status: 200, body: TERMS[1] });
+  fake.route('GET', '/terms/5/plan', { status: 200, body: plan() }, { status: 200, body: plan({ version: 3, fee_cents: 20000 }) },
+    apiError(500, 'INTERNAL_ERROR', '服务器开小差了，请稍后再试'));
+  const page = await open({ term_id: '5' });
+  expect(text(page, '#plan-version')).toContain('第 2 版');
+
+  await page.instance.onPullDownRefresh();
+  expect(text(page, '#plan-version')).toContain('第 3 版');
+  expect(text(page, '#fee')).toBe('每学期 200 元');
+  expect(fake.wx.stopPullDownRefresh).toHaveBeenCalledTimes(1);
+
+  // while it reloads, and after it failed, the plan is still there
+  const reloading = page.instance.onPullDownRefresh();
+  expect(exists(page, '#loading')).toBe(false);
+  expect(text(page, '#fee')).toBe('每学期 200 元');
+  await reloading;
+  expect(exists(page, '#load-error')).toBe(false);
+  expect(text(page, '#plan-version')).toContain('第 3 版');
+  expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '服务器开小差了，请稍后再试' }));
+  expect(fake.wx.stopPullDownRefresh).toHaveBeenCalledTimes(2);
+});
