@@ -41,6 +41,7 @@ const ADMIN_ENTRIES = [
   { key: 'plan', title: '服务方案', desc: '发布本学期课后服务方案与协议', url: '/pages/plan/index' },
   { key: 'approval', title: '申请审定', desc: '教导处审定托管申请', url: '/pages/approval/index' },
   { key: 'groups', title: '分班与社团', desc: '看护班、社团与名单', url: '/pages/club-admin/index' },
+  { key: 'calendar', title: '服务日历', desc: '节假日、调休、停课与加开，学校设置', url: '/pages/calendar/index' },
   { key: 'reports', title: '统计报表', desc: '出勤、工作量与收费' },
 ];
 

@@ -466,12 +466,14 @@ test('work entries with a page open it; the others stay 即将上线', async () 
   await tapEntry('plan');
   await tapEntry('my-clubs');
   await tapEntry('groups');
+  await tapEntry('calendar');
   expect(fake.wx.navigateTo.mock.calls.map(([options]) => options.url)).toEqual([
     '/pages/review/index', '/pages/approval/index', '/pages/plan/index', '/pages/club-roster/index',
-    '/pages/club-admin/index',
+    '/pages/club-admin/index', '/pages/calendar/index',
   ]);
   expect(text(page, '.entry--my-clubs')).toContain('我的社团');
-  ['class-review', 'approval', 'plan', 'my-clubs', 'groups'].forEach((key) => {
+  expect(text(page, '.entry--calendar')).toContain('服务日历');
+  ['class-review', 'approval', 'plan', 'my-clubs', 'groups', 'calendar'].forEach((key) => {
     expect(page.querySelector(`.entry--${key}`).dom.className).not.toContain('entry--disabled');
     expect(text(page, `.entry--${key}`)).not.toContain('即将上线');
   });
@@ -482,7 +484,7 @@ test('work entries with a page open it; the others stay 即将上线', async () 
     expect(text(page, `.entry--${key}`)).toContain('即将上线');
   });
   await tapEntry('reports');
-  expect(fake.wx.navigateTo).toHaveBeenCalledTimes(5);
+  expect(fake.wx.navigateTo).toHaveBeenCalledTimes(6);
   expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '即将上线，敬请期待' }));
 });
 
