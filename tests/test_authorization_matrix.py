@@ -20,6 +20,7 @@ from app.calendar.models import CalendarChange
 from app.core.deps import DISTRICT, GUARDIAN, Policy, allow_any_account, public
 from app.clubs.models import Club, ClubEnrollment, SelectionRound
 from app.enrollment.models import Application, Bill, ServicePlan
+from app.leave.models import LeaveDay, LeaveRequest
 from app.notify import service as notify
 from app.notify.models import OutboxMessage
 from app.people.models import Guardianship
@@ -75,6 +76,9 @@ SAMPLE_BODIES: dict[tuple[str, str], Callable[[World], dict]] = {
     ("PUT", "/api/v1/schools/{school_id}/rules"): lambda w: {"json": {"group_max": 40}},
     ("POST", "/api/v1/terms/{term_id}/calendar/changes"): lambda w: {"json": {
         "date": "2026-11-03", "kind": "cancel", "reason": "运动会"}},
+    ("POST", "/api/v1/leave-requests"): lambda w: {"json": {"student_id": w.b.students[0].id, "dates": ["2026-12-01"],
+                                                            "reason": "发烧", "kind": "sick"}},
+    ("POST", "/api/v1/leave-requests/{leave_id}/decision"): lambda w: {"json": {"decision": "approve"}},
     ("POST", "/api/v1/schools/{school_id}/roster/import"): lambda w: {
         "files": {"file": ("roster.csv", ROSTER_CSV.encode(), "text/csv")}},
 }
@@ -84,7 +88,8 @@ CLUB = {"name": "书法", "category": "art", "weekdays": [3], "start_time": "16:
         "capacity": 20, "grades": [3, 4]}
 
 # Routes without a path id whose body names the object (their samples above name school B's).
-BODY_NAMES_OBJECT = {("POST", "/api/v1/applications"), ("POST", "/api/v1/applications/decline")}
+BODY_NAMES_OBJECT = {("POST", "/api/v1/applications"), ("POST", "/api/v1/applications/decline"),
+                     ("POST", "/api/v1/leave-requests")}
 
 
 def other_school_ids(world: World, session) -> dict[str, int]:
@@ -106,7 +111,7 @@ def other_school_ids(world: World, session) -> dict[str, int]:
         "school_id": b.school.id, "term_id": b.term.id, "class_id": b.classes[0].id,
         "student_id": b.students[0].id, "staff_id": b.staff["teacher"].id, "guardianship_id": guardianship.id,
         "message_id": message.id, "outbox_id": outbox.id, "name": "cover.png",
-        "change_id": change.id,
+        "change_id": change.id, "leave_id": leave_fixture(session, b.students[0], b.guardians[0]).id,
     }
 
 
@@ -142,6 +147,16 @@ def clubs_fixture(session, school):
     return club, round_, enrollment
 
 
+def leave_fixture(session, student, guardian):
+    leave = LeaveRequest(school_id=student.school_id, student_id=student.id, kind="sick", reason="发烧",
+                         requested_by=guardian.account_id)
+    session.add(leave)
+    session.flush()
+    session.add(LeaveDay(school_id=student.school_id, leave_id=leave.id, student_id=student.id, day=date(2026, 12, 1)))
+    session.commit()
+    return leave
+
+
 def not_my_child_ids(world: World, session) -> dict[str, int]:
     """For a guardian of A's first student: another child of the same school, and its application."""
     ids = other_school_ids(world, session)
@@ -152,6 +167,7 @@ def not_my_child_ids(world: World, session) -> dict[str, int]:
     session.add(other_child)
     session.commit()
     ids["application_id"] = other_child.id
+    ids["leave_id"] = leave_fixture(session, world.a.students[1], world.a.guardians[1]).id
     return ids
 
 

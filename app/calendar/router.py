@@ -20,7 +20,8 @@ def term_calendar(term_id: PathId, session: SessionDep, caller: StaffOrGuardian,
                   start: Annotated[date | None, Query(alias="from")] = None,
                   end: Annotated[date | None, Query(alias="to")] = None) -> CalendarOut:
     term = get_term(session=session, term_id=term_id, school_ids=caller.visible_school_ids)
-    return service.term_calendar(session=session, term=term, start=start, end=end)
+    return service.term_calendar(session=session, term=term, start=start, end=end,
+                                 with_leave=term.school_id in caller.school_ids)
 
 
 @router.post("/terms/{term_id}/calendar/changes", response_model=DayOut, summary="停课或加开某天")

@@ -22,6 +22,7 @@ class DayOut(BaseModel):
     runs_as_weekday: int = Field(description="当天按周几的社团和教师安排")
     change_id: int | None
     timetable: Timetable | None
+    leave_count: int | None = Field(default=None, description="当天请假（已批准或已知悉）的学生数；仅教职工可见")
 
 
 class CalendarOut(BaseModel):

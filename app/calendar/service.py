@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import chinese_calendar
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -19,6 +20,7 @@ from app.calendar.schemas import CalendarOut, DayChangeIn, DayOut, Timetable
 from app.core.errors import AppError, Conflict, NotFound
 from app.enrollment.models import ServicePlan
 from app.enrollment.service import published_plan, require_published_plan
+from app.leave.models import LeaveDay, LeaveKind, LeaveRequest, LeaveStatus
 from app.schools.models import SchoolRules, Term
 from app.schools.service import school_rules
 
@@ -161,10 +163,28 @@ def calendar_warnings(days: list[ServiceDay], plan: ServicePlan) -> list[str]:
     return warnings
 
 
-def term_calendar(*, session: Session, term: Term, start: date | None = None, end: date | None = None) -> CalendarOut:
+def leave_counts(session: Session, school_id: int, start: date, end: date) -> dict[date, int]:
+    """Children on leave in force per day. Early pickup is left out: those children still come."""
+    rows = session.exec(select(LeaveDay.day, func.count(func.distinct(LeaveDay.student_id)))
+                        .join(LeaveRequest, LeaveRequest.id == LeaveDay.leave_id)
+                        .where(LeaveDay.school_id == school_id, LeaveDay.day >= start, LeaveDay.day <= end,
+                               LeaveRequest.status.in_(LeaveStatus.IN_FORCE),
+                               LeaveRequest.kind != LeaveKind.EARLY_PICKUP)
+                        .group_by(LeaveDay.day)).all()
+    return dict(rows)
+
+
+def term_calendar(*, session: Session, term: Term, start: date | None = None, end: date | None = None,
+                  with_leave: bool = False) -> CalendarOut:
+    """The term's days; `with_leave` (staff callers) adds each served day's count of children on leave."""
     plan = require_published_plan(session, term.id)
     days = service_days(session, term, plan, start=start, end=end)
-    return CalendarOut(term_id=term.id, weekdays=plan.weekdays, days=[day_out(d, plan) for d in days],
+    out = [day_out(d, plan) for d in days]
+    if with_leave and days:
+        counts = leave_counts(session, term.school_id, days[0].day, days[-1].day)
+        for day, entry in zip(out, days, strict=True):
+            day.leave_count = counts.get(entry.day, 0) if entry.served else 0
+    return CalendarOut(term_id=term.id, weekdays=plan.weekdays, days=out,
                        service_day_count=sum(d.served for d in days), warnings=calendar_warnings(days, plan))
 
 

@@ -57,3 +57,14 @@ INCIDENT = register(EventType(
 LEAVE_DECISION = register(EventType(
     "leave_decision", "请假{decision}", "{student_name} {dates} 的请假{decision}。{comment}",
     {"thing1": "{student_name}", "phrase2": "{decision}", "thing3": "{dates}"}))
+# For staff (inbox): a leave asked for today after the cutoff reaches the teachers of the child's session
+# at once; the class head hears of every new request and of every cancellation.
+LEAVE_URGENT = register(EventType(
+    "leave_urgent", "紧急请假", "{student_name}（{class_name}）今天{kind_label}{pickup}：{reason}。请在{place}点名时留意。",
+    {"thing1": "{student_name}", "phrase2": "{kind_label}", "thing3": "{reason}"}))
+LEAVE_REQUESTED = register(EventType(
+    "leave_requested", "新的请假申请", "{student_name}（{class_name}）{dates} {kind_label}{pickup}：{reason}。请及时处理。",
+    {"thing1": "{student_name}", "phrase2": "{kind_label}", "thing3": "{dates}"}))
+LEAVE_CANCELLED = register(EventType(
+    "leave_cancelled", "请假已撤销", "{student_name}（{class_name}）{dates} 的{kind_label}已由家长撤销，孩子照常参加课后服务。",
+    {"thing1": "{student_name}", "phrase2": "已撤销", "thing3": "{dates}"}))

@@ -1,3 +1,40 @@
-from fastapi import APIRouter
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from app.core.deps import STAFF, Caller, SessionDep, allow
+from app.core.ids import PathId
+from app.schools.service import require_school
+from app.workload import service
+from app.workload.schemas import MONTH_PATTERN, SchoolRecordsOut, ServiceRecordOut
 
 router = APIRouter(tags=["教师课时"])
+
+Admin = Annotated[Caller, Depends(allow("admin"))]
+MonthQuery = Annotated[str | None, Query(pattern=MONTH_PATTERN, description="月份 YYYY-MM，默认本月")]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/staff/{staff_id}/service-record", response_model=ServiceRecordOut,
+            summary="教师本月课时（本人或管理员）")
+def staff_record(staff_id: PathId, session: SessionDep, caller: Annotated[Caller, Depends(allow(*STAFF))],
+                 month: MonthQuery = None) -> ServiceRecordOut:
+    return service.staff_record(session=session, caller=caller, staff_id=staff_id, month=month)
+
+
+@router.get("/schools/{school_id}/service-records", response_model=SchoolRecordsOut, summary="全校教师月度课时")
+def school_records(school_id: PathId, session: SessionDep, caller: Admin, month: MonthQuery = None) -> SchoolRecordsOut:
+    school = require_school(session, school_id, caller.school_ids)
+    return service.school_records(session=session, school=school, month=month)
+
+
+@router.get("/schools/{school_id}/service-records.xlsx", response_class=Response,
+            responses={200: {"content": {XLSX: {}}, "description": "Excel 课时统计（每月公示）"}},
+            summary="导出全校教师月度课时（.xlsx，用于课时津贴与每月公示）")
+def school_records_xlsx(school_id: PathId, session: SessionDep, caller: Admin, month: MonthQuery = None) -> Response:
+    school = require_school(session, school_id, caller.school_ids)
+    data, filename = service.school_records_xlsx(session=session, school=school, month=month)
+    # RFC 5987: the Chinese name for browsers that read filename*, an ASCII one for the rest.
+    disposition = f"attachment; filename=\"service-records.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    return Response(data, media_type=XLSX, headers={"Content-Disposition": disposition})
