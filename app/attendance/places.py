@@ -44,8 +44,11 @@ class Place:
     name: str | None = None           # the group's or club's name
     # A leave request touching the day: in force (approved/noted), or still waiting for the class head.
     leave_id: int | None = None
+    leave_kind: str | None = None
     leave_pending: bool = False
     early_pickup_time: str | None = None
+    # The session the child belongs to today, leave or not: its roster lists them (as on leave if so).
+    usual_session_id: int | None = None
 
     @property
     def expected(self) -> bool:
@@ -69,7 +72,11 @@ class Day:
 
 def service_day(session: Session, school_id: int, day: date) -> Day | None:
     """The day's sessions (created on first need), or None when the school does not serve that day."""
-    found = day_in_force(session, school_id, day)
+    return served_day(session, day_in_force(session, school_id, day))
+
+
+def served_day(session: Session, found: tuple[Term, ServicePlan, ServiceDay] | None) -> Day | None:
+    """`service_day` for a calendar entry already looked up (`day_in_force`), e.g. to show why a day is not served."""
     if found is None or not found[2].served:
         return None
     term, plan, entry = found
@@ -99,48 +106,78 @@ def _planned_sessions(session: Session, term: Term, plan: ServicePlan, entry: Se
 
 
 def _ensure_sessions(session: Session, term: Term, plan: ServicePlan, entry: ServiceDay) -> list[ServiceSession]:
-    existing = session.exec(select(ServiceSession).where(ServiceSession.school_id == term.school_id,
-                                                         ServiceSession.day == entry.day)).all()
-    by_owner = {(s.kind, s.care_group_id or s.club_id): s for s in existing}
     planned = _planned_sessions(session, term, plan, entry)
-    created = False
-    for kind, owner_id, name, room, starts, ends, staff_ids in planned:
-        row = by_owner.get((kind, owner_id))
-        if row is None:
-            row = ServiceSession(school_id=term.school_id, term_id=term.id, day=entry.day, kind=kind, name=name,
-                                 room=room, starts_at=starts, ends_at=ends,
-                                 care_group_id=owner_id if kind == SessionKind.CARE_GROUP else None,
-                                 club_id=owner_id if kind == SessionKind.CLUB else None)
-            try:
-                with session.begin_nested():  # a concurrent first reader of the day may win; theirs is as good
-                    session.add(row)
-                    session.flush()
-            except IntegrityError:
-                continue
-            by_owner[(kind, owner_id)] = row
-            created = True
-        _sync_staff(session, row, staff_ids)
-    if created or session.dirty or session.new or session.deleted:
-        session.commit()
+    by_owner = {(s.kind, s.care_group_id or s.club_id): s for s in _day_rows(session, term.school_id, entry.day)}
+    missing = [(kind, owner_id, name, room, starts, ends) for kind, owner_id, name, room, starts, ends, _ in planned
+               if (kind, owner_id) not in by_owner]
+    new_ids: set[int] = set()
+    if missing:
+        new_ids = _create_sessions(session, term, entry.day, missing)
+        by_owner = {(s.kind, s.care_group_id or s.club_id): s for s in _day_rows(session, term.school_id, entry.day)}
+    staff_rows: dict[int, list[SessionStaff]] = {}
+    for row in session.exec(select(SessionStaff).join(ServiceSession, ServiceSession.id == SessionStaff.session_id)
+                            .where(ServiceSession.school_id == term.school_id,
+                                   ServiceSession.day == entry.day)).all():
+        staff_rows.setdefault(row.session_id, []).append(row)
+    changed = False
+    for kind, owner_id, *_, staff_ids in planned:
+        row = by_owner[(kind, owner_id)]
+        # A day's rota is frozen once it has passed; a session created just now (a past day nobody
+        # opened, counted by the service record) still gets the rota it had.
+        if row.id in new_ids or row.day >= today():
+            changed |= _sync_staff(session, row, staff_rows.get(row.id, []), staff_ids)
+    if changed:
+        try:
+            session.commit()
+        except IntegrityError:  # a concurrent first reader synced the same rota a moment earlier
+            session.rollback()
     planned_owners = {(kind, owner_id) for kind, owner_id, *_ in planned}
-    rows = session.exec(select(ServiceSession).where(ServiceSession.school_id == term.school_id,
-                                                     ServiceSession.day == entry.day)
-                        .order_by(ServiceSession.kind, ServiceSession.name)).all()
+    rows = sorted(by_owner.values(), key=lambda s: (s.kind, s.name))
     # A group deleted or a club closed since keeps its row (its roll call is history) but leaves the day.
     return [s for s in rows if (s.kind, s.care_group_id or s.club_id) in planned_owners]
 
 
-def _sync_staff(session: Session, row: ServiceSession, staff_ids: list[int]) -> None:
-    """Keep a session's scheduled teachers in step with the tutor rota until its day has passed.
+def _day_rows(session: Session, school_id: int, day: date) -> list[ServiceSession]:
+    return list(session.exec(select(ServiceSession).where(ServiceSession.school_id == school_id,
+                                                          ServiceSession.day == day)).all())
 
-    Substitutes an admin put in (rows with a reason) are left alone, and so is a past day's list:
-    it is what the teachers' service record counts.
+
+def _create_sessions(session: Session, term: Term, day: date, missing: list[tuple]) -> set[int]:
+    """Insert the day's missing sessions in one go; the ids of those this call created."""
+    def build(kind, owner_id, name, room, starts, ends) -> ServiceSession:
+        return ServiceSession(school_id=term.school_id, term_id=term.id, day=day, kind=kind, name=name, room=room,
+                              starts_at=starts, ends_at=ends,
+                              care_group_id=owner_id if kind == SessionKind.CARE_GROUP else None,
+                              club_id=owner_id if kind == SessionKind.CLUB else None)
+    rows = [build(*spec) for spec in missing]
+    try:
+        with session.begin_nested():
+            session.add_all(rows)
+            session.flush()
+    except IntegrityError:
+        # Another request created some of the same day's sessions at the same moment: theirs are as
+        # good as ours, so create the rest one by one and let each collision go.
+        rows = []
+        for spec in missing:
+            row = build(*spec)
+            try:
+                with session.begin_nested():
+                    session.add(row)
+                    session.flush()
+                rows.append(row)
+            except IntegrityError:
+                continue
+    session.commit()
+    return {row.id for row in rows}
+
+
+def _sync_staff(session: Session, row: ServiceSession, current: list[SessionStaff], staff_ids: list[int]) -> bool:
+    """Keep a session's scheduled teachers in step with the tutor rota; True when something changed.
+
+    Substitutes an admin put in (rows with a reason) are left alone: the list is then the admin's.
     """
-    if row.day < today():
-        return
-    current = session.exec(select(SessionStaff).where(SessionStaff.session_id == row.id)).all()
     if any(r.reason for r in current):
-        return
+        return False
     have = {r.staff_id for r in current}
     for staff_id in set(staff_ids) - have:
         session.add(SessionStaff(school_id=row.school_id, session_id=row.id, staff_id=staff_id))
@@ -148,6 +185,7 @@ def _sync_staff(session: Session, row: ServiceSession, staff_ids: list[int]) -> 
     if gone:
         session.exec(delete(SessionStaff).where(SessionStaff.session_id == row.id,
                                                 SessionStaff.staff_id.in_(gone)))
+    return bool(gone or set(staff_ids) - have)
 
 
 def session_staff_ids(session: Session, session_ids: Iterable[int]) -> dict[int, list[int]]:
@@ -190,19 +228,19 @@ def expected_places(session: Session, day: Day, student_ids: Iterable[int] | Non
         if student_id not in in_care:
             places[student_id] = Place(student_id, PlaceKind.NOT_IN_CARE)
             continue
-        leave = leaves.get(student_id)
-        leave_info = {}
-        if leave is not None:
-            leave_info = {"leave_id": leave.id, "leave_pending": leave.status == LeaveStatus.SUBMITTED,
-                          "early_pickup_time": leave.early_pickup_time}
-            if leave.kind != LeaveKind.EARLY_PICKUP and leave.status in LeaveStatus.IN_FORCE:
-                places[student_id] = Place(student_id, PlaceKind.LEAVE, **leave_info)
-                continue
         target = club_of.get(student_id) or group_of.get(student_id)
+        leave = leaves.get(student_id)
+        info = {"usual_session_id": target.id if target else None}
+        if leave is not None:
+            info.update(leave_id=leave.id, leave_kind=leave.kind, leave_pending=leave.status == LeaveStatus.SUBMITTED,
+                        early_pickup_time=leave.early_pickup_time)
+            if leave.kind != LeaveKind.EARLY_PICKUP and leave.status in LeaveStatus.IN_FORCE:
+                places[student_id] = Place(student_id, PlaceKind.LEAVE, **info)
+                continue
         if target is None:
-            places[student_id] = Place(student_id, PlaceKind.UNPLACED, **leave_info)
+            places[student_id] = Place(student_id, PlaceKind.UNPLACED, **info)
         else:
-            places[student_id] = Place(student_id, target.kind, session_id=target.id, name=target.name, **leave_info)
+            places[student_id] = Place(student_id, target.kind, session_id=target.id, name=target.name, **info)
     return places
 
 
