@@ -12,6 +12,14 @@ class Timetable(BaseModel):
     winter: bool = Field(description="是否冬令时")
 
 
+class ClubMeeting(BaseModel):
+    club_id: int
+    name: str
+    venue: str
+    starts_at: str
+    ends_at: str
+
+
 class DayOut(BaseModel):
     date: date
     weekday: int
@@ -22,6 +30,7 @@ class DayOut(BaseModel):
     runs_as_weekday: int = Field(description="当天按周几的社团和教师安排")
     change_id: int | None
     timetable: Timetable | None
+    clubs: list[ClubMeeting] = Field(default_factory=list, description="当天活动的社团（服务日才有）")
     leave_count: int | None = Field(default=None, description="当天请假（已批准或已知悉）的学生数；仅教职工可见")
 
 

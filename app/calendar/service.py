@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.calendar.models import CalendarChange, DayChangeKind
-from app.calendar.schemas import CalendarOut, DayChangeIn, DayOut, Timetable
+from app.calendar.schemas import CalendarOut, ClubMeeting, DayChangeIn, DayOut, Timetable
+from app.clubs.models import Club
 from app.core.errors import AppError, Conflict, NotFound
 from app.enrollment.models import ServicePlan
 from app.enrollment.service import published_plan, require_published_plan
@@ -180,12 +181,28 @@ def term_calendar(*, session: Session, term: Term, start: date | None = None, en
     plan = require_published_plan(session, term.id)
     days = service_days(session, term, plan, start=start, end=end)
     out = [day_out(d, plan) for d in days]
+    meetings = club_meetings(session, term.id)
+    for day, entry in zip(out, days, strict=True):
+        if entry.served:
+            day.clubs = meetings.get(entry.runs_as_weekday, [])
     if with_leave and days:
         counts = leave_counts(session, term.school_id, days[0].day, days[-1].day)
         for day, entry in zip(out, days, strict=True):
             day.leave_count = counts.get(entry.day, 0) if entry.served else 0
     return CalendarOut(term_id=term.id, weekdays=plan.weekdays, days=out,
                        service_day_count=sum(d.served for d in days), warnings=calendar_warnings(days, plan))
+
+
+def club_meetings(session: Session, term_id: int) -> dict[int, list[ClubMeeting]]:
+    """weekday → the term's open clubs meeting that weekday, by start time: each is a session on a served day."""
+    clubs = session.exec(select(Club).where(Club.term_id == term_id, Club.is_active == True)  # noqa: E712
+                         .order_by(Club.start_time, Club.name)).all()
+    meetings: dict[int, list[ClubMeeting]] = {}
+    for club in clubs:
+        for weekday in club.weekdays:
+            meetings.setdefault(weekday, []).append(ClubMeeting(
+                club_id=club.id, name=club.name, venue=club.venue, starts_at=club.start_time, ends_at=club.end_time))
+    return meetings
 
 
 def change_day(*, session: Session, term: Term, data: DayChangeIn, account_id: int) -> DayOut:

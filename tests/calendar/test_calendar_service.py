@@ -115,3 +115,15 @@ def test_calendar_over_http_for_a_guardian(client, session, world, plan):
     body = response.json()
     assert [d["date"] for d in body["days"]][0] == "2026-10-01"
     assert body["service_day_count"] == 1  # 1–7 国庆节, the 9th a Friday the plan skips: only Thursday the 8th
+
+
+def test_a_clubs_weekly_meetings_appear_on_its_served_days(session, world, plan):
+    from app.clubs.models import Club
+    session.add(Club(school_id=world.a.school.id, term_id=world.a.term.id, name="书法", category="art", weekdays=[3],
+                     start_time="16:30", end_time="17:20", capacity=20, grades=[3], venue="美术室"))
+    session.commit()
+    days, _ = days_by_date(session, world)
+    assert [c.name for c in days[date(2026, 11, 4)].clubs] == ["书法"]  # a Wednesday
+    assert days[date(2026, 11, 4)].clubs[0].venue == "美术室"
+    assert days[date(2026, 11, 3)].clubs == []   # Tuesday: not its day
+    assert days[date(2026, 10, 7)].clubs == []   # a Wednesday in the National Day holiday
