@@ -33,6 +33,7 @@ function viewModel(profile) {
   const isAdmin = roles.indexOf('admin') >= 0;
   const isDistrict = roles.indexOf('district') >= 0;
   const isGuardian = roles.indexOf('guardian') >= 0 || children.length > 0;
+  const staffEntries = staffEntriesFor(roles);
   return {
     greeting: profile.name ? `${profile.name}，您好` : '您好',
     rolesText: roles.map(roleLabel).join(' · '),
@@ -55,8 +56,9 @@ function viewModel(profile) {
         name: school.name,
         rolesText: school.roles.filter((role) => role !== 'district').map(roleLabel).join('、'),
       })),
-    staffEntries: staffEntriesFor(roles),
-    adminEntries: ADMIN_ENTRIES,
+    staffEntries,
+    // an entry the workbench already has (今日托管) is not repeated under 学校管理
+    adminEntries: ADMIN_ENTRIES.filter((entry) => !staffEntries.some((e) => e.key === entry.key)),
   };
 }
 

@@ -66,7 +66,7 @@ test('staff see their school, roles and the coming-soon work entries, not the ch
   // staff who are parents too can still find binding
   expect(exists(page, '#bind-link')).toBe(true);
 
-  page.querySelector('.entry').dispatchEvent('tap');
+  page.querySelector('.entry--handoff').dispatchEvent('tap');
   await flush();
   expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '即将上线，敬请期待' }));
 });
@@ -81,7 +81,27 @@ test('duty leader and guard get their own entries', async () => {
   expect(staff).toContain('巡查记录');
   expect(staff).toContain('清校确认');
   expect(staff).toContain('迟接登记');
+  expect(staff).toContain('今日托管');
   expect(staff).not.toContain('班级审核');
+});
+
+test('今日托管 opens the day\'s sessions, once on the page: for teachers, class heads, duty leaders and admins', async () => {
+  const open = async (profile) => {
+    const page = await showHome(profile);
+    expect(page.querySelectorAll('.entry--care-today')).toHaveLength(1);
+    page.querySelector('.entry--care-today').dispatchEvent('tap');
+    await flush();
+    return page;
+  };
+  await open({ ...TEACHER, roles: ['teacher'], schools: [{ id: 1, name: '示范小学', roles: ['teacher'] }] });
+  await open({ ...TEACHER, roles: ['duty_leader'], schools: [{ id: 1, name: '示范小学', roles: ['duty_leader'] }] });
+  const admin = await open({ ...TEACHER, roles: ['admin'], schools: [{ id: 1, name: '示范小学', roles: ['admin'] }] });
+  expect(text(admin, '#admin-section')).toContain('今日托管');
+  // staff and admin: on the workbench, not again under 学校管理
+  const both = await open({ ...TEACHER, roles: ['admin', 'class_head'], schools: [{ id: 1, name: '示范小学', roles: ['admin', 'class_head'] }] });
+  expect(text(both, '#staff-section')).toContain('今日托管');
+  expect(text(both, '#admin-section')).not.toContain('今日托管');
+  expect(fake.wx.navigateTo.mock.calls.map(([options]) => options.url)).toEqual(Array(4).fill('/pages/sessions/index'));
 });
 
 test('a guardian who is also staff and admin sees every section', async () => {
@@ -450,6 +470,15 @@ test("each child card links to the child's application and clubs", async () => {
   ]);
 });
 
+test("each child card's 今天在哪 opens that child's day", async () => {
+  const page = await showHome(GUARDIAN);
+
+  expect(page.querySelectorAll('.child__action--day').map((n) => n.dom.textContent.trim())).toEqual(['今天在哪', '今天在哪']);
+  page.querySelectorAll('.child__action--day')[1].dispatchEvent('tap');
+  await flush();
+  expect(fake.wx.navigateTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/child-day/index?student_id=2' }));
+});
+
 test('work entries with a page open it; the others stay 即将上线', async () => {
   const page = await showHome({
     ...TEACHER,
@@ -467,24 +496,27 @@ test('work entries with a page open it; the others stay 即将上线', async () 
   await tapEntry('my-clubs');
   await tapEntry('groups');
   await tapEntry('calendar');
+  await tapEntry('care-today');
+  await tapEntry('class-handover');
   expect(fake.wx.navigateTo.mock.calls.map(([options]) => options.url)).toEqual([
     '/pages/review/index', '/pages/approval/index', '/pages/plan/index', '/pages/club-roster/index',
-    '/pages/club-admin/index', '/pages/calendar/index',
+    '/pages/club-admin/index', '/pages/calendar/index', '/pages/sessions/index', '/pages/handover/index',
   ]);
+  expect(text(page, '.entry--class-handover')).toContain('放学交接');
   expect(text(page, '.entry--my-clubs')).toContain('我的社团');
   expect(text(page, '.entry--calendar')).toContain('服务日历');
-  ['class-review', 'approval', 'plan', 'my-clubs', 'groups', 'calendar'].forEach((key) => {
+  ['class-review', 'approval', 'plan', 'my-clubs', 'groups', 'calendar', 'care-today', 'class-handover'].forEach((key) => {
     expect(page.querySelector(`.entry--${key}`).dom.className).not.toContain('entry--disabled');
     expect(text(page, `.entry--${key}`)).not.toContain('即将上线');
   });
 
   // pages not built yet: disabled, a toast, no navigation
-  ['care-today', 'handoff', 'class-handover', 'reports'].forEach((key) => {
+  ['handoff', 'reports'].forEach((key) => {
     expect(page.querySelector(`.entry--${key}`).dom.className).toContain('entry--disabled');
     expect(text(page, `.entry--${key}`)).toContain('即将上线');
   });
   await tapEntry('reports');
-  expect(fake.wx.navigateTo).toHaveBeenCalledTimes(6);
+  expect(fake.wx.navigateTo).toHaveBeenCalledTimes(8);
   expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '即将上线，敬请期待' }));
 });
 
@@ -497,36 +529,4 @@ test('an entry whose page cannot be opened says so', async () => {
 
   expect(fake.wx.navigateTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/review/index' }));
   expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '该功能暂未开放，请稍后再试' }));
-});
-
-test('请假, 请假审批, 临时班 and 看护报名 open their pages', async () => {
-  let page = await showHome(GUARDIAN);
-  expect(page.querySelectorAll('.child__action--leave').map((n) => n.dom.textContent.trim())).toEqual(['请假', '请假']);
-  page.querySelectorAll('.child__action--leave')[1].dispatchEvent('tap');
-  await flush();
-  expect(fake.wx.navigateTo).toHaveBeenLastCalledWith(expect.objectContaining({ url: '/pages/leave-request/index?student_id=2' }));
-
-  page = await showHome({
-    ...TEACHER,
-    roles: ['admin', 'class_head', 'teacher'],
-    schools: [{ id: 1, name: '示范小学', roles: ['admin', 'class_head', 'teacher'], staff_id: 4 }],
-  });
-  const opened = [];
-  for (const key of ['leave-review', 'care-groups', 'tutor-offer']) {
-    expect(page.querySelectorAll(`.entry--${key}`)).toHaveLength(1);
-    expect(page.querySelector(`.entry--${key}`).dom.className).not.toContain('entry--disabled');
-    page.querySelector(`.entry--${key}`).dispatchEvent('tap');
-    await flush();
-    opened.push(fake.wx.navigateTo.mock.calls[fake.wx.navigateTo.mock.calls.length - 1][0].url);
-  }
-  expect(opened).toEqual(['/pages/leave-review/index', '/pages/care-groups/index', '/pages/tutor-offer/index']);
-  expect(text(page, '.entry--leave-review')).toContain('请假审批');
-  expect(text(page, '.entry--care-groups')).toContain('临时班');
-  expect(text(page, '.entry--tutor-offer')).toContain('看护报名');
-
-  // a teacher who is nothing else volunteers too; 请假审批 is the class head's
-  page = await showHome({ ...TEACHER, roles: ['teacher'], schools: [{ id: 1, name: '示范小学', roles: ['teacher'], staff_id: 4 }] });
-  expect(exists(page, '.entry--tutor-offer')).toBe(true);
-  expect(exists(page, '.entry--leave-review')).toBe(false);
-  expect(exists(page, '.entry--care-groups')).toBe(false);
 });

@@ -1,0 +1,123 @@
+/**
+ * 今日托管 (teacher, class head, duty leader, admin; home → 今日托管; query: date, optional): the sessions of a
+ * day — teachers and class heads the ones they serve, admins and duty leaders the whole school — each with its
+ * name, room, times, teachers and 应到 / 已到 / 请假 counts; ‹ › and the date picker look at another day
+ * (今天 brings it back). A day without service says why, in the calendar's words (国庆节, 运动会…).
+ * Tap a session → its roster (pages/session-roster). Coming back, pull-down and 重新加载 reload the day.
+ */
+const attendance = require('../../services/attendance');
+const { shanghaiToday } = require('../../utils/format');
+const { NOT_LOADED, RELOADING, loadPage } = require('../../utils/page');
+
+function sessionView(s, multiSchool, schoolNames) {
+  const expected = s.expected_count;
+  const arrived = s.arrived_count;
+  return {
+    id: s.id,
+    name: s.name,
+    kind: s.kind,
+    kindLabel: s.kind_label,
+    // 示范小学 · 一年级1班教室 · 15:40–16:50 (the school only when the caller works at several)
+    where: [multiSchool ? schoolNames[s.school_id] : '', s.room, attendance.timeRange(s.starts_at, s.ends_at)]
+      .filter(Boolean).join(' · '),
+    teachersText: s.teachers.map((t) => t.name).join('、') || '未安排老师',
+    serving: s.serving,
+    expected,
+    arrived,
+    leave: s.leave_count,
+    // arrived may pass expected (a child marked here who belongs elsewhere): the bar stops at full
+    percent: expected ? Math.min(100, Math.round((arrived / expected) * 100)) : 0,
+    complete: expected > 0 && arrived >= expected,
+  };
+}
+
+/** The schools' words on the day: why there is no service (per school when there are several). */
+function dayNotes(days, multiSchool) {
+  return (days || []).filter((d) => !d.served).map((d) => ({
+    key: String(d.school_id),
+    school: multiSchool ? d.school_name : '',
+    reason: attendance.noServiceReason(d),
+  }));
+}
+
+Page({
+  data: {
+    ...NOT_LOADED,
+    date: '',
+    dateTitle: '',
+    isToday: true,
+    switching: false,
+    notes: [],
+    sessions: [],
+    emptyMessage: '',
+  },
+
+  onLoad(query = {}) {
+    this.date = /^\d{4}-\d{2}-\d{2}$/.test(query.date || '') ? query.date : shanghaiToday();
+    this.setData({ date: this.date, dateTitle: attendance.dayTitle(this.date), isToday: this.date === shanghaiToday() });
+  },
+
+  ...RELOADING,
+
+  load() {
+    const date = this.date;
+    return loadPage(this, (isLatest) => attendance.listSessions(date, { toast: false }).then((result) => {
+      if (!isLatest()) return;
+      const days = result.days || [];
+      const multiSchool = days.length > 1;
+      const schoolNames = {};
+      days.forEach((d) => { schoolNames[d.school_id] = d.school_name; });
+      const sessions = (result.sessions || []).slice()
+        .sort((a, b) => Number(b.serving) - Number(a.serving)) // mine first (stable: the server's order after)
+        .map((s) => sessionView(s, multiSchool, schoolNames));
+      const notes = dayNotes(days, multiSchool);
+      let emptyMessage = '';
+      if (!sessions.length && notes.length < days.length) emptyMessage = '这一天没有您的托管场次';
+      this.shownDate = date;
+      this.setData({
+        loading: false,
+        loaded: true,
+        errorMessage: '',
+        notes,
+        sessions,
+        emptyMessage,
+      });
+    })).then(() => {
+      if (this.date !== date) return;
+      // another day that did not load (the toast said why): the bar goes back to the day on screen
+      if (this.shownDate && this.shownDate !== date) this.date = this.shownDate;
+      this.setData({
+        switching: false, date: this.date, dateTitle: attendance.dayTitle(this.date), isToday: this.date === shanghaiToday(),
+      });
+    });
+  },
+
+  showDate(date) {
+    if (!date || date === this.date) return Promise.resolve();
+    this.date = date;
+    // the bar says which day is coming; the list stays until it has come (no blank screen)
+    this.setData({ switching: true, date, dateTitle: attendance.dayTitle(date), isToday: date === shanghaiToday() });
+    return this.load();
+  },
+
+  onPrevDay() {
+    return this.showDate(attendance.addDays(this.date, -1));
+  },
+
+  onNextDay() {
+    return this.showDate(attendance.addDays(this.date, 1));
+  },
+
+  onToday() {
+    return this.showDate(shanghaiToday());
+  },
+
+  onPickDate(e) {
+    return this.showDate(e.detail.value);
+  },
+
+  onOpen(e) {
+    const id = e.currentTarget.dataset.id;
+    wx.navigateTo({ url: `/pages/session-roster/index?session_id=${id}` });
+  },
+});
