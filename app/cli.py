@@ -7,6 +7,7 @@
   fake-wechat    run the fake WeChat server on its own port
   worker         deliver notifications (several may run on PostgreSQL)
   housekeeping   forget old Idempotency-Keys (run daily, e.g. from cron)
+  sweep-absences raise due absence alerts once (the worker does it every minute; or run from cron)
 """
 
 import argparse
@@ -61,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=8001)
     sub.add_parser("worker", help="deliver queued notifications until stopped")
     sub.add_parser("housekeeping", help="forget Idempotency-Keys older than two days")
+    sub.add_parser("sweep-absences", help="raise the absence alerts that are due (e.g. every minute from cron)")
     args = parser.parse_args(argv)
 
     if getattr(args, "database_url", None):
@@ -88,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
         from app.core.idempotency import prune
         with Session(get_engine()) as session:
             print(f"forgot {prune(session)} idempotency keys")
+    elif args.command == "sweep-absences":
+        from app.attendance.service import sweep_absences
+        from app.core.db import get_engine
+        print(f"raised {sweep_absences(get_engine())} absence alerts")
     return 0
 
 
@@ -98,6 +104,7 @@ def _run_worker() -> None:
     from app.core.config import get_settings
     from app.core.db import get_engine
     from app.core.logging import configure_logging
+    import app.attendance.service  # noqa: F401 - registers the absence-alert sweep with the worker loop
     from app.notify.worker import Deliverer
     from app.wechat.client import build_wechat_client
 

@@ -16,6 +16,7 @@ import pytest
 from fastapi.routing import APIRoute
 from sqlmodel import select
 
+from app.attendance.models import ServiceSession
 from app.calendar.models import CalendarChange
 from app.core.deps import DISTRICT, GUARDIAN, Policy, allow_any_account, public
 from app.clubs.models import Club, ClubEnrollment, SelectionRound
@@ -79,6 +80,9 @@ SAMPLE_BODIES: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/api/v1/leave-requests"): lambda w: {"json": {"student_id": w.b.students[0].id, "dates": ["2026-12-01"],
                                                             "reason": "发烧", "kind": "sick"}},
     ("POST", "/api/v1/leave-requests/{leave_id}/decision"): lambda w: {"json": {"decision": "approve"}},
+    ("PUT", "/api/v1/sessions/{session_id}/attendance"): lambda w: {"json": [
+        {"student_id": w.b.students[0].id, "status": "present"}]},
+    ("POST", "/api/v1/classes/{class_id}/handover"): lambda w: {"json": {"date": "2026-11-23", "present_ids": []}},
     ("POST", "/api/v1/schools/{school_id}/roster/import"): lambda w: {
         "files": {"file": ("roster.csv", ROSTER_CSV.encode(), "text/csv")}},
 }
@@ -111,6 +115,7 @@ def other_school_ids(world: World, session) -> dict[str, int]:
         "school_id": b.school.id, "term_id": b.term.id, "class_id": b.classes[0].id,
         "student_id": b.students[0].id, "staff_id": b.staff["teacher"].id, "guardianship_id": guardianship.id,
         "message_id": message.id, "outbox_id": outbox.id, "name": "cover.png",
+        "session_id": session_fixture(session, b).id,
         "change_id": change.id, "leave_id": leave_fixture(session, b.students[0], b.guardians[0]).id,
     }
 
@@ -155,6 +160,14 @@ def leave_fixture(session, student, guardian):
     session.add(LeaveDay(school_id=student.school_id, leave_id=leave.id, student_id=student.id, day=date(2026, 12, 1)))
     session.commit()
     return leave
+
+
+def session_fixture(session, school):
+    row = ServiceSession(school_id=school.school.id, term_id=school.term.id, day=date(2026, 11, 23), kind="club",
+                         name="围棋", starts_at="16:10", ends_at="17:00")
+    session.add(row)
+    session.commit()
+    return row
 
 
 def not_my_child_ids(world: World, session) -> dict[str, int]:

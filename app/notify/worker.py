@@ -8,11 +8,16 @@ worker picks those rows up again.
 Outcomes: sent; skipped (no openid, no template, no acceptance left: the inbox has it);
 refused (43101: the user said no, never retried); pending again after a back-off (network,
 time-out, 5xx, errcode -1); failed after `notify_max_attempts` or on an error retrying cannot fix.
+
+Between batches the loop also runs the periodic jobs other packages register (`register_periodic`),
+such as the absence-alert sweep in `app/attendance/service.py`.
 """
 
 import logging
 import random
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -83,6 +88,24 @@ class TokenCache:
                 session.rollback()  # another worker created it first
 
 
+@dataclass(frozen=True)
+class PeriodicJob:
+    """Work the delivery loop also runs every `every_seconds` (e.g. absence alerts), registered next to its code.
+    The job opens its own sessions and must be safe with several workers running it."""
+
+    name: str
+    every_seconds: float
+    run: Callable[[Engine], object]
+
+
+PERIODIC: dict[str, PeriodicJob] = {}
+
+
+def register_periodic(job: PeriodicJob) -> PeriodicJob:
+    PERIODIC[job.name] = job
+    return job
+
+
 @dataclass
 class _Outcome:
     status: str
@@ -98,6 +121,7 @@ class Deliverer:
         self.settings = settings or get_settings()
         self.tokens = TokenCache(engine, wechat)
         self.rng = rng or random.Random()
+        self._last_run: dict[str, float] = {}
 
     # ---------- claiming ----------
 
@@ -133,9 +157,22 @@ class Deliverer:
             total += handled
         return total
 
+    def run_periodic(self) -> None:
+        """Run the registered jobs that are due; one failing job neither stops the others nor the delivery."""
+        for job in list(PERIODIC.values()):
+            started = time.monotonic()
+            if started - self._last_run.get(job.name, float("-inf")) < job.every_seconds:
+                continue
+            self._last_run[job.name] = started
+            try:
+                job.run(self.engine)
+            except Exception:  # noqa: BLE001
+                log.exception("periodic job %s failed", job.name)
+
     def run_forever(self, stop: threading.Event, idle_seconds: float = 1.0, batch: int = 50) -> None:
         log.info("notification worker started")
         while not stop.is_set():
+            self.run_periodic()
             try:
                 handled = self.run_once(batch)
             except Exception:  # noqa: BLE001 - a database hiccup must not kill the worker

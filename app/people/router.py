@@ -1,14 +1,16 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 
 from app.core.config import get_settings
 from app.core.ids import PathId, QueryId
 from app.core.media import IMAGE_RESPONSES
-from app.core.deps import GUARDIAN, Actor, Caller, SessionDep, allow, allow_any_account
+from app.core.signed_urls import check_signature
+from app.core.deps import GUARDIAN, Actor, Caller, SessionDep, allow, allow_any_account, public
 from app.core.pagination import Page, PageDep
 from app.people import photos, roster_import, service
+from app.people.models import Student
 from app.people.roster_import import RosterImportResult
 from app.people.schemas import (
     BindIn, BindOut, GuardianLinkIn, GuardianshipOut, GuardianshipUpdate, StaffBindCodeOut, StaffBindIn,
@@ -68,6 +70,16 @@ def get_photo(student_id: PathId, session: SessionDep, caller: CareStaffOrGuardi
     student = service.readable_student(session=session, caller=caller, student_id=student_id)
     path, media_type = photos.photo_file(student)
     return FileResponse(path, media_type=media_type, headers={"Cache-Control": "private, max-age=300"})
+
+
+@router.get("/students/{student_id}/photo/{name}", response_class=FileResponse, responses=IMAGE_RESPONSES,
+            dependencies=[Depends(public)], summary="学生照片（凭点名名单里的签名链接访问）")
+def get_linked_photo(student_id: PathId, name: Annotated[str, Path(max_length=64)], session: SessionDep,
+                     exp: Annotated[int | None, Query(ge=0, le=2**40)] = None,
+                     sig: Annotated[str | None, Query(max_length=64)] = None) -> FileResponse:
+    check_signature(f"/api/v1/students/{student_id}/photo/{name}", exp, sig)
+    path, media_type = photos.linked_photo_file(session.get(Student, student_id), name)
+    return FileResponse(path, media_type=media_type, headers={"Cache-Control": "private, max-age=3600"})
 
 
 @router.delete("/students/{student_id}/photo", status_code=204, summary="删除学生照片")
