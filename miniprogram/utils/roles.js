@@ -23,9 +23,11 @@ const STAFF_ENTRIES = {
     CARE_TODAY,
     { key: 'handoff', title: '接送放行', desc: '扫描接送码，交到家长手中' },
     { key: 'my-clubs', title: '我的社团', desc: '所带社团的学生名单', url: '/pages/club-roster/index' },
+    { key: 'tutor-offer', title: '看护报名', desc: '报名看护临时班，查看已安排的看护', url: '/pages/tutor-offer/index' },
   ],
   class_head: [
     { key: 'class-review', title: '班级审核', desc: '审核本班家长的托管申请', url: '/pages/review/index' },
+    { key: 'leave-review', title: '请假审批', desc: '本班家长的请假，批准或知悉', url: '/pages/leave-review/index' },
     CARE_TODAY,
     { key: 'class-handover', title: '放学交接', desc: '清点留校学生，交给托管老师', url: '/pages/handover/index' },
     { key: 'class-attendance', title: '班级考勤', desc: '本班学生的托管出勤' },
@@ -46,6 +48,7 @@ const ADMIN_ENTRIES = [
   CARE_TODAY,
   { key: 'plan', title: '服务方案', desc: '发布本学期课后服务方案与协议', url: '/pages/plan/index' },
   { key: 'approval', title: '申请审定', desc: '教导处审定托管申请', url: '/pages/approval/index' },
+  { key: 'care-groups', title: '临时班', desc: '生成临时班，调整学生与看护教师', url: '/pages/care-groups/index' },
   { key: 'groups', title: '分班与社团', desc: '看护班、社团与名单', url: '/pages/club-admin/index' },
   { key: 'calendar', title: '服务日历', desc: '节假日、调休、停课与加开，学校设置', url: '/pages/calendar/index' },
   { key: 'reports', title: '统计报表', desc: '出勤、工作量与收费' },
@@ -56,6 +59,7 @@ const CHILD_ACTIONS = [
   { key: 'day', title: '今天在哪', url: '/pages/child-day/index?student_id={id}' },
   { key: 'application', title: '托管申请', url: '/pages/application/index?student_id={id}' },
   { key: 'clubs', title: '社团', url: '/pages/clubs/index?student_id={id}' },
+  { key: 'leave', title: '请假', url: '/pages/leave-request/index?student_id={id}' },
 ];
 
 function roleLabel(role) {

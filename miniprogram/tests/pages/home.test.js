@@ -530,3 +530,35 @@ test('an entry whose page cannot be opened says so', async () => {
   expect(fake.wx.navigateTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/review/index' }));
   expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '该功能暂未开放，请稍后再试' }));
 });
+
+test('请假, 请假审批, 临时班 and 看护报名 open their pages', async () => {
+  let page = await showHome(GUARDIAN);
+  expect(page.querySelectorAll('.child__action--leave').map((n) => n.dom.textContent.trim())).toEqual(['请假', '请假']);
+  page.querySelectorAll('.child__action--leave')[1].dispatchEvent('tap');
+  await flush();
+  expect(fake.wx.navigateTo).toHaveBeenLastCalledWith(expect.objectContaining({ url: '/pages/leave-request/index?student_id=2' }));
+
+  page = await showHome({
+    ...TEACHER,
+    roles: ['admin', 'class_head', 'teacher'],
+    schools: [{ id: 1, name: '示范小学', roles: ['admin', 'class_head', 'teacher'], staff_id: 4 }],
+  });
+  const opened = [];
+  for (const key of ['leave-review', 'care-groups', 'tutor-offer']) {
+    expect(page.querySelectorAll(`.entry--${key}`)).toHaveLength(1);
+    expect(page.querySelector(`.entry--${key}`).dom.className).not.toContain('entry--disabled');
+    page.querySelector(`.entry--${key}`).dispatchEvent('tap');
+    await flush();
+    opened.push(fake.wx.navigateTo.mock.calls[fake.wx.navigateTo.mock.calls.length - 1][0].url);
+  }
+  expect(opened).toEqual(['/pages/leave-review/index', '/pages/care-groups/index', '/pages/tutor-offer/index']);
+  expect(text(page, '.entry--leave-review')).toContain('请假审批');
+  expect(text(page, '.entry--care-groups')).toContain('临时班');
+  expect(text(page, '.entry--tutor-offer')).toContain('看护报名');
+
+  // a teacher who is nothing else volunteers too; 请假审批 is the class head's
+  page = await showHome({ ...TEACHER, roles: ['teacher'], schools: [{ id: 1, name: '示范小学', roles: ['teacher'], staff_id: 4 }] });
+  expect(exists(page, '.entry--tutor-offer')).toBe(true);
+  expect(exists(page, '.entry--leave-review')).toBe(false);
+  expect(exists(page, '.entry--care-groups')).toBe(false);
+});
