@@ -18,6 +18,7 @@ from sqlmodel import select
 
 from app.attendance.models import ServiceSession
 from app.calendar.models import CalendarChange
+from app.caregroups.models import CareGroup
 from app.core.deps import DISTRICT, GUARDIAN, Policy, allow_any_account, public
 from app.clubs.models import Club, ClubEnrollment, SelectionRound
 from app.enrollment.models import Application, Bill, ServicePlan
@@ -75,6 +76,12 @@ SAMPLE_BODIES: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/api/v1/selection-rounds/{round_id}/draw"): lambda w: {"json": {}},
     ("POST", "/api/v1/club-enrollments/{enrollment_id}/move"): lambda w: {"json": {"reason": "调整"}},
     ("PUT", "/api/v1/schools/{school_id}/rules"): lambda w: {"json": {"group_max": 40}},
+    ("PUT", "/api/v1/terms/{term_id}/tutor-offers/{staff_id}"): lambda w: {"json": {"weekdays": [1, 2]}},
+    ("PATCH", "/api/v1/care-groups/{group_id}"): lambda w: {"json": {"room": "阅览室"}},
+    ("POST", "/api/v1/care-groups/{group_id}/members"): lambda w: {"json": {"student_id": w.b.students[0].id,
+                                                                            "reason": "调整"}},
+    ("PUT", "/api/v1/care-groups/{group_id}/tutors"): lambda w: {"json": {"tutors": [
+        {"staff_id": w.b.staff["teacher"].id, "weekday": 1}]}},
     ("POST", "/api/v1/terms/{term_id}/calendar/changes"): lambda w: {"json": {
         "date": "2026-11-03", "kind": "cancel", "reason": "运动会"}},
     ("POST", "/api/v1/leave-requests"): lambda w: {"json": {"student_id": w.b.students[0].id, "dates": ["2026-12-01"],
@@ -113,6 +120,7 @@ def other_school_ids(world: World, session) -> dict[str, int]:
         "application_id": application.id, "bill_id": bill.id,
         "club_id": club.id, "round_id": round_.id, "enrollment_id": enrollment.id,
         "school_id": b.school.id, "term_id": b.term.id, "class_id": b.classes[0].id,
+        "group_id": care_group_fixture(session, b).id,
         "student_id": b.students[0].id, "staff_id": b.staff["teacher"].id, "guardianship_id": guardianship.id,
         "message_id": message.id, "outbox_id": outbox.id, "name": "cover.png",
         "session_id": session_fixture(session, b).id,
@@ -168,6 +176,14 @@ def session_fixture(session, school):
     session.add(row)
     session.commit()
     return row
+
+
+def care_group_fixture(session, school):
+    group = CareGroup(school_id=school.school.id, term_id=school.term.id, name="三年级1班", grade=3,
+                      class_ids=[school.classes[0].id])
+    session.add(group)
+    session.commit()
+    return group
 
 
 def not_my_child_ids(world: World, session) -> dict[str, int]:
