@@ -120,12 +120,17 @@ def _ensure_sessions(session: Session, term: Term, plan: ServicePlan, entry: Ser
                                    ServiceSession.day == entry.day)).all():
         staff_rows.setdefault(row.session_id, []).append(row)
     changed = False
-    for kind, owner_id, *_, staff_ids in planned:
+    for kind, owner_id, name, room, starts, ends, staff_ids in planned:
         row = by_owner[(kind, owner_id)]
-        # A day's rota is frozen once it has passed; a session created just now (a past day nobody
-        # opened, counted by the service record) still gets the rota it had.
+        # A day is frozen once it has passed: its sessions are history. A session created just now (a
+        # past day nobody opened, counted by the service record) still gets the rota it had.
         if row.id in new_ids or row.day >= today():
             changed |= _sync_staff(session, row, staff_rows.get(row.id, []), staff_ids)
+        if row.day >= today() and (row.name, row.room, row.starts_at, row.ends_at) != (name, room, starts, ends):
+            # A group renamed or moved, a club's times changed: today's and later sessions follow.
+            row.name, row.room, row.starts_at, row.ends_at = name, room, starts, ends
+            session.add(row)
+            changed = True
     if changed:
         try:
             session.commit()

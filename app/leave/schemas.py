@@ -1,7 +1,8 @@
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+from typing import Annotated
 
 from app.core.ids import Id
 from app.enrollment.schemas import TIME_PATTERN
@@ -12,7 +13,9 @@ MAX_DAYS = 20
 class LeaveIn(BaseModel):
     student_id: Id
     dates: list[date] = Field(min_length=1, max_length=MAX_DAYS, description="请假日期（同一学期内，最多 20 天）")
-    reason: str = Field(min_length=1, max_length=200, examples=["发烧，在家休息"])
+    # Trimmed first, so a reason of blanks is refused as empty.
+    reason: Annotated[str, StringConstraints(strip_whitespace=True)] = Field(min_length=1, max_length=200,
+                                                                             examples=["发烧，在家休息"])
     kind: Literal["sick", "personal", "early_pickup"] = Field(description="sick 病假 | personal 事假 | early_pickup 提前接走")
     early_pickup_time: str | None = Field(default=None, pattern=TIME_PATTERN, description="提前接走的时间（HH:MM）")
 

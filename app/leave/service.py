@@ -210,7 +210,7 @@ def request_leave(*, session: Session, caller: Caller, data: LeaveIn) -> LeaveOu
         LeaveRequest.status != LeaveStatus.CANCELLED).order_by(LeaveDay.day)).first()
     if taken is not None:
         text = f"{day_text(taken)}已有请假，请勿重复申请"
-        raise Conflict("LEAVE_OVERLAP", text, fields={"dates": taken.isoformat()})
+        raise Conflict("LEAVE_OVERLAP", text, fields={"dates": text})
 
     leave = LeaveRequest(school_id=student.school_id, student_id=student.id, kind=data.kind, reason=data.reason,
                          early_pickup_time=data.early_pickup_time, urgent=urgent, requested_by=caller.account_id)

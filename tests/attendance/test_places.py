@@ -72,3 +72,17 @@ def test_approved_child_not_yet_in_a_group_is_unplaced_but_expected(session, day
     approve_application(session, newcomer, day.school.term)
     found = place(session, day, newcomer)
     assert found.kind == PlaceKind.UNPLACED and found.expected and found.usual_session_id is None
+
+
+def test_a_renamed_group_renames_todays_session_but_not_a_past_ones(session, day):
+    from datetime import timedelta
+    from app.attendance.places import service_day
+    past = MONDAY - timedelta(days=7)
+    before = day.session_of(session, day=past)
+    day.group.name, day.group.room = "三年级看护甲组", "302"
+    session.add(day.group)
+    session.commit()
+    today_session = day.session_of(session)
+    assert (today_session.name, today_session.room) == ("三年级看护甲组", "302")
+    again = next(s for s in service_day(session, day.school.school.id, past).sessions if s.id == before.id)
+    assert (again.name, again.room) == ("三年级看护1组", "301")
