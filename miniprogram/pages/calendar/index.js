@@ -14,13 +14,12 @@
  * after every change. Pull-down and coming back reload the month shown; the settings form is read once and
  * after saving, so a reload never wipes what the admin is typing.
  */
-const { me } = require('../../services/auth');
 const { showErrorToast } = require('../../services/request');
 const calendar = require('../../services/calendar');
-const terms = require('../../services/terms');
 const { WEEKDAY_NAMES, shanghaiToday, weekdaysText } = require('../../utils/format');
 const { STAFF_ROLES, schoolWithRole } = require('../../utils/roles');
 const { NOT_LOADED, RELOADING, loadPage, oneAtATime, confirm, notice } = require('../../utils/page');
+const { schoolTerm, schoolTermLoaded } = require('../../utils/school-term');
 
 const WEEK_HEADS = ['一', '二', '三', '四', '五', '六', '日'];
 const LEGEND = [
@@ -145,7 +144,15 @@ Page({
   /** My school and its current term (once); then the month (`month`, else the one shown) and, once, the rules. */
   load(month) {
     const opts = { toast: false };
-    return loadPage(this, (isLatest) => this.context(opts).then(() => {
+    return loadPage(this, (isLatest) => schoolTerm(this, {
+      // an admin school first (admins change the calendar); else any school where I am staff
+      pick: (profile) => {
+        const admin = schoolWithRole(profile, 'admin', this.schoolId);
+        this.isAdmin = Boolean(admin);
+        return admin || schoolWithRole(profile, STAFF_ROLES, this.schoolId);
+      },
+      refusal: '仅学校教职工可以查看服务日历',
+    }, opts).then(() => {
       const wanted = month || this.month || calendar.startMonth(this.term, shanghaiToday());
       return Promise.all([
         calendar.termCalendar(this.term.id, calendar.monthRange(wanted, this.term), opts),
@@ -164,20 +171,6 @@ Page({
     }));
   },
 
-  context(opts) {
-    if (this.school && this.term) return Promise.resolve();
-    return me(opts).then((profile) => {
-      const admin = schoolWithRole(profile, 'admin', this.schoolId);
-      const school = admin || schoolWithRole(profile, STAFF_ROLES, this.schoolId);
-      if (!school) throw new Error('仅学校教职工可以查看服务日历');
-      return terms.currentTerm(school.id, opts).then((term) => {
-        this.school = school;
-        this.isAdmin = Boolean(admin);
-        this.term = term;
-      });
-    });
-  },
-
   render() {
     const today = shanghaiToday();
     const byDate = {};
@@ -190,11 +183,7 @@ Page({
       cells.push({ ...cell, key: cell.key || `blank-${w}-${i}` });
     }));
     this.setData({
-      loading: false,
-      loaded: true,
-      errorMessage: '',
-      schoolName: this.school.name,
-      termName: this.term.name,
+      ...schoolTermLoaded(this),
       isAdmin: this.isAdmin,
       monthLabel: calendar.monthLabel(this.month),
       hasPrev: this.month > calendar.monthOf(this.term.starts_on),

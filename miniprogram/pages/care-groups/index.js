@@ -10,12 +10,10 @@
  *
  * onShow reloads, so coming back from a group shows what was changed there.
  */
-const { me } = require('../../services/auth');
 const { showErrorToast } = require('../../services/request');
 const caregroups = require('../../services/caregroups');
-const terms = require('../../services/terms');
-const { schoolWithRole } = require('../../utils/roles');
 const { NOT_LOADED, RELOADING, loadPage, confirm, notice } = require('../../utils/page');
+const { schoolTerm, schoolTermLoaded } = require('../../utils/school-term');
 
 // Warnings shown before 查看全部 (a term with many unplaced children has one per child).
 const FIRST_WARNINGS = 20;
@@ -66,28 +64,12 @@ Page({
   /** My admin school and its current term (once), then the term's groups. */
   load() {
     const opts = { toast: false };
-    return loadPage(this, (isLatest) => {
-      const context = this.term
-        ? Promise.resolve()
-        : me(opts).then((profile) => {
-          const school = schoolWithRole(profile, 'admin', this.schoolId);
-          if (!school) throw new Error('仅教导处管理员可以管理临时班');
-          return terms.currentTerm(school.id, opts).then((term) => {
-            this.school = school;
-            this.term = term;
-          });
-        });
-      return context.then(() => caregroups.listGroups(this.term.id, opts)).then((out) => {
+    return loadPage(this, (isLatest) => schoolTerm(this, { roles: 'admin', refusal: '仅教导处管理员可以管理临时班' }, opts)
+      .then(() => caregroups.listGroups(this.term.id, opts))
+      .then((out) => {
         if (!isLatest()) return;
-        this.show(listingView(out), {
-          loading: false,
-          loaded: true,
-          errorMessage: '',
-          schoolName: this.school.name,
-          termName: this.term.name,
-        });
-      });
-    });
+        this.show(listingView(out), schoolTermLoaded(this));
+      }));
   },
 
   /** 生成/更新临时班, after a confirmation; the answer is both the result and the new listing. */

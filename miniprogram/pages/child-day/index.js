@@ -8,6 +8,7 @@
 const attendance = require('../../services/attendance');
 const { shanghaiToday } = require('../../utils/format');
 const { NOT_LOADED, RELOADING, loadPage } = require('../../utils/page');
+const { DAY_BAR, DAY_SWITCHER, startDay, restoreDayBar } = require('../../utils/day-switcher');
 
 const PLACE_KINDS = { care_group: '看护班', club: '社团' };
 
@@ -56,10 +57,7 @@ function view(result, today) {
 Page({
   data: {
     ...NOT_LOADED,
-    date: '',
-    dateTitle: '',
-    isToday: true,
-    switching: false,
+    ...DAY_BAR,
     studentName: '',
     noService: '',
     headline: null,
@@ -71,11 +69,11 @@ Page({
 
   onLoad(query = {}) {
     this.studentId = Number(query.student_id) || 0;
-    this.date = /^\d{4}-\d{2}-\d{2}$/.test(query.date || '') ? query.date : shanghaiToday();
-    this.setData({ date: this.date, dateTitle: attendance.dayTitle(this.date), isToday: this.date === shanghaiToday() });
+    startDay(this, query.date);
   },
 
   ...RELOADING,
+  ...DAY_SWITCHER,
 
   load() {
     const date = this.date;
@@ -87,32 +85,7 @@ Page({
         wx.setNavigationBarTitle({ title: `${result.student_name}今天在哪` });
         this.setData({ ...view(result, shanghaiToday()), loading: false, loaded: true, errorMessage: '' });
       });
-    }).then(() => {
-      if (this.date !== date) return;
-      if (this.shownDate && this.shownDate !== date) this.date = this.shownDate; // that day did not load
-      this.setData({
-        switching: false, date: this.date, dateTitle: attendance.dayTitle(this.date), isToday: this.date === shanghaiToday(),
-      });
-    });
-  },
-
-  showDate(date) {
-    if (!date || date === this.date) return Promise.resolve();
-    this.date = date;
-    this.setData({ switching: true, date, dateTitle: attendance.dayTitle(date), isToday: date === shanghaiToday() });
-    return this.load();
-  },
-
-  onPrevDay() {
-    return this.showDate(attendance.addDays(this.date, -1));
-  },
-
-  onNextDay() {
-    return this.showDate(attendance.addDays(this.date, 1));
-  },
-
-  onToday() {
-    return this.showDate(shanghaiToday());
+    }).then(() => restoreDayBar(this, date));
   },
 
   onAskLeave() {

@@ -12,13 +12,11 @@
  *
  * onShow reloads, so coming back from the edit page shows the saved club.
  */
-const { me } = require('../../services/auth');
 const { showErrorToast } = require('../../services/request');
 const clubs = require('../../services/clubs');
-const terms = require('../../services/terms');
 const { formatTime, gradesText, parseTime, shanghaiIso, shanghaiToday } = require('../../utils/format');
-const { schoolWithRole } = require('../../utils/roles');
 const { NOT_LOADED, RELOADING, loadPage, oneAtATime, confirm, notice } = require('../../utils/page');
+const { schoolTerm, schoolTermLoaded } = require('../../utils/school-term');
 
 const MAX_PER_CHILD_OPTIONS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 // Server field → the round form's error key.
@@ -195,26 +193,14 @@ Page({
   /** My admin school and its current term (once), then the term's clubs and rounds. */
   load() {
     const opts = { toast: false };
-    return loadPage(this, (isLatest) => {
-      const context = this.school && this.term
-        ? Promise.resolve()
-        : me(opts).then((profile) => {
-          const school = schoolWithRole(profile, 'admin', this.schoolId);
-          if (!school) throw new Error('仅教导处管理员可以管理社团');
-          return terms.currentTerm(school.id, opts).then((term) => {
-            this.school = school;
-            this.term = term;
-          });
-        });
-      return context
-        .then(() => Promise.all([clubs.listClubs(this.term.id, null, opts), clubs.listRounds(this.term.id, opts)]))
-        .then(([list, rounds]) => {
-          if (!isLatest()) return;
-          this.list = list || [];
-          this.roundList = rounds || [];
-          this.render();
-        });
-    });
+    return loadPage(this, (isLatest) => schoolTerm(this, { roles: 'admin', refusal: '仅教导处管理员可以管理社团' }, opts)
+      .then(() => Promise.all([clubs.listClubs(this.term.id, null, opts), clubs.listRounds(this.term.id, opts)]))
+      .then(([list, rounds]) => {
+        if (!isLatest()) return;
+        this.list = list || [];
+        this.roundList = rounds || [];
+        this.render();
+      }));
   },
 
   render() {
@@ -223,11 +209,7 @@ Page({
       .sort((a, b) => parseTime(a.opens_at) - parseTime(b.opens_at))
       .map((r) => roundView(r, now));
     this.setData({
-      loading: false,
-      loaded: true,
-      errorMessage: '',
-      schoolName: this.school.name,
-      termName: this.term.name,
+      ...schoolTermLoaded(this),
       totals: totalsOf(this.list),
       groups: groupsOf(this.list),
       rounds,

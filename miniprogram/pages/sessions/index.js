@@ -6,8 +6,8 @@
  * Tap a session → its roster (pages/session-roster). Coming back, pull-down and 重新加载 reload the day.
  */
 const attendance = require('../../services/attendance');
-const { shanghaiToday } = require('../../utils/format');
 const { NOT_LOADED, RELOADING, loadPage } = require('../../utils/page');
+const { DAY_BAR, DAY_SWITCHER, startDay, restoreDayBar } = require('../../utils/day-switcher');
 
 function sessionView(s, multiSchool, schoolNames) {
   const expected = s.expected_count;
@@ -43,21 +43,18 @@ function dayNotes(days, multiSchool) {
 Page({
   data: {
     ...NOT_LOADED,
-    date: '',
-    dateTitle: '',
-    isToday: true,
-    switching: false,
+    ...DAY_BAR,
     notes: [],
     sessions: [],
     emptyMessage: '',
   },
 
   onLoad(query = {}) {
-    this.date = /^\d{4}-\d{2}-\d{2}$/.test(query.date || '') ? query.date : shanghaiToday();
-    this.setData({ date: this.date, dateTitle: attendance.dayTitle(this.date), isToday: this.date === shanghaiToday() });
+    startDay(this, query.date);
   },
 
   ...RELOADING,
+  ...DAY_SWITCHER,
 
   load() {
     const date = this.date;
@@ -82,34 +79,7 @@ Page({
         sessions,
         emptyMessage,
       });
-    })).then(() => {
-      if (this.date !== date) return;
-      // another day that did not load (the toast said why): the bar goes back to the day on screen
-      if (this.shownDate && this.shownDate !== date) this.date = this.shownDate;
-      this.setData({
-        switching: false, date: this.date, dateTitle: attendance.dayTitle(this.date), isToday: this.date === shanghaiToday(),
-      });
-    });
-  },
-
-  showDate(date) {
-    if (!date || date === this.date) return Promise.resolve();
-    this.date = date;
-    // the bar says which day is coming; the list stays until it has come (no blank screen)
-    this.setData({ switching: true, date, dateTitle: attendance.dayTitle(date), isToday: date === shanghaiToday() });
-    return this.load();
-  },
-
-  onPrevDay() {
-    return this.showDate(attendance.addDays(this.date, -1));
-  },
-
-  onNextDay() {
-    return this.showDate(attendance.addDays(this.date, 1));
-  },
-
-  onToday() {
-    return this.showDate(shanghaiToday());
+    })).then(() => restoreDayBar(this, date));
   },
 
   onPickDate(e) {

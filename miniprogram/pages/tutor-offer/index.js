@@ -5,14 +5,13 @@
  * published plan's (Monday–Friday before one is published). Below: where the admin's group build put me
  * (已安排), each a link to that group.
  */
-const { me } = require('../../services/auth');
 const { showErrorToast } = require('../../services/request');
 const caregroups = require('../../services/caregroups');
 const enrollment = require('../../services/enrollment');
-const terms = require('../../services/terms');
 const { WEEKDAY_NAMES, formatRecent, weekdaysText } = require('../../utils/format');
 const { schoolWithRole } = require('../../utils/roles');
 const { NOT_LOADED, RELOADING, loadPage, confirm } = require('../../utils/page');
+const { schoolTerm, schoolTermLoaded } = require('../../utils/school-term');
 
 // Who may volunteer (app/caregroups/service.py TUTOR_ROLES); a guard may not.
 const TUTOR_ROLES = ['teacher', 'class_head', 'duty_leader', 'admin'];
@@ -43,18 +42,20 @@ Page({
 
   load() {
     const opts = { toast: false };
-    return loadPage(this, (isLatest) => me(opts).then((profile) => {
-      const school = schoolWithRole(profile, TUTOR_ROLES, this.schoolId);
-      if (!school || !school.staff_id) throw new Error('只有本校教师可以报名看护');
-      return terms.currentTerm(school.id, opts).then((term) => Promise.all([
-        enrollment.getPlan(term.id, opts).catch((err) => { if (err.code === 'PLAN_NOT_PUBLISHED') return null; throw err; }),
-        caregroups.getOffer(term.id, school.staff_id, opts).catch((err) => { if (err.code === 'OFFER_NOT_FOUND') return null; throw err; }),
-      ]).then(([plan, offer]) => {
-        if (!isLatest()) return;
-        this.school = school;
-        this.term = term;
-        this.render(plan, offer);
-      }));
+    return loadPage(this, (isLatest) => schoolTerm(this, {
+      // the offer is filed under my staff id there
+      pick: (profile) => {
+        const school = schoolWithRole(profile, TUTOR_ROLES, this.schoolId);
+        return school && school.staff_id ? school : null;
+      },
+      refusal: '只有本校教师可以报名看护',
+    }, opts).then(() => Promise.all([
+      enrollment.getPlan(this.term.id, opts).catch((err) => { if (err.code === 'PLAN_NOT_PUBLISHED') return null; throw err; }),
+      caregroups.getOffer(this.term.id, this.school.staff_id, opts)
+        .catch((err) => { if (err.code === 'OFFER_NOT_FOUND') return null; throw err; }),
+    ])).then(([plan, offer]) => {
+      if (!isLatest()) return;
+      this.render(plan, offer);
     }));
   },
 
@@ -62,11 +63,7 @@ Page({
     const days = (plan && plan.weekdays && plan.weekdays.length ? plan.weekdays : caregroups.SCHOOL_WEEK).slice().sort((a, b) => a - b);
     const selected = offer ? offer.weekdays.filter((d) => days.indexOf(d) >= 0) : [];
     this.setData({
-      loading: false,
-      loaded: true,
-      errorMessage: '',
-      schoolName: this.school.name,
-      termName: this.term.name,
+      ...schoolTermLoaded(this),
       offered: Boolean(offer),
       offerText: offer ? `已报名：${weekdaysText(offer.weekdays)}（${formatRecent(offer.updated_at)} 提交）` : '尚未报名',
       assignments: ((offer && offer.assignments) || []).map((a, i) => ({

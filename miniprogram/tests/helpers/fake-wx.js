@@ -130,4 +130,22 @@ function flush(times = 5) {
   return p;
 }
 
-module.exports = { createFakeWx, installFakeWx, setUpFakeBackend, flush, BASE_URL };
+/**
+ * A page test's usual set-up, called at the top of its file: before each test a fresh fake backend (handed to
+ * `use`, which keeps it for the test) and the clock stopped at `now` (school dates, 今天); after each, the clock
+ * and other mocks restored.
+ *
+ *   let fake;
+ *   fakeBackendEachTest(NOW, (f) => { fake = f; });
+ */
+function fakeBackendEachTest(now, use) {
+  beforeEach(() => {
+    use(setUpFakeBackend());
+    jest.spyOn(Date, 'now').mockReturnValue(now);
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+}
+
+module.exports = { createFakeWx, installFakeWx, setUpFakeBackend, fakeBackendEachTest, flush, BASE_URL };

@@ -2,7 +2,7 @@
  * pages/calendar: the month by kind, a day's timetable, 停课 (reason required) / 加开 (with 按周几课表) / 撤销调整,
  * refusals, who may change what, and the school's settings form.
  */
-const { setUpFakeBackend, flush } = require('../helpers/fake-wx');
+const { fakeBackendEachTest, setUpFakeBackend, flush } = require('../helpers/fake-wx');
 const { openPage, tap, type, pick, text, texts, exists } = require('../helpers/render-page');
 const { ADMIN_ME, CLASS_HEAD_ME, GUARDIAN_ME, TERMS, apiError } = require('../helpers/enrollment-fixtures');
 
@@ -10,14 +10,7 @@ let fake;
 // 2026-04-28 10:00 at school: term 5 (2026-02-20 – 2026-07-10) opens on April
 const NOW = Date.UTC(2026, 3, 28, 2, 0, 0);
 
-beforeEach(() => {
-  fake = setUpFakeBackend();
-  jest.spyOn(Date, 'now').mockReturnValue(NOW);
-});
-
-afterEach(() => {
-  jest.restoreAllMocks();
-});
+fakeBackendEachTest(NOW, (f) => { fake = f; });
 
 const TIMETABLE = {
   starts_at: '15:40', homework_ends_at: '16:20', activity_starts_at: '16:20',

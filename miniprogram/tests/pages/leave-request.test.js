@@ -1,18 +1,11 @@
-const { setUpFakeBackend, flush } = require('../helpers/fake-wx');
+const { fakeBackendEachTest, flush } = require('../helpers/fake-wx');
 const { openPage, tap, type, pick, text, texts, exists } = require('../helpers/render-page');
 const { GUARDIAN_ME, TERMS, application, apiError } = require('../helpers/enrollment-fixtures');
 const { NOW, TODAY, calendarDays, calendar, leaveOut } = require('../helpers/leave-fixtures');
 
 let fake;
 
-beforeEach(() => {
-  fake = setUpFakeBackend();
-  jest.spyOn(Date, 'now').mockReturnValue(NOW);
-});
-
-afterEach(() => {
-  jest.restoreAllMocks();
-});
+fakeBackendEachTest(NOW, (f) => { fake = f; });
 
 // From Tuesday 2026-03-10 (today) for five weeks; Wednesday 03-18 cancelled for 运动会.
 const DAYS = calendarDays(TODAY, 35, {

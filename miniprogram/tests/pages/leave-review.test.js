@@ -1,18 +1,11 @@
-const { setUpFakeBackend } = require('../helpers/fake-wx');
+const { fakeBackendEachTest } = require('../helpers/fake-wx');
 const { openPage, tap, type, pick, text, texts, exists } = require('../helpers/render-page');
 const { CLASS_HEAD_ME, GUARDIAN_ME, apiError } = require('../helpers/enrollment-fixtures');
 const { NOW, leaveOut } = require('../helpers/leave-fixtures');
 
 let fake;
 
-beforeEach(() => {
-  fake = setUpFakeBackend();
-  jest.spyOn(Date, 'now').mockReturnValue(NOW);
-});
-
-afterEach(() => {
-  jest.restoreAllMocks();
-});
+fakeBackendEachTest(NOW, (f) => { fake = f; });
 
 const CLASSES = [
   { id: 3, school_id: 1, grade: 1, number: 1, name: '一年级1班', head_staff_id: 4, head_staff_name: '张老师', student_count: 40 },

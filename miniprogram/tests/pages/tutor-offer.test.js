@@ -1,18 +1,11 @@
-const { setUpFakeBackend } = require('../helpers/fake-wx');
+const { fakeBackendEachTest } = require('../helpers/fake-wx');
 const { openPage, tap, type, text, texts, exists } = require('../helpers/render-page');
 const { CLASS_HEAD_ME, GUARDIAN_ME, TERMS, plan, apiError } = require('../helpers/enrollment-fixtures');
 const { NOW, offer } = require('../helpers/leave-fixtures');
 
 let fake;
 
-beforeEach(() => {
-  fake = setUpFakeBackend();
-  jest.spyOn(Date, 'now').mockReturnValue(NOW);
-});
-
-afterEach(() => {
-  jest.restoreAllMocks();
-});
+fakeBackendEachTest(NOW, (f) => { fake = f; });
 
 const MINE = offer(4, '张老师', [2, 4], [
   { group_id: 1, group_name: '一年级1班', weekday: 2 }, { group_id: 1, group_name: '一年级1班', weekday: 4 },
