@@ -40,6 +40,7 @@ class CalendarOut(BaseModel):
     service_day_count: int
     days: list[DayOut]
     warnings: list[str]
+    leave_cutoff: str = Field(description="当天请假截止时间；之后的请假标为紧急并立即通知老师")
 
 
 class DayChangeIn(BaseModel):

@@ -190,7 +190,8 @@ def term_calendar(*, session: Session, term: Term, start: date | None = None, en
         for day, entry in zip(out, days, strict=True):
             day.leave_count = counts.get(entry.day, 0) if entry.served else 0
     return CalendarOut(term_id=term.id, weekdays=plan.weekdays, days=out,
-                       service_day_count=sum(d.served for d in days), warnings=calendar_warnings(days, plan))
+                       service_day_count=sum(d.served for d in days), warnings=calendar_warnings(days, plan),
+                       leave_cutoff=school_rules(session, term.school_id).leave_cutoff)
 
 
 def club_meetings(session: Session, term_id: int) -> dict[int, list[ClubMeeting]]:

@@ -115,6 +115,7 @@ def test_calendar_over_http_for_a_guardian(client, session, world, plan):
     body = response.json()
     assert [d["date"] for d in body["days"]][0] == "2026-10-01"
     assert body["service_day_count"] == 1  # 1–7 国庆节, the 9th a Friday the plan skips: only Thursday the 8th
+    assert body["leave_cutoff"] == "14:00"  # so a guardian knows before asking whether leave for today is late
 
 
 def test_a_clubs_weekly_meetings_appear_on_its_served_days(session, world, plan):

@@ -43,6 +43,7 @@ Page({
     termName: '',
     inCare: false,
     notInCareText: '',
+    leaveCutoff: '',
     kinds: leave.KINDS,
     form: { ...EMPTY_FORM },
     dayItems: [],
@@ -98,6 +99,7 @@ Page({
             termName: term.name,
             inCare,
             notInCareText: inCare ? '' : `${child.name}本学期没有参加课后服务，无需请假。`,
+            leaveCutoff: shown.leave_cutoff || '',
             'form.dates': dates,
             history: (leaves || []).map((l) => leave.leaveView(l)),
           });

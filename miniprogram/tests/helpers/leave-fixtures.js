@@ -30,7 +30,7 @@ function calendarDays(from, count, changes = {}) {
 }
 
 function calendar(days) {
-  return { term_id: 5, weekdays: [1, 2, 3, 4, 5], service_day_count: days.filter((d) => d.served).length, days, warnings: [] };
+  return { term_id: 5, weekdays: [1, 2, 3, 4, 5], service_day_count: days.filter((d) => d.served).length, days, warnings: [], leave_cutoff: '14:00' };
 }
 
 const STATUS_LABELS = { submitted: '待班主任处理', approved: '已批准', noted: '班主任已知悉', cancelled: '已撤销' };

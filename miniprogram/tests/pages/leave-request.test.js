@@ -34,6 +34,8 @@ test("the child's upcoming service days: served, from today, on the child's week
   const cal = fake.sent('GET', '/terms/5/calendar')[0];
   expect(cal.data).toEqual({ from: TODAY, to: '2026-07-10' });
   expect(fake.sent('GET', '/applications')[0].data).toEqual({ term_id: 5 });
+  // the school's cut-off, read from the calendar, so the guardian knows before asking
+  expect(text(page, '#cutoff-hint')).toContain('14:00');
 
   // no Thursday (not the child's day), no weekend, no cancelled 03-18; ten shown first
   expect(dayIds(page)).toEqual([
