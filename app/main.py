@@ -18,7 +18,7 @@ from app.core.db import get_engine
 from app.core.errors import ErrorResponse, install_error_handlers
 from app.core.idempotency import IdempotencyMiddleware
 from app.core.logging import RequestLogMiddleware, configure_logging
-from app.clubs.router import router as clubs_router
+from app.clubs.router import router as clubs_router, rush as clubs_rush
 from app.enrollment.router import router as enrollment_router
 from app.leave.router import router as leave_router
 from app.notify.router import router as notify_router
@@ -65,6 +65,9 @@ def create_app() -> FastAPI:
     app.add_middleware(AdmissionMiddleware, limit=settings.max_requests_in_flight)
     app.add_middleware(RequestLogMiddleware)  # added last = outermost: logs replays too
 
+    # The club rush (抢课) first, beside `api` rather than inside it: to match a request against an included
+    # router, FastAPI walks every route under it, and every family taps this one in the same second.
+    app.include_router(clubs_rush, prefix=API_PREFIX, responses=ERROR_RESPONSES)
     api = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
     for router in (auth_router, schools_router, people_router, notify_router, enrollment_router,
                    clubs_router, calendar_router, caregroups_router, attendance_router, leave_router,

@@ -2,6 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile
 from fastapi.responses import FileResponse
+from sqlmodel import Session
 
 from app.clubs import service
 from app.clubs.models import Club, ClubEnrollment, SelectionRound
@@ -9,8 +10,9 @@ from app.clubs.schemas import (
     ChoicesIn, ClubIn, ClubOut, DrawIn, DrawResult, EnrollIn, EnrollmentOut, MoveIn, RoundIn, RoundOut, RosterRow,
 )
 from app.core.config import get_settings
-from app.core.deps import GUARDIAN, STAFF, Caller, SessionDep, allow, public
+from app.core.deps import GUARDIAN, STAFF, Admission, Caller, SessionDep, allow, allow_in_unit_of_work, public
 from app.core.errors import NotFound
+from app.core.idempotency import OwnIdempotencyKey, answer_once
 from app.core.ids import PathId, QueryId
 from app.core.media import IMAGE_RESPONSES
 from app.core.signed_urls import check_signature
@@ -19,9 +21,12 @@ from app.people.service import readable_student
 from app.schools.service import get_term
 
 router = APIRouter(tags=["社团选课"])
+# Tapped by every family in the same second (抢课): app/main.py matches it before all other routes.
+rush = APIRouter(tags=["社团选课"])
 
 Admin = Annotated[Caller, Depends(allow("admin"))]
 Guardian = Annotated[Caller, Depends(allow(GUARDIAN))]
+GuardianInUnitOfWork = Annotated[Admission, Depends(allow_in_unit_of_work(GUARDIAN))]
 Browser = Annotated[Caller, Depends(allow(*STAFF, GUARDIAN))]
 TeacherOrAdmin = Annotated[Caller, Depends(allow("admin", "teacher"))]
 
@@ -98,10 +103,14 @@ def create_round(term_id: PathId, body: RoundIn, session: SessionDep, caller: Ad
     return service.round_out(service.create_round(session=session, term=term, data=body))
 
 
-@router.post("/clubs/{club_id}/enrollments", response_model=EnrollmentOut, summary="抢课：选上或进入候补")
-def enroll(club_id: PathId, body: EnrollIn, session: SessionDep, caller: Guardian) -> EnrollmentOut:
-    return service.enroll(session=session, caller=caller, club=_club(session, caller.visible_school_ids, club_id),
-                          student_id=body.student_id)
+@rush.post("/clubs/{club_id}/enrollments", response_model=EnrollmentOut, summary="抢课：选上或进入候补")
+async def enroll(club_id: PathId, body: EnrollIn, guardian: GuardianInUnitOfWork, key: OwnIdempotencyKey) -> Response:
+    # One thread hop and one transaction for the whole choice: who is calling, the place, and the record of its
+    # Idempotency-Key (app/core/idempotency.py).
+    def choose(session: Session, caller: Caller) -> Response:
+        return answer_once(session, key, lambda on_answer: service.enroll(
+            session=session, caller=caller, club_id=club_id, student_id=body.student_id, on_answer=on_answer))
+    return await guardian.run(choose)
 
 
 @router.delete("/clubs/{club_id}/enrollments/{student_id}", response_model=EnrollmentOut,

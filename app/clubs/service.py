@@ -13,9 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from collections.abc import Callable
 from pathlib import PurePosixPath
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import bindparam, case, func, insert, literal, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
@@ -196,15 +197,23 @@ def term_rounds(session: Session, term_id: int) -> list[SelectionRound]:
                              .order_by(SelectionRound.opens_at)).all())
 
 
-def open_round(session: Session, term_id: int, mode: str | None = None):
-    """The round open now (its id and max_per_child), the latest opened if several; None outside any."""
-    now = utcnow()
+class OpenRound(NamedTuple):
+    id: int
+    max_per_child: int
+
+
+def _open_rounds(term_id, now, mode: str | None = None):
+    """The term's rounds open at `now` (of `mode`, if given), the latest opened first: id and max_per_child."""
     rounds = SelectionRound.__table__.c
     query = select(rounds.id, rounds.max_per_child).where(rounds.term_id == term_id, rounds.opens_at <= now,
                                                           rounds.closes_at > now)
-    if mode:
-        query = query.where(rounds.mode == mode)
-    return session.connection().execute(query.order_by(rounds.opens_at.desc())).first()
+    return (query.where(rounds.mode == mode) if mode else query).order_by(rounds.opens_at.desc())
+
+
+def open_round(session: Session, term_id: int, mode: str | None = None) -> OpenRound | None:
+    """The round open now, the latest opened if several; None outside any."""
+    row = session.connection().execute(_open_rounds(term_id, utcnow(), mode)).first()
+    return OpenRound(*row) if row else None
 
 
 # ---------- who may choose what ----------
@@ -213,14 +222,32 @@ def _clash(a: Club, b: Club) -> bool:
     return bool(set(a.weekdays) & set(b.weekdays)) and a.start_time < b.end_time and b.start_time < a.end_time
 
 
-def _held_clubs(session: Session, student_id: int, term_id: int) -> list:
-    """The clubs a child holds or waits for this term: id, name and meeting times (what clashes need)."""
+class HeldClub(NamedTuple):
+    """A club a child holds or waits for (what clashes and the maximum need), and the place itself."""
+    id: int
+    name: str
+    weekdays: list[int]
+    start_time: str
+    end_time: str
+    place_id: int
+    status: str
+    queue_key: float
+
+
+_held, _held_club = ClubEnrollment.__table__.c, Club.__table__.c
+_HELD = (select(_held_club.id, _held_club.name, _held_club.weekdays, _held_club.start_time, _held_club.end_time,
+                _held.id, _held.status, _held.queue_key)
+         .join_from(ClubEnrollment.__table__, Club.__table__, _held_club.id == _held.club_id)
+         # Statuses spelled out, not IN (…): an IN list is re-rendered into the SQL on every execution.
+         .where(_held.student_id == bindparam("student_id"), _held.term_id == bindparam("term_id"),
+                or_(*(_held.status == status for status in HELD))))
+
+
+def _held_clubs(session: Session, student_id: int, term_id: int) -> list[HeldClub]:
+    """The clubs a child holds or waits for this term, with their places."""
     session.flush()  # read in Core below: pending ORM changes must be visible to it
-    return list(session.connection().execute(
-        select(Club.id, Club.name, Club.weekdays, Club.start_time, Club.end_time)
-        .join(ClubEnrollment, ClubEnrollment.club_id == Club.id)
-        .where(ClubEnrollment.student_id == student_id, ClubEnrollment.term_id == term_id,
-               ClubEnrollment.status.in_(HELD))).all())
+    return [HeldClub(*row) for row in session.connection().execute(_HELD, {"student_id": student_id,
+                                                                           "term_id": term_id})]
 
 
 @dataclass
@@ -228,25 +255,28 @@ class ChildStanding:
     """What decides which clubs a child may choose, read once (the catalogue asks for every club)."""
     grade: int
     approved: bool
-    held: list      # clubs held or waited for: id, name, weekdays, start_time, end_time
-    round_: object  # the open round (id, max_per_child), or None
+    held: list[HeldClub]
+    round_: OpenRound | None
+
+
+def _approved(term_id, student_id):
+    """Whether the child's application for the term is approved (an EXISTS, to select or to embed)."""
+    return select(Application.id).where(Application.term_id == term_id, Application.student_id == student_id,
+                                        Application.status == AppStatus.APPROVED).exists()
 
 
 def _is_approved(session: Session, term_id: int, student_id: int) -> bool:
-    return session.connection().execute(select(Application.id).where(
-        Application.term_id == term_id, Application.student_id == student_id,
-        Application.status == AppStatus.APPROVED)).first() is not None
+    return session.connection().execute(select(_approved(term_id, student_id))).scalar_one()
 
 
-def child_standing(session: Session, *, student_id: int, grade: int, term_id: int, round_=None) -> ChildStanding:
-    """The child's standing in a term; `round_` defaults to whichever round is open now."""
+def child_standing(session: Session, *, student_id: int, grade: int, term_id: int) -> ChildStanding:
+    """The child's standing in a term, under whichever round is open now (the catalogue's view)."""
     return ChildStanding(grade=grade, approved=_is_approved(session, term_id, student_id),
-                         held=_held_clubs(session, student_id, term_id),
-                         round_=round_ or open_round(session, term_id))
+                         held=_held_clubs(session, student_id, term_id), round_=open_round(session, term_id))
 
 
-def why_not(club: Club, standing: ChildStanding) -> str | None:
-    """Why this child may not choose this club now, in Chinese; None when they may."""
+def why_not(club, standing: ChildStanding) -> str | None:
+    """Why this child may not choose this club (a Club or its Core row) now, in Chinese; None when they may."""
     if standing.grade not in club.grades:
         return "该社团不面向本年级"
     if not standing.approved:
@@ -284,97 +314,205 @@ def with_retries(session: Session, work: Callable[[], T]) -> T:
 
 
 def _take_seat(session: Session, club_id: int) -> bool:
+    """A seat, if one is free. Through the ORM, so Club objects in the session keep the right count."""
     taken = session.exec(update(Club).where(Club.id == club_id, Club.enrolled_count < Club.capacity)
                          .values(enrolled_count=Club.enrolled_count + 1)).rowcount
     return taken == 1
+
+
+_PLACE = ClubEnrollment.__table__.c
+
+
+def _ahead(club_id, queue_key, place_id):
+    """How many wait before a place in its club's queue (a count, to run or to embed)."""
+    return select(func.count()).select_from(ClubEnrollment.__table__).where(
+        _PLACE.club_id == club_id, _PLACE.status == EnrollmentStatus.WAITLISTED,
+        (_PLACE.queue_key < queue_key) | ((_PLACE.queue_key == queue_key) & (_PLACE.id < place_id)))
+
+
+_AHEAD = _ahead(bindparam("club_id"), bindparam("queue_key"), bindparam("place_id"))
 
 
 def _position(session: Session, club_id: int, place_id: int, status: str, queue_key: float) -> int | None:
     """A waiting place's position in its club's queue (1 = next to move up); None for any other status."""
     if status != EnrollmentStatus.WAITLISTED:
         return None
-    place = ClubEnrollment.__table__.c
-    ahead = session.connection().execute(select(func.count()).select_from(ClubEnrollment.__table__).where(
-        place.club_id == club_id, place.status == EnrollmentStatus.WAITLISTED,
-        (place.queue_key < queue_key) | ((place.queue_key == queue_key) & (place.id < place_id)))).scalar_one()
-    return ahead + 1
+    ahead = session.connection().execute(_AHEAD, {"club_id": club_id, "queue_key": queue_key, "place_id": place_id})
+    return ahead.scalar_one() + 1
 
 
 def enrollment_out(session: Session, enrollment: ClubEnrollment, club: Club | None = None,
                    student: Student | None = None) -> EnrollmentOut:
-    return _place_out(session, club or session.get(Club, enrollment.club_id),
-                      student or session.get(Student, enrollment.student_id),
-                      enrollment.id, enrollment.status, enrollment.queue_key)
+    club = club or session.get(Club, enrollment.club_id)
+    return _place_out(club, student or session.get(Student, enrollment.student_id), enrollment.id, enrollment.status,
+                      _position(session, club.id, enrollment.id, enrollment.status, enrollment.queue_key))
 
 
-def _place_out(session: Session, club: Club, child, place_id: int, status: str, queue_key: float) -> EnrollmentOut:
-    """`child` is anything with id and name (a Student, or a Core row on the hot path)."""
+def _place_out(club, child, place_id: int, status: str, position: int | None) -> EnrollmentOut:
+    """`club` and `child` are anything with id and name (ORM objects, or Core rows on the hot path)."""
     return EnrollmentOut(id=place_id, club_id=club.id, club_name=club.name, student_id=child.id,
                          student_name=child.name, status=status, status_label=EnrollmentStatus.LABELS[status],
-                         position=_position(session, club.id, place_id, status, queue_key))
+                         position=position)
 
 
-def enroll(*, session: Session, caller: Caller, club: Club, student_id: int) -> EnrollmentOut:
+# ----- the hot path (抢课): its statements are built once; building them per request cost more than running them.
+
+class ChosenClub(NamedTuple):
+    """The club being chosen, as the hot path reads it (what the rules and the answer need)."""
+    id: int
+    school_id: int
+    term_id: int
+    name: str
+    grades: list[int]
+    weekdays: list[int]
+    start_time: str
+    end_time: str
+
+
+_CLUB, _STUDENT, _CLASS = Club.__table__, Student.__table__.c, SchoolClass.__table__.c
+_ROUND = SelectionRound.__table__.alias("open_round")
+_CLUB_COLUMNS = [_CLUB.c[name].label(f"club_{name}") for name in ChosenClub._fields]
+# The club and the child (if the caller is their guardian, in the club's school), whether the child's application
+# is approved and the club's open first-come round, in one statement; no row: no such club, or no such child.
+# It locks the child's row: that serialises one child's own requests (a double tap, two guardians at once)
+# without blocking other children, so the maximum and clashes hold. What the child holds is read after it, in a
+# statement of its own: one that waited for the lock must see what the request before it wrote (a statement
+# reads the database as it was when the statement began).
+_CHILD = (
+    select(*_CLUB_COLUMNS, _STUDENT.id, _STUDENT.name, _CLASS.grade,
+           _approved(_CLUB.c.term_id, _STUDENT.id).label("approved"),
+           _ROUND.c.id.label("round_id"), _ROUND.c.max_per_child)
+    .select_from(_CLUB)
+    .join(Student.__table__, (_STUDENT.id == bindparam("student_id")) & (_STUDENT.school_id == _CLUB.c.school_id))
+    .join(SchoolClass.__table__, _CLASS.id == _STUDENT.class_id)
+    .outerjoin(_ROUND, _ROUND.c.id == _open_rounds(_CLUB.c.term_id, bindparam("now"), "first_come")
+               .with_only_columns(SelectionRound.id).limit(1).scalar_subquery())
+    .where(_CLUB.c.id == bindparam("club_id"),
+           select(Guardianship.id).join(Guardian, Guardian.id == Guardianship.guardian_id)
+           .where(Guardianship.student_id == _STUDENT.id, Guardian.account_id == bindparam("account_id")).exists())
+    .with_for_update(of=Student.__table__))
+_CLUB_SCHOOL = select(_CLUB.c.school_id).where(_CLUB.c.id == bindparam("club_id"))
+
+# Taking the place. Its parameters are named unlike any column: SQLAlchemy would add a parameter named after a
+# column to an UPDATE's SET or an INSERT's values. A seat is one conditional UPDATE, so never oversold; the place
+# is a new row or, for a child coming back to a club they left, their old row taken up again. Not a held one: a
+# place someone else gave the child meanwhile (an admin's move) leaves no place row, and the choice is tried again.
+_SEAT = update(_CLUB).where(_CLUB.c.id == bindparam("in_club"), _CLUB.c.enrolled_count < _CLUB.c.capacity).values(
+    enrolled_count=_CLUB.c.enrolled_count + 1)
+
+
+def _place(insert_into, status):
+    new = insert_into(ClubEnrollment.__table__).values(
+        school_id=bindparam("in_school"), term_id=bindparam("in_term"), club_id=bindparam("in_club"),
+        student_id=bindparam("for_child"), round_id=bindparam("in_round"), status=status,
+        queue_key=bindparam("queued_at"), created_at=bindparam("chosen_at"), updated_at=bindparam("chosen_at"))
+    return new.on_conflict_do_update(index_elements=["club_id", "student_id"], set_={
+        name: new.excluded[name] for name in ("round_id", "status", "queue_key", "updated_at")
+    }, where=_PLACE.status == EnrollmentStatus.DROPPED).returning(_PLACE.id, _PLACE.status)
+
+
+def _history(place_id, status) -> dict:
+    """The history row of a choice."""
+    return {"school_id": bindparam("in_school"), "enrollment_id": place_id, "action": literal("choose"),
+            "to_status": status, "actor_account_id": bindparam("by_account"), "at": bindparam("chosen_at")}
+
+
+# PostgreSQL takes the place in one statement: the seat, the place (enrolled if the seat was taken), its history
+# row and, when waiting, its position. Each write sees the one before it through the WITH.
+_seat = _SEAT.returning(_CLUB.c.id).cte("seat")
+_new = _place(postgresql.insert, case((select(_seat.c.id).exists(), EnrollmentStatus.ENROLLED),
+                                       else_=EnrollmentStatus.WAITLISTED)).cte("place")
+_new_history = _history(_new.c.id, _new.c.status)
+_TAKE_PLACE = select(_new.c.id, _new.c.status, case(
+    (_new.c.status == EnrollmentStatus.WAITLISTED,
+     _ahead(bindparam("in_club"), bindparam("queued_at"), _new.c.id).scalar_subquery() + 1))
+).add_cte(insert(EnrollmentEvent.__table__).from_select(list(_new_history), select(*_new_history.values()))
+          .cte("history"))
+# SQLite has no writing WITH: the same writes one by one (its transactions run one at a time anyway).
+_NEW_PLACE = _place(sqlite.insert, bindparam("as_status"))
+_NEW_HISTORY = insert(EnrollmentEvent.__table__).values(_history(bindparam("place"), bindparam("as_status")))
+
+
+def _take_place(conn, choice: dict) -> tuple[int, str, int | None] | None:
+    """A seat or the waitlist, the place and its history: (place id, status, position when waiting). None when
+    the child was given this club meanwhile (the transaction must then be rolled back)."""
+    if conn.dialect.name == "postgresql":
+        taken = conn.execute(_TAKE_PLACE, choice).first()
+        return tuple(taken) if taken else None
+    taken = conn.execute(_SEAT, choice).rowcount == 1
+    status = EnrollmentStatus.ENROLLED if taken else EnrollmentStatus.WAITLISTED
+    place_id = conn.execute(_NEW_PLACE, {**choice, "as_status": status}).scalar()
+    if place_id is None:
+        return None
+    conn.execute(_NEW_HISTORY, {**choice, "place": place_id, "as_status": status})
+    position = conn.execute(_AHEAD, {"club_id": choice["in_club"], "queue_key": choice["queued_at"],
+                                     "place_id": place_id}).scalar_one() + 1 if not taken else None
+    return place_id, status, position
+
+
+def enroll(*, session: Session, caller: Caller, club_id: int, student_id: int,
+           on_answer: Callable[[EnrollmentOut], None] | None = None) -> EnrollmentOut:
     """First come: a seat if one is free, else a place on the waitlist.
 
-    The busiest request of the term (抢课), so it is written in SQLAlchemy Core on the session's
-    connection: the same rules as the catalogue's `why_not`, at a fraction of the ORM's cost
-    (docs/benchmarks.md)."""
+    `on_answer` is called with the answer inside the transaction, just before it commits (the route records
+    its Idempotency-Key there).
+
+    The busiest request of the term (抢课): one statement reads the club and the child's whole standing, one
+    takes the place (three, one by one, on SQLite), in SQLAlchemy Core; the same rules as the catalogue's
+    `why_not` (docs/benchmarks.md)."""
     if not (caller.as_guardian and caller.actor.guardian_ids):
         raise NotFound("STUDENT_NOT_FOUND", "未找到该学生")
 
     def attempt() -> EnrollmentOut:
         conn = session.connection()
-        # The child, if the caller is their guardian; the row lock serialises one child's own requests
-        # (maximum per child, clashes) without blocking other children.
-        mine = select(Guardianship.id).where(Guardianship.student_id == Student.id,
-                                             Guardianship.guardian_id.in_(caller.actor.guardian_ids)).exists()
-        child = conn.execute(select(Student.id, Student.name, SchoolClass.grade)
-                             .join(SchoolClass, SchoolClass.id == Student.class_id)
-                             .where(Student.id == student_id, Student.school_id == club.school_id, mine)
-                             .with_for_update(of=Student.__table__)).first()
+        child = conn.execute(_CHILD, {"club_id": club_id, "student_id": student_id, "account_id": caller.account_id,
+                                      "now": utcnow()}).first()
+        school_id = child.club_school_id if child else conn.execute(_CLUB_SCHOOL, {"club_id": club_id}).scalar()
+        if school_id not in caller.visible_school_ids:
+            raise NotFound(message="未找到该社团")
         if child is None:
             raise NotFound("STUDENT_NOT_FOUND", "未找到该学生")
-        place = ClubEnrollment.__table__.c
-        existing = conn.execute(select(place.id, place.status, place.queue_key).where(
-            place.club_id == club.id, place.student_id == child.id)).first()
-        if existing is not None and existing.status in HELD:
-            out = _place_out(session, club, child, existing.id, existing.status, existing.queue_key)
-            session.rollback()
-            return out  # a retry of the same choice: same answer, nothing written
-        round_ = open_round(session, club.term_id, mode="first_come")
-        if round_ is None:
+        club = ChosenClub(*(child._mapping[c.name] for c in _CLUB_COLUMNS))
+        held = _held_clubs(session, child.id, club.term_id)
+        mine = next((place for place in held if place.id == club.id), None)
+        if mine is not None:  # a retry of the same choice: same answer, nothing written
+            return _answered(session, on_answer, _place_out(club, child, mine.place_id, mine.status, _position(
+                session, club.id, mine.place_id, mine.status, mine.queue_key)))
+        if child.round_id is None:
             raise AppError("SELECTION_CLOSED", "现在不在选课时间内", status_code=409)
-        reason = why_not(club, child_standing(session, student_id=child.id, grade=child.grade, term_id=club.term_id,
-                                              round_=round_))
+        reason = why_not(club, ChildStanding(grade=child.grade, approved=child.approved, held=held,
+                                             round_=OpenRound(child.round_id, child.max_per_child)))
         if reason is not None:
             raise AppError("CLUB_NOT_ALLOWED", reason, status_code=409)
 
-        status = EnrollmentStatus.ENROLLED if _take_seat(session, club.id) else EnrollmentStatus.WAITLISTED
         now = utcnow()
-        queue_key = now.timestamp()
-        values = {"status": status, "round_id": round_.id, "queue_key": queue_key, "updated_at": now}
-        if existing is not None:  # coming back to a club dropped earlier
-            conn.execute(update(ClubEnrollment).where(place.id == existing.id).values(**values))
-            place_id = existing.id
-        else:
-            place_id = conn.execute(insert(ClubEnrollment).values(
-                school_id=club.school_id, term_id=club.term_id, club_id=club.id, student_id=child.id,
-                created_at=now, **values).returning(place.id)).scalar_one()
-        conn.execute(insert(EnrollmentEvent).values(school_id=club.school_id, enrollment_id=place_id, action="choose",
-                                                    to_status=status, actor_account_id=caller.account_id, at=now))
-        out = _place_out(session, club, child, place_id, status, queue_key)
-        session.commit()
-        return out
+        taken = _take_place(conn, {
+            "in_club": club.id, "in_school": club.school_id, "in_term": club.term_id, "for_child": child.id,
+            "in_round": child.round_id, "queued_at": now.timestamp(), "chosen_at": now,
+            "by_account": caller.account_id})
+        if taken is None:  # given this club meanwhile (an admin's move): look again
+            session.rollback()
+            return attempt()
+        _forget_seats(session, club.id)
+        return _answered(session, on_answer, _place_out(club, child, *taken))
 
-    try:
-        return with_retries(session, attempt)
-    except IntegrityError:
-        # The same child's duplicate request won the insert: answer with that one.
-        session.rollback()
-        row = session.exec(select(ClubEnrollment).where(ClubEnrollment.club_id == club.id,
-                                                        ClubEnrollment.student_id == student_id)).one()
-        return enrollment_out(session, row)
+    return with_retries(session, attempt)
+
+
+def _forget_seats(session: Session, club_id: int) -> None:
+    """The seat count moved in Core: a Club object the session already holds must not show the old one."""
+    club = session.identity_map.get(session.identity_key(Club, club_id))
+    if club is not None:
+        session.expire(club, ["enrolled_count"])
+
+
+def _answered(session: Session, on_answer: Callable[[EnrollmentOut], None] | None,
+              out: EnrollmentOut) -> EnrollmentOut:
+    """Commit the choice, its answer first shown to `on_answer` inside the same transaction."""
+    if on_answer is not None:
+        on_answer(out)
+    session.commit()
+    return out
 
 
 def drop(*, session: Session, caller: Caller, club: Club, student_id: int) -> EnrollmentOut:

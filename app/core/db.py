@@ -1,13 +1,19 @@
 """Engine and sessions. SQLite by default, PostgreSQL when DATABASE_URL says so."""
 
-from collections.abc import Iterator
+import time
+from collections.abc import AsyncIterator
 from functools import lru_cache
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, create_engine
+from starlette.concurrency import run_in_threadpool
 
 from app.core.config import get_settings
+
+
+PING_AFTER_IDLE_SECONDS = 5.0
 
 
 def normalise_url(url: str) -> str:
@@ -48,8 +54,25 @@ def make_engine(url: str) -> Engine:
 
         return engine
     settings = get_settings()
-    return create_engine(url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
-                         pool_pre_ping=True)
+    engine = create_engine(url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
+
+    # A pooled connection may have died while it sat idle (a server restart, a dropped socket): one idle for
+    # a while is pinged before use, and replaced if dead. Not every one, as pool_pre_ping would: under a rush
+    # connections come back within milliseconds, and a ping per request is one more round trip each.
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_conn, record):  # noqa: ANN001
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_conn, record, _proxy):  # noqa: ANN001
+        if time.monotonic() - record.info.get("returned_at", 0.0) < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError() from exc  # the pool throws it away and checks out another
+
+    return engine
 
 
 @lru_cache
@@ -57,6 +80,16 @@ def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
 
 
-def get_session() -> Iterator[Session]:
-    with Session(get_engine()) as session:
+async def get_session() -> AsyncIterator[Session]:
+    """The request's session. Async, so FastAPI makes and closes it on the event loop instead of hopping to a
+    thread twice per request: making one touches no database, nor does closing one whose work was committed
+    or rolled back. One left in a transaction (a read-only route, an error) is closed in a thread."""
+    session = Session(get_engine())
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
+

@@ -79,6 +79,10 @@ def error_response(status: int, code: str, message: str, fields: dict[str, str] 
     return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
+def app_error_response(exc: AppError) -> JSONResponse:
+    return error_response(exc.status_code, exc.code, exc.message, exc.fields, exc.extra)
+
+
 # pydantic error type → Chinese wording; `{}` placeholders take the error's ctx.
 _VALIDATION_MESSAGES = {
     "missing": "为必填项",
@@ -151,7 +155,7 @@ _HTTP_CODES = {
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(_: Request, exc: AppError) -> JSONResponse:
-        return error_response(exc.status_code, exc.code, exc.message, exc.fields, exc.extra)
+        return app_error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

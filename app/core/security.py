@@ -2,10 +2,12 @@
 
 import uuid
 from datetime import timedelta
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from jose import JWTError, jwt
+from jose import JWTError, jwk, jwt
+from starlette.types import Scope
 
 from app.core.clock import utcnow
 from app.core.config import get_settings
@@ -57,7 +59,7 @@ def decode_access_token(token: str) -> int | None:
     try:
         claims = jwt.decode(
             token,
-            settings.jwt_secret,
+            _verifying_key(settings.jwt_secret),
             algorithms=[ALGORITHM],
             audience=settings.jwt_audience,
             issuer=settings.jwt_issuer,
@@ -73,3 +75,29 @@ def decode_access_token(token: str) -> int | None:
         return int(claims["sub"])
     except (KeyError, ValueError):
         return None
+
+
+@lru_cache(maxsize=4)
+def _verifying_key(secret: str) -> jwk.Key:
+    """The secret as an HS256 key, made once: given the bare string, python-jose would first try to parse it as
+    JSON and then build the key again on every request."""
+    return jwk.construct(secret, ALGORITHM)
+
+
+def bearer_token(scope: Scope) -> str | None:
+    """The request's `Authorization: Bearer …` token, if it sent one."""
+    header = next((value for name, value in scope["headers"] if name == b"authorization"), b"").decode("latin-1")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def request_account_id(scope: Scope) -> int | None:
+    """The account id in the request's valid bearer token, else None. Checked once per request and kept in
+    the request's state: both the idempotency middleware and the route's policy ask, and checking costs."""
+    state = scope.setdefault("state", {})
+    if "token_account_id" not in state:
+        token = bearer_token(scope)
+        state["token_account_id"] = decode_access_token(token) if token else None
+    return state["token_account_id"]

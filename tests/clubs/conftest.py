@@ -60,5 +60,5 @@ def families(session, world):
 @pytest.fixture
 def choose(session):
     def _choose(family, club):
-        return service.enroll(session=session, caller=family.caller, club=club, student_id=family.student.id)
+        return service.enroll(session=session, caller=family.caller, club_id=club.id, student_id=family.student.id)
     return _choose

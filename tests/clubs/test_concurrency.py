@@ -44,6 +44,11 @@ def _rush(fresh_engine, club, children, action):
     return errors, answers
 
 
+def _enroll(*, club, **kwargs):
+    """`service.enroll` called like `service.drop`, so one `_rush` drives both."""
+    return service.enroll(club_id=club.id, **kwargs)
+
+
 def _full_club_with_waitlist(fresh_engine, world):
     with Session(fresh_engine, expire_on_commit=False) as session:
         club = Club(school_id=world.a.school.id, term_id=world.a.term.id, name="机器人", category="science",
@@ -63,7 +68,7 @@ def _full_club_with_waitlist(fresh_engine, world):
 
 def test_a_rush_never_oversells_and_never_enrolls_a_child_twice(fresh_engine, world_in):
     club, children = _full_club_with_waitlist(fresh_engine, world_in(fresh_engine))
-    errors, answers = _rush(fresh_engine, club, children, service.enroll)
+    errors, answers = _rush(fresh_engine, club, children, _enroll)
 
     assert errors == []
     with Session(fresh_engine) as session:
@@ -82,8 +87,8 @@ def test_simultaneous_drops_promote_exactly_one_waiting_child_per_freed_seat(fre
     club, children = _full_club_with_waitlist(fresh_engine, world_in(fresh_engine))
     for student_id, account_id in children:  # one by one: the first five get seats, the rest wait in order
         with Session(fresh_engine) as session:
-            service.enroll(session=session, caller=caller_for(session, account_id, "guardian"),
-                           club=session.get(Club, club.id), student_id=student_id)
+            service.enroll(session=session, caller=caller_for(session, account_id, "guardian"), club_id=club.id,
+                           student_id=student_id)
 
     errors, _ = _rush(fresh_engine, club, children[:CAPACITY], service.drop)
 
@@ -98,3 +103,45 @@ def test_simultaneous_drops_promote_exactly_one_waiting_child_per_freed_seat(fre
         assert session.get(Club, club.id).enrolled_count == CAPACITY
         promotions = session.exec(select(EnrollmentEvent.enrollment_id).where(EnrollmentEvent.action == "promote")).all()
         assert len(promotions) == len(set(promotions)) == CAPACITY
+
+
+def test_two_guardians_tapping_clashing_clubs_at_once_give_the_child_one(fresh_engine, world_in):
+    """Each child's two guardians choose two clubs that meet at the same time, at the same instant: the lock on the
+    child makes the later choice see the earlier one's place, so one wins and the other is told of the clash."""
+    world = world_in(fresh_engine)
+    with Session(fresh_engine, expire_on_commit=False) as session:
+        clubs = [Club(school_id=world.a.school.id, term_id=world.a.term.id, name=name, category="art",
+                      weekdays=[3], start_time="16:10", end_time="17:00", capacity=CHILDREN, grades=[3])
+                 for name in ("书法", "国画")]
+        session.add_all(clubs)
+        session.add(SelectionRound(school_id=world.a.school.id, term_id=world.a.term.id, name="抢课",
+                                   mode="first_come", opens_at=utcnow() - timedelta(hours=1),
+                                   closes_at=utcnow() + timedelta(hours=1)))
+        taps = []
+        for i in range(CHILDREN // 2):
+            student = create_student(session, world.a.classes[0], name=f"两位家长{i}")
+            guardians = [create_guardian(session, student).account_id for _ in clubs]
+            approve(session, student, world.a.term, guardians[0])
+            taps += [(student.id, account_id, club.id) for account_id, club in zip(guardians, clubs)]
+        session.commit()
+    errors, start = [], threading.Barrier(len(taps), timeout=60)
+
+    def tap(student_id, account_id, club_id):
+        with Session(fresh_engine) as session:
+            caller = caller_for(session, account_id, "guardian")
+            session.commit()
+            start.wait()
+            try:
+                service.enroll(session=session, caller=caller, club_id=club_id, student_id=student_id)
+            except AppError as exc:
+                errors.append(exc.code)
+
+    threads = [threading.Thread(target=tap, args=t) for t in taps]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == ["CLUB_NOT_ALLOWED"] * (CHILDREN // 2)
+    with Session(fresh_engine) as session:
+        places = session.exec(select(ClubEnrollment.student_id).where(ClubEnrollment.status != "dropped")).all()
+        assert sorted(Counter(places).values()) == [1] * (CHILDREN // 2)
