@@ -367,6 +367,7 @@ class ChosenClub(NamedTuple):
     weekdays: list[int]
     start_time: str
     end_time: str
+    is_active: bool
 
 
 _CLUB, _STUDENT, _CLASS = Club.__table__, Student.__table__.c, SchoolClass.__table__.c
@@ -473,6 +474,8 @@ def enroll(*, session: Session, caller: Caller, club_id: int, student_id: int,
         if child is None:
             raise NotFound("STUDENT_NOT_FOUND", "未找到该学生")
         club = ChosenClub(*(child._mapping[c.name] for c in _CLUB_COLUMNS))
+        if not club.is_active:
+            raise AppError("CLUB_CLOSED", f"「{club.name}」已停开，不能再选", status_code=409)
         held = _held_clubs(session, child.id, club.term_id)
         mine = next((place for place in held if place.id == club.id), None)
         if mine is not None:  # a retry of the same choice: same answer, nothing written

@@ -32,6 +32,16 @@ def test_choosing_the_same_club_again_changes_nothing(session, world, families, 
     assert service.club_outs(session, [club])[0].enrolled == 1
 
 
+def test_a_closed_club_cannot_be_chosen(session, world, families, choose):
+    club = make_club(session, world, capacity=2)
+    make_round(session, world)
+    club.is_active = False
+    session.add(club)
+    session.commit()
+    _refused("CLUB_CLOSED", choose, families[0], club)
+    assert service.club_outs(session, [club])[0].enrolled == 0
+
+
 def test_outside_the_window_selecting_is_refused(session, world, families, choose):
     club = make_club(session, world)
     make_round(session, world, open_now=False)
