@@ -326,19 +326,15 @@ def child_out(child: ChildToday, authority: Authority) -> ChildOut:
 
 # ---------- verify ----------
 
-def _adult_out(session: Session, authorities: list[Authority], fallback_name: str) -> AdultOut:
+def _adult_out(session: Session, authorities: list[Authority]) -> AdultOut:
     guardian = next((a for a in authorities if a.via == "guardian"), None)
     first = guardian or (authorities[0] if authorities else None)
     if first is None:
-        return AdultOut(kind="guardian", name=fallback_name, relation="")
+        # Not an adult of this school: nothing about them is told (the code is worthless to other schools).
+        return AdultOut(kind="guardian", name="", relation="")
     return AdultOut(kind=first.via, name=first.name, relation=first.relation,
                     photo_url=adult_photos(session, [first.guardian_id]).get(first.guardian_id),
                     authorised_by=first.authorised_by, valid_to=first.valid_to)
-
-
-def _account_name(session: Session, account_id: int) -> str:
-    from app.auth.models import Account
-    return session.exec(select(Account.display_name).where(Account.id == account_id)).first() or ""
 
 
 def verify(*, session: Session, caller: Caller, code: str) -> VerifyOut:
@@ -351,8 +347,7 @@ def verify(*, session: Session, caller: Caller, code: str) -> VerifyOut:
         mine = [a for a in authorities if _school_of(session, a.student_id) == school_id]
         today_ = children_today(session, school_id, day, [a.student_id for a in mine])
         children += [child_out(today_[a.student_id], a) for a in mine if a.student_id in today_]
-    return VerifyOut(adult=_adult_out(session, authorities, _account_name(session, adult.account_id)),
-                     children=children,
+    return VerifyOut(adult=_adult_out(session, authorities), children=children,
                      code_age_seconds=adult.age_seconds)
 
 
