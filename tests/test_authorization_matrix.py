@@ -106,6 +106,14 @@ SAMPLE_BODIES: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/api/v1/pickup/walk-home"): lambda w: {"json": {"student_ids": [w.b.students[0].id]}},
     ("POST", "/api/v1/pickup/blocks"): lambda w: {"json": {
         "student_id": w.b.students[0].id, "name": "某人", "phone": "13700003333", "reason": "法院裁定"}},
+    ("PUT", "/api/v1/duty/roster"): lambda w: {"json": {"date": "2026-11-23",
+                                                        "leader_staff_id": w.b.staff["duty_leader"].id}},
+    ("POST", "/api/v1/duty/roster/swap"): lambda w: {"json": {
+        "date": "2026-11-23", "from_staff_id": w.b.staff["duty_leader"].id, "to_staff_id": w.b.staff["admin"].id,
+        "reason": "换班"}},
+    ("POST", "/api/v1/duty/terms/{term_id}/roster/generate"): lambda w: {"json": {}},
+    ("POST", "/api/v1/duty/patrols"): lambda w: {"json": {"session_id": 1, "teacher_present": True,
+                                                           "headcount_seen": 1, "order": "good"}},
     ("POST", "/api/v1/schools/{school_id}/roster/import"): lambda w: {
         "files": {"file": ("roster.csv", ROSTER_CSV.encode(), "text/csv")}},
 }

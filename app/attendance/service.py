@@ -174,6 +174,14 @@ def list_sessions(*, session: Session, caller: Caller, day: date) -> SessionsOut
     return SessionsOut(date=day, sessions=outs, days=days)
 
 
+def school_sessions(session: Session, school_id: int, day: date) -> list[SessionOut]:
+    """Every session of the school that day, with its teachers and counts (none when the day is not served)."""
+    _, served = school_day(session, school_id, day)
+    if served is None:
+        return []
+    return _session_outs(session, served.sessions, expected_places(session, served), None)
+
+
 @dataclass(frozen=True)
 class Access:
     """What a caller may do with one session: everything, or read their own class's rows (a class head)."""
