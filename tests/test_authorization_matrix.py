@@ -25,6 +25,7 @@ from app.enrollment.models import Application, Bill, ServicePlan
 from app.leave.models import LeaveDay, LeaveRequest
 from app.notify import service as notify
 from app.notify.models import OutboxMessage
+from app.incidents.models import Incident
 from app.pickup.models import PickupBlock, PickupDelegate
 from app.people.models import Guardianship
 from tests.factories import World, auth_headers, png_bytes
@@ -114,6 +115,13 @@ SAMPLE_BODIES: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/api/v1/duty/terms/{term_id}/roster/generate"): lambda w: {"json": {}},
     ("POST", "/api/v1/duty/patrols"): lambda w: {"json": {"session_id": 1, "teacher_present": True,
                                                            "headcount_seen": 1, "order": "good"}},
+    ("POST", "/api/v1/duty/reports/{day}/corrections"): lambda w: {"json": {"text": "更正"}},
+    ("PUT", "/api/v1/sessions/{session_id}/care-log"): lambda w: {"json": {"activities": ["homework"],
+                                                                           "summary": "作业"}},
+    ("POST", "/api/v1/incidents"): lambda w: {"json": {
+        "type": "injury", "severity": "low", "place": "操场", "student_ids": [w.b.students[0].id],
+        "description": "摔倒", "actions_taken": "包扎"}},
+    ("POST", "/api/v1/incidents/{incident_id}/entries"): lambda w: {"json": {"kind": "follow_up", "text": "跟进"}},
     ("POST", "/api/v1/schools/{school_id}/roster/import"): lambda w: {
         "files": {"file": ("roster.csv", ROSTER_CSV.encode(), "text/csv")}},
 }
@@ -125,7 +133,10 @@ CLUB = {"name": "书法", "category": "art", "weekdays": [3], "start_time": "16:
 # Routes without a path id whose body names the object (their samples above name school B's).
 BODY_NAMES_OBJECT = {("POST", "/api/v1/applications"), ("POST", "/api/v1/applications/decline"),
                      ("POST", "/api/v1/leave-requests"), ("POST", "/api/v1/pickup/delegates"),
-                     ("POST", "/api/v1/pickup/handoffs/manual"), ("POST", "/api/v1/pickup/blocks")}
+                     ("POST", "/api/v1/pickup/handoffs/manual"), ("POST", "/api/v1/pickup/blocks"),
+                     ("POST", "/api/v1/incidents")}
+# Path parameters that name no object (a date): a route with only these acts on the caller's own school.
+NOT_OBJECTS = {"day"}
 
 
 def other_school_ids(world: World, session) -> dict[str, int]:
@@ -150,8 +161,19 @@ def other_school_ids(world: World, session) -> dict[str, int]:
         "message_id": message.id, "outbox_id": outbox.id, "name": "cover.png",
         "session_id": session_fixture(session, b).id, "guardian_id": b.guardians[0].id,
         "change_id": change.id, "leave_id": leave_fixture(session, b.students[0], b.guardians[0]).id,
-        **pickup_fixture(session, b),
+        **pickup_fixture(session, b), "incident_id": incident_fixture(session, b).id, "day": "2026-11-23",
     }
+
+
+def incident_fixture(session, school):
+    from datetime import datetime, timezone
+    row = Incident(school_id=school.school.id, day=date(2026, 11, 23), type="other", severity="low",
+                   at=datetime(2026, 11, 23, 8, tzinfo=timezone.utc), place="操场", student_ids=[],
+                   description="矩阵", actions_taken="无", reported_by=school.staff["teacher"].account_id,
+                   reported_by_name="老师")
+    session.add(row)
+    session.commit()
+    return row
 
 
 def pickup_fixture(session, school):
@@ -345,7 +367,8 @@ def test_another_schools_objects_are_not_found(app, client, world, session, role
     for method, route in api_routes(app):
         policy = declared_policy(route)
         admits = policy is allow_any_account or (isinstance(policy, Policy) and role in policy.roles)
-        if not admits or not (_path_params(route.path) or (method, route.path) in BODY_NAMES_OBJECT):
+        objects = set(_path_params(route.path)) - NOT_OBJECTS
+        if not admits or not (objects or (method, route.path) in BODY_NAMES_OBJECT):
             continue
         response = call(client, method, route.path, ids, world, headers)
         checked += 1

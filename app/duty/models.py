@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.core.clock import utcnow
@@ -53,3 +53,32 @@ class PatrolRecord(SQLModel, table=True):
     order: str = Field(max_length=5)
     note: str | None = Field(default=None, max_length=500)
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class DailyReportSignoff(SQLModel, table=True):
+    """The duty leader's sign-off (签字): the report as it stood then becomes the day's record."""
+
+    __tablename__ = "daily_report_signoff"
+    __table_args__ = (UniqueConstraint("school_id", "day", name="uq_daily_report_signoff_school_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    day: date
+    signed_by_staff_id: int = Field(foreign_key="staff.id")
+    signed_by_name: str = Field(max_length=50)
+    signed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    snapshot: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class DailyReportCorrection(SQLModel, table=True):
+    """A correction to a signed report (更正): appended, the signed record itself never changes."""
+
+    __tablename__ = "daily_report_correction"
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    day: date = Field(index=True)
+    text: str = Field(max_length=2000)
+    written_by: int = Field(foreign_key="account.id")
+    written_by_name: str = Field(max_length=50)
+    written_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,14 +1,15 @@
 from datetime import date, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import HTMLResponse, Response
 
 from app.core.clock import today
 from app.core.deps import STAFF, Caller, SessionDep, allow
 from app.core.ids import PathId
-from app.duty import service
-from app.duty.schemas import DayRosterIn, DutyTodayOut, GenerateIn, PatrolIn, PatrolOut, RosterDayOut, SwapIn
-from app.pickup.service import staff_school
+from app.core.scope import acting_school
+from app.duty import report, service
+from app.duty.schemas import CorrectionIn, DailyReportOut, DayRosterIn, DutyTodayOut, GenerateIn, PatrolIn, PatrolOut, RosterDayOut, SwapIn
 from app.schools.service import get_term
 
 router = APIRouter(prefix="/duty", tags=["值班与巡查"])
@@ -22,27 +23,27 @@ OnDate = Annotated[date | None, Query(description="YYYY-MM-DD，默认今天")]
 
 @router.get("/today", response_model=DutyTodayOut, summary="我今天是否值班、值班要做什么、各场次应巡查和已巡查次数")
 def duty_today(session: SessionDep, caller: AnyStaff, school_id: SchoolId = None) -> DutyTodayOut:
-    return service.duty_today(session=session, caller=caller, school_id=staff_school(caller, school_id))
+    return service.duty_today(session=session, caller=caller, school_id=acting_school(caller.school_ids, school_id))
 
 
 @router.get("/roster", response_model=list[RosterDayOut], summary="值班表（默认从今天起两周）")
 def roster(session: SessionDep, caller: AnyStaff, school_id: SchoolId = None,
            from_: Annotated[date | None, Query(alias="from")] = None, to: OnDate = None) -> list[RosterDayOut]:
     start = from_ or today()
-    return service.roster(session=session, school_id=staff_school(caller, school_id), start=start,
+    return service.roster(session=session, school_id=acting_school(caller.school_ids, school_id), start=start,
                           end=to or start + timedelta(days=13))
 
 
 @router.put("/roster", response_model=RosterDayOut, summary="排一天的值班（值班领导一名，巡查人员若干）；再次提交即替换")
 def set_day(body: DayRosterIn, session: SessionDep, caller: Admin, school_id: SchoolId = None) -> RosterDayOut:
-    return service.set_day(session=session, school_id=staff_school(caller, school_id), day=body.date,
+    return service.set_day(session=session, school_id=acting_school(caller.school_ids, school_id), day=body.date,
                            leader_staff_id=body.leader_staff_id, patrol_staff_ids=body.patrol_staff_ids,
                            account_id=caller.account_id)
 
 
 @router.post("/roster/swap", response_model=RosterDayOut, summary="换班（本人或管理员），记录原值班人和原因")
 def swap(body: SwapIn, session: SessionDep, caller: AnyStaff, school_id: SchoolId = None) -> RosterDayOut:
-    return service.swap(session=session, caller=caller, school_id=staff_school(caller, school_id), day=body.date,
+    return service.swap(session=session, caller=caller, school_id=acting_school(caller.school_ids, school_id), day=body.date,
                         from_staff_id=body.from_staff_id, to_staff_id=body.to_staff_id, reason=body.reason)
 
 
@@ -63,4 +64,39 @@ def record_patrol(body: PatrolIn, session: SessionDep, caller: OnDuty) -> Patrol
 @router.get("/patrols", response_model=list[PatrolOut], summary="当天的巡查记录")
 def patrols(session: SessionDep, caller: AnyStaff, date: OnDate = None, school_id: SchoolId = None
             ) -> list[PatrolOut]:
-    return service.patrols_of_day(session=session, school_id=staff_school(caller, school_id), day=date or today())
+    return service.patrols_of_day(session=session, school_id=acting_school(caller.school_ids, school_id), day=date or today())
+
+
+# ---------- the day's record ----------
+
+Reader = Annotated[Caller, Depends(allow("duty_leader", "admin"))]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/reports/{day}", response_model=DailyReportOut,
+            summary="当日报告：场次与教师、出勤、巡查（已做/未做）、突发情况、超时接送与最后离校、清校；签字后即为当天记录")
+def daily_report(day: date, session: SessionDep, caller: Reader, school_id: SchoolId = None) -> DailyReportOut:
+    return report.daily_report(session=session, school_id=acting_school(caller.school_ids, school_id), day=day)
+
+
+@router.post("/reports/{day}/sign", response_model=DailyReportOut, summary="值班领导签字（之后只能追加更正）")
+def sign_report(day: date, session: SessionDep, caller: Reader, school_id: SchoolId = None) -> DailyReportOut:
+    return report.sign(session=session, caller=caller, school_id=acting_school(caller.school_ids, school_id), day=day)
+
+
+@router.post("/reports/{day}/corrections", response_model=DailyReportOut, summary="签字后的更正（追加，不改原记录）")
+def correct_report(day: date, body: CorrectionIn, session: SessionDep, caller: Reader, school_id: SchoolId = None
+                   ) -> DailyReportOut:
+    return report.correct(session=session, caller=caller, school_id=acting_school(caller.school_ids, school_id),
+                          day=day, text=body.text)
+
+
+@router.get("/reports/{day}/export", response_class=Response, summary="导出当日报告：format=xlsx（默认）或 html（可打印）",
+            responses={200: {"content": {XLSX: {}, "text/html": {}}}})
+def export_report(day: date, session: SessionDep, caller: Reader, school_id: SchoolId = None,
+                  format: Literal["xlsx", "html"] = "xlsx") -> Response:
+    out = report.daily_report(session=session, school_id=acting_school(caller.school_ids, school_id), day=day)
+    if format == "html":
+        return HTMLResponse(report.report_html(out))
+    return Response(report.report_xlsx(out), media_type=XLSX, headers={
+        "Content-Disposition": f"attachment; filename=duty-report-{day.isoformat()}.xlsx"})

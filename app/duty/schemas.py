@@ -93,3 +93,67 @@ class PatrolOut(BaseModel):
     order: str
     order_label: str
     note: str | None
+
+
+class ReportSession(BaseModel):
+    session_id: int
+    name: str
+    kind_label: str
+    starts_at: str
+    ends_at: str
+    teachers: list[str]
+    expected: int
+    present: int
+    leave: int
+    absent: int
+    patrols_expected: int
+    patrols_done: int
+
+
+class ReportIncident(BaseModel):
+    id: int
+    time: str
+    type_label: str
+    severity_label: str
+    place: str
+    children: list[str]
+    status: str
+    resolution: str | None
+
+
+class ReportPickups(BaseModel):
+    released: int
+    by_method: dict[str, int]
+    manual: int
+    late: int
+    with_guard: int
+    latest_release: str | None = Field(description="最后一名学生离校时间 HH:MM")
+    cleared_at: str | None
+    cleared_by: str | None
+
+
+class ReportCorrection(BaseModel):
+    text: str
+    written_by: str
+    written_at: datetime
+
+
+class DailyReportOut(BaseModel):
+    date: date
+    school_name: str
+    served: bool
+    leader: str | None
+    sessions: list[ReportSession]
+    totals: dict[str, int] = Field(description="expected / present / leave / absent / patrols_expected / patrols_done")
+    patrols: list[PatrolOut]
+    patrols_missing: int
+    incidents: list[ReportIncident]
+    pickups: ReportPickups
+    signed: bool
+    signed_by: str | None = None
+    signed_at: datetime | None = None
+    corrections: list[ReportCorrection] = Field(default_factory=list)
+
+
+class CorrectionIn(BaseModel):
+    text: str = Field(min_length=1, max_length=2000)

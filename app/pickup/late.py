@@ -13,10 +13,11 @@ from app.core.clock import today, utcnow
 from app.core.config import get_settings
 from app.core.db import InsertOnce
 from app.core.errors import Conflict
+from app.duty.service import duty_staff_ids, staff_with_role
 from app.notify.events import LATE_PICKUP, EventType, register
 from app.notify.service import enqueue, notify_guardians
 from app.notify.worker import PeriodicJob, register_periodic
-from app.people.models import Guardian, Guardianship, Staff
+from app.people.models import Guardian, Guardianship
 from app.people.photos import photo_link
 from app.people.service import staff_accounts
 from app.pickup.models import Clearance, LatePickup, LateStage
@@ -45,9 +46,7 @@ def _waiting(children: dict[int, ChildToday]) -> list[ChildToday]:
 
 
 def _role_accounts(session: Session, school_id: int, role: str) -> list[int]:
-    staff = session.exec(select(Staff.id, Staff.roles).where(Staff.school_id == school_id,
-                                                            Staff.is_active == True)).all()  # noqa: E712
-    return staff_accounts(session, [sid for sid, roles in staff if role in (roles or [])])
+    return staff_accounts(session, staff_with_role(session, school_id, role))
 
 
 _raise_late = InsertOnce(LatePickup, "student_id", "day")
@@ -84,7 +83,7 @@ def _school_late_pickups(session: Session, school_id: int, day: date, now: datet
             keeper = "、".join(staff_names(session, _teachers(session, child)).values()) or "老师"
             notify_guardians(session, student_id=child.student.id, school_id=school_id, event=LATE_PICKUP.key,
                              data={**data, "keeper": keeper}, dedupe_key=f"late_pickup:{child.student.id}:{day}")
-            duty = duty if duty is not None else _role_accounts(session, school_id, "duty_leader")
+            duty = duty if duty is not None else staff_accounts(session, duty_staff_ids(session, school_id, day))
             for account_id in duty:
                 enqueue(session, account_id=account_id, event=LATE_PICKUP_ALERT.key, data=data, school_id=school_id,
                         dedupe_key=f"late_pickup_alert:{child.student.id}:{day}:{account_id}")
@@ -95,8 +94,8 @@ def _school_late_pickups(session: Session, school_id: int, day: date, now: datet
             notify_guardians(session, student_id=child.student.id, school_id=school_id, event=LATE_PICKUP.key,
                              data={**data, "keeper": "门卫"}, dedupe_key=f"with_guard:{child.student.id}:{day}")
             guards = guards if guards is not None else _role_accounts(session, school_id, "guard")
-            for account_id in guards + (duty if duty is not None else _role_accounts(session, school_id,
-                                                                                      "duty_leader")):
+            for account_id in guards + (duty if duty is not None else staff_accounts(
+                    session, duty_staff_ids(session, school_id, day))):
                 enqueue(session, account_id=account_id, event=CHILD_WITH_GUARD.key, data=data, school_id=school_id,
                         dedupe_key=f"child_with_guard:{child.student.id}:{day}:{account_id}")
     session.commit()

@@ -10,6 +10,7 @@ from app.core.deps import GUARDIAN, Actor, Admission, Caller, SessionDep, allow,
     allow_in_unit_of_work
 from app.core.idempotency import OwnIdempotencyKey, answer_once
 from app.core.ids import PathId, QueryId
+from app.core.scope import acting_school
 from app.people.service import readable_student
 from app.pickup import late, service
 from app.pickup.schemas import (
@@ -149,7 +150,7 @@ def list_handoffs(session: SessionDep, caller: DutyLeader, date: OnDate = None,
 @router.get("/walk-home", response_model=list[WalkHomeChildOut], summary="今天自行回家的孩子（家长签署了情况说明）")
 def walk_home_list(session: SessionDep, caller: Releaser, date: OnDate = None, school_id: SchoolId = None
                    ) -> list[WalkHomeChildOut]:
-    return service.walk_home_list(session=session, school_id=service.staff_school(caller, school_id),
+    return service.walk_home_list(session=session, school_id=acting_school(caller.school_ids, school_id),
                                   day=date or today())
 
 
@@ -157,7 +158,7 @@ def walk_home_list(session: SessionDep, caller: Releaser, date: OnDate = None, s
 def release_walking_home(body: WalkHomeIn, session: SessionDep, caller: Releaser, school_id: SchoolId = None
                          ) -> HandoffsOut:
     released = service.release_walking_home(session=session, caller=caller,
-                                            school_id=service.staff_school(caller, school_id),
+                                            school_id=acting_school(caller.school_ids, school_id),
                                             student_ids=body.student_ids)
     return HandoffsOut(released=released)
 
@@ -168,26 +169,26 @@ def release_walking_home(body: WalkHomeIn, session: SessionDep, caller: Releaser
             summary="超时未接的孩子（stage=with_guard 即交门卫的），附家长电话")
 def late_list(session: SessionDep, caller: Releaser, date: OnDate = None,
               stage: Literal["late", "with_guard"] | None = None, school_id: SchoolId = None) -> list[LateChildOut]:
-    return late.late_list(session=session, school_id=service.staff_school(caller, school_id), day=date or today(),
+    return late.late_list(session=session, school_id=acting_school(caller.school_ids, school_id), day=date or today(),
                           stage=stage)
 
 
 @router.get("/board", response_model=BoardOut, summary="放学看板：在校、已接走、超时、交门卫，按年级和班组，以及还没接走的孩子")
 def board(session: SessionDep, caller: Overseer, date: OnDate = None, school_id: SchoolId = None) -> BoardOut:
-    return late.board(session=session, school_id=service.staff_school(caller, school_id), day=date or today())
+    return late.board(session=session, school_id=acting_school(caller.school_ids, school_id), day=date or today())
 
 
 @router.post("/clearance", response_model=ClearanceOut,
              summary="清校：所有在校孩子都已接走才能确认，否则返回还在校的孩子")
 def clear_school(session: SessionDep, caller: DutyLeader, school_id: SchoolId = None) -> ClearanceOut:
-    school = service.staff_school(caller, school_id)
+    school = acting_school(caller.school_ids, school_id)
     return late.clear_school(session=session, school_id=school, staff_id=caller.actor.staff_id(school))
 
 
 @router.get("/clearance", response_model=ClearanceOut | None, summary="当天的清校记录（未清校为 null）")
 def get_clearance(session: SessionDep, caller: DutyLeader, date: OnDate = None, school_id: SchoolId = None
                   ) -> ClearanceOut | None:
-    return late.get_clearance(session=session, school_id=service.staff_school(caller, school_id), day=date or today())
+    return late.get_clearance(session=session, school_id=acting_school(caller.school_ids, school_id), day=date or today())
 
 
 # ---------- 禁止接送 ----------

@@ -715,14 +715,3 @@ def lift_block(*, session: Session, caller: Caller, block_id: int) -> BlockOut:
         session.add(row)
         session.commit()
     return _block_out(row, session.get(Student, row.student_id).name)
-
-
-def staff_school(caller: Caller, school_id: int | None = None) -> int:
-    """The one school a staff route acts on: the given one if the caller works there, else their only school."""
-    if school_id is not None:
-        if school_id not in caller.school_ids:
-            raise NotFound("SCHOOL_NOT_FOUND", "未找到该学校")
-        return school_id
-    if len(caller.school_ids) != 1:
-        raise AppError("SCHOOL_REQUIRED", "请指定学校（school_id）", status_code=422)
-    return next(iter(caller.school_ids))

@@ -4,13 +4,8 @@ import pytest
 from sqlmodel import select
 
 from app.duty.models import DutyAssignment
-from tests.attendance.conftest import MONDAY, build_day
+from tests.attendance.conftest import MONDAY
 from tests.factories import auth_headers, create_staff
-
-
-@pytest.fixture
-def day(session, world, fixed_clock):
-    return build_day(session, world.a)
 
 
 @pytest.fixture
