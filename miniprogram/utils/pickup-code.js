@@ -189,8 +189,7 @@ function paintQr(canvas, modules, { widthPx, pixelRatio = 1, dark = '#000000', l
 /** Draw `code` on the page's <canvas type="2d" id=…> (`selector`); resolves true once drawn, false when no canvas. */
 function drawCode(page, selector, code) {
   return new Promise((resolve) => {
-    const query = typeof page.createSelectorQuery === 'function' ? page.createSelectorQuery() : wx.createSelectorQuery();
-    query.select(selector).fields({ node: true, size: true }).exec((res) => {
+    wx.createSelectorQuery().in(page).select(selector).fields({ node: true, size: true }).exec((res) => {
       const target = res && res[0];
       if (!target || !target.node) {
         resolve(false);
