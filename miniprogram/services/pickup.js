@@ -17,14 +17,14 @@
  * Also the wording the pages share: who an adult is, what a release says, a status's tone.
  */
 const { request } = require('./request');
-const { shanghaiToday } = require('../utils/format');
+const { photoSrc, initial } = require('./attendance');
 
 // ChildStatus (app/pickup/schemas.py) → how a card looks: ready is the one that can go.
 const STATUS_TONES = {
   ready: 'ok', released: 'done', on_leave: 'muted', not_in_care: 'muted', not_authorised: 'danger',
 };
-// What a child calls the adult, as teachers say it ("由妈妈授权"), as the server does.
-const CALLS = { 父亲: '爸爸', 母亲: '妈妈' };
+// A child still here after the bell (ChildOut.late, LateChildOut.stage).
+const LATE_LABELS = { late: '超时未接', with_guard: '门卫看护中' };
 
 /** '?school_id=3' for a staff route when a school is given, else ''. */
 function schoolQuery(schoolId) {
@@ -171,11 +171,6 @@ function personText(name, relation) {
   return relation ? `${name}（${relation}）` : (name || '');
 }
 
-/** What a child calls the adult: 母亲 → 妈妈, 父亲 → 爸爸, 姑姑 → 姑姑. */
-function callOf(relation) {
-  return CALLS[relation] || relation || '';
-}
-
 /** '妈妈（李娜）' → '妈妈': who granted a delegation, as the teacher says it. */
 function granterCall(authorisedBy) {
   return String(authorisedBy || '').split('（')[0];
@@ -234,9 +229,28 @@ function sharePath(invitePath) {
   return path && path.charAt(0) !== '/' ? `/${path}` : path;
 }
 
-/** Today at school, for a date a page shows. */
-function todayDate() {
-  return shanghaiToday();
+/**
+ * A child as the pickup pages' cards show them (ChildOut, TodayChildOut, WalkHomeChildOut, LateChildOut): photo or
+ * the name's first character, class, where now, end time, status and its tone, and the release or the reason.
+ */
+function childCard(child) {
+  const released = child.released || null;
+  return {
+    id: child.student_id,
+    name: child.name,
+    className: child.class_name || '',
+    photo: photoSrc(child.photo_url),
+    initial: initial(child.name),
+    place: child.place || '',
+    endTime: child.end_time || '',
+    where: [child.place, child.end_time ? `${child.end_time} 放学` : ''].filter(Boolean).join(' · '),
+    status: child.status || '',
+    statusLabel: child.status_label || '',
+    tone: statusTone(child.status),
+    ready: child.status === 'ready',
+    detail: released ? released.summary : (child.reason || ''),
+    lateLabel: released ? '' : (LATE_LABELS[child.late || child.stage] || ''),
+  };
 }
 
 module.exports = {
@@ -259,7 +273,6 @@ module.exports = {
   board,
   clearSchool,
   personText,
-  callOf,
   granterCall,
   adultLine,
   delegationDetail,
@@ -268,5 +281,5 @@ module.exports = {
   statusTone,
   refusalsById,
   sharePath,
-  todayDate,
+  childCard,
 };

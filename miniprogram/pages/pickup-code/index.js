@@ -37,18 +37,13 @@ function phoneLabel() {
 
 /** A child of GET /pickup/today as its card shows it. */
 function childView(child) {
-  const released = child.released;
-  let detail = '';
-  if (released) detail = released.summary;
-  else if (child.reason) detail = child.reason;
-  else if (child.end_time) detail = `${child.end_time} 放学 · ${child.place}`;
+  const card = pickup.childCard(child);
   return {
-    id: child.student_id,
-    name: child.name,
+    ...card,
     meta: [child.school_name, child.class_name].filter(Boolean).join(' · '),
-    statusLabel: child.late === 'with_guard' && !released ? '门卫看护中' : child.status_label,
-    tone: child.late && !released ? 'late' : pickup.statusTone(child.status),
-    detail,
+    statusLabel: card.lateLabel || card.statusLabel,
+    tone: card.lateLabel ? 'late' : card.tone,
+    detail: card.detail || card.where,
     delegate: child.via === 'delegate',
   };
 }

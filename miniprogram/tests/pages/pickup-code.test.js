@@ -148,7 +148,7 @@ test('today: each child\'s status, place and end time, the release summary, a de
 
   expect(fake.sent('GET', '/pickup/today')).toHaveLength(1);
   expect(text(page, '#kid-7')).toContain('可以接走');
-  expect(text(page, '#kid-7')).toContain('17:20 放学 · 三年级看护1班');
+  expect(text(page, '#kid-7')).toContain('三年级看护1班 · 17:20 放学');
   expect(text(page, '#kid-7')).toContain('示范小学 · 三年级2班');
   expect(text(page, '#kid-9')).toContain('已由 妈妈（李娜） 17:23 接走，王老师确认');
   expect(text(page, '#kid-11')).toContain('临时授权');
