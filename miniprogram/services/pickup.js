@@ -23,6 +23,11 @@ const { photoSrc, initial } = require('./attendance');
 const STATUS_TONES = {
   ready: 'ok', released: 'done', on_leave: 'muted', not_in_care: 'muted', not_authorised: 'danger',
 };
+// Who may use each staff page (the routes' roles, app/pickup/router.py).
+const RELEASER_ROLES = ['teacher', 'class_head', 'duty_leader', 'guard', 'admin'];
+const WALK_HOME_ROLES = ['teacher', 'class_head', 'duty_leader', 'admin'];
+const BOARD_ROLES = ['duty_leader', 'guard', 'admin'];
+const CLEARANCE_ROLES = ['duty_leader', 'admin'];
 // A child still here after the bell (ChildOut.late, LateChildOut.stage).
 const LATE_LABELS = { late: '超时未接', with_guard: '门卫看护中' };
 
@@ -254,6 +259,10 @@ function childCard(child) {
 }
 
 module.exports = {
+  RELEASER_ROLES,
+  WALK_HOME_ROLES,
+  BOARD_ROLES,
+  CLEARANCE_ROLES,
   registerDevice,
   listDevices,
   revokeDevices,

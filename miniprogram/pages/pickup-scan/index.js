@@ -19,8 +19,9 @@ const students = require('../../services/students');
 const { schoolWithRole } = require('../../utils/roles');
 const { confirm, notice, keyKeeper } = require('../../utils/page');
 
-// Who may search the school's students (the guard may not: GET /schools/{id}/students is for care staff).
-const SEARCHERS = ['teacher', 'class_head', 'duty_leader', 'admin'];
+// Who may search the school's students (the guard may not: GET /schools/{id}/students is for care staff), the same
+// staff as walk-home's.
+const SEARCHERS = pickup.WALK_HOME_ROLES;
 // Refusals of the code itself: a new scan is the way on.
 const CODE_ERRORS = ['PICKUP_CODE_EXPIRED', 'PICKUP_CODE_USED', 'PICKUP_CODE_REVOKED', 'PICKUP_CODE_INVALID'];
 const NOT_OUR_CODE = '这不是课后接送码。请家长打开课后小程序的「接送码」，再扫一次。';
