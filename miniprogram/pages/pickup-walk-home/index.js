@@ -35,6 +35,7 @@ Page({
     rows: [],
     readyCount: 0,
     selectedCount: 0,
+    allSelected: false,
     releasing: false,
   },
 
@@ -61,12 +62,9 @@ Page({
 
   show(extra = {}) {
     const rows = this.children.map((c) => rowView(c, this.selected[c.student_id], this.refusals[c.student_id]));
-    this.setData({
-      ...extra,
-      rows,
-      readyCount: rows.filter((r) => r.canGo).length,
-      selectedCount: rows.filter((r) => r.selected).length,
-    });
+    const readyCount = rows.filter((r) => r.canGo).length;
+    const selectedCount = rows.filter((r) => r.selected).length;
+    this.setData({ ...extra, rows, readyCount, selectedCount, allSelected: readyCount > 0 && selectedCount === readyCount });
   },
 
   onToggle(e) {
@@ -82,7 +80,7 @@ Page({
   },
 
   onSelectAll() {
-    const all = this.data.selectedCount < this.data.readyCount;
+    const all = !this.data.allSelected;
     this.data.rows.forEach((r) => { if (r.canGo) this.selected[r.id] = all; });
     this.show();
   },
