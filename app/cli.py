@@ -8,6 +8,7 @@
   worker         deliver notifications (several may run on PostgreSQL)
   housekeeping   forget old Idempotency-Keys (run daily, e.g. from cron)
   sweep-absences raise due absence alerts once (the worker does it every minute; or run from cron)
+  sweep-late-pickups  mark late pickups and hand children to the guard once (the worker does it every minute)
 """
 
 import argparse
@@ -63,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("worker", help="deliver queued notifications until stopped")
     sub.add_parser("housekeeping", help="forget Idempotency-Keys older than two days")
     sub.add_parser("sweep-absences", help="raise the absence alerts that are due (e.g. every minute from cron)")
+    sub.add_parser("sweep-late-pickups", help="mark due late pickups and guard handovers (e.g. every minute)")
     args = parser.parse_args(argv)
 
     if getattr(args, "database_url", None):
@@ -94,6 +96,10 @@ def main(argv: list[str] | None = None) -> int:
         from app.attendance.service import sweep_absences
         from app.core.db import get_engine
         print(f"raised {sweep_absences(get_engine())} absence alerts")
+    elif args.command == "sweep-late-pickups":
+        from app.core.db import get_engine
+        from app.pickup.late import sweep_late_pickups
+        print(f"took {sweep_late_pickups(get_engine())} late-pickup steps")
     return 0
 
 
@@ -105,6 +111,7 @@ def _run_worker() -> None:
     from app.core.db import get_engine
     from app.core.logging import configure_logging
     import app.attendance.service  # noqa: F401 - registers the absence-alert sweep with the worker loop
+    import app.pickup.late  # noqa: F401 - and the late-pickup sweep
     from app.notify.worker import Deliverer
     from app.wechat.client import build_wechat_client
 

@@ -23,6 +23,7 @@ from app.enrollment.router import router as enrollment_router
 from app.leave.router import router as leave_router
 from app.notify.router import router as notify_router
 from app.people.router import router as people_router
+from app.pickup.router import gate as pickup_gate, router as pickup_router
 from app.schools.router import router as schools_router
 from app.workload.router import router as workload_router
 
@@ -67,11 +68,13 @@ def create_app() -> FastAPI:
 
     # The club rush (抢课) first, beside `api` rather than inside it: to match a request against an included
     # router, FastAPI walks every route under it, and every family taps this one in the same second.
+    # So is the gate at 17:30 (verify and release).
     app.include_router(clubs_rush, prefix=API_PREFIX, responses=ERROR_RESPONSES)
+    app.include_router(pickup_gate, prefix=API_PREFIX, responses=ERROR_RESPONSES)
     api = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
     for router in (auth_router, schools_router, people_router, notify_router, enrollment_router,
                    clubs_router, calendar_router, caregroups_router, attendance_router, leave_router,
-                   workload_router):
+                   workload_router, pickup_router):
         api.include_router(router)
     app.include_router(api)
 

@@ -29,6 +29,9 @@ from app.notify.models import InboxMessage, OutboxMessage, SubscriptionGrant, We
 from app.people.models import (  # noqa: E402,F401
     BindAttempt, DistrictOfficial, Guardian, Guardianship, Staff, Student,
 )
+from app.pickup.models import (  # noqa: E402,F401
+    Clearance, Handoff, LatePickup, PickupBlock, PickupCodeUse, PickupDelegate, PickupDevice,
+)
 from app.schools.models import District, School, SchoolClass, SchoolRules, Term  # noqa: E402,F401
 
 metadata = SQLModel.metadata

@@ -25,6 +25,7 @@ from app.enrollment.models import Application, Bill, ServicePlan
 from app.leave.models import LeaveDay, LeaveRequest
 from app.notify import service as notify
 from app.notify.models import OutboxMessage
+from app.pickup.models import PickupBlock, PickupDelegate
 from app.people.models import Guardianship
 from tests.factories import World, auth_headers, png_bytes
 
@@ -90,6 +91,20 @@ SAMPLE_BODIES: dict[tuple[str, str], Callable[[World], dict]] = {
     ("PUT", "/api/v1/sessions/{session_id}/attendance"): lambda w: {"json": [
         {"student_id": w.b.students[0].id, "status": "present"}]},
     ("POST", "/api/v1/classes/{class_id}/handover"): lambda w: {"json": {"date": "2026-11-23", "present_ids": []}},
+    ("POST", "/api/v1/pickup/verify"): lambda w: {"json": {"code": "KH" + "A" * 31}},
+    ("POST", "/api/v1/pickup/handoffs"): lambda w: {"json": {"code": "KH" + "A" * 31,
+                                                             "student_ids": [w.b.students[0].id]}},
+    ("POST", "/api/v1/pickup/devices"): lambda w: {"json": {"label": "矩阵"}},
+    ("POST", "/api/v1/pickup/delegates"): lambda w: {"json": {
+        "student_id": w.b.students[0].id, "name": "张三", "phone": "13700002222", "relation": "姑姑",
+        "from": "2026-11-23", "to": "2026-11-27"}},
+    ("POST", "/api/v1/pickup/delegates/accept"): lambda w: {"json": {"invite_code": "NOSUCHCODE",
+                                                                      "phone": "13700002222"}},
+    ("POST", "/api/v1/pickup/handoffs/manual"): lambda w: {"json": {
+        "student_id": w.b.students[0].id, "guardian_id": w.b.guardians[0].id, "note": "核对"}},
+    ("POST", "/api/v1/pickup/walk-home"): lambda w: {"json": {"student_ids": [w.b.students[0].id]}},
+    ("POST", "/api/v1/pickup/blocks"): lambda w: {"json": {
+        "student_id": w.b.students[0].id, "name": "某人", "phone": "13700003333", "reason": "法院裁定"}},
     ("POST", "/api/v1/schools/{school_id}/roster/import"): lambda w: {
         "files": {"file": ("roster.csv", ROSTER_CSV.encode(), "text/csv")}},
 }
@@ -100,7 +115,8 @@ CLUB = {"name": "书法", "category": "art", "weekdays": [3], "start_time": "16:
 
 # Routes without a path id whose body names the object (their samples above name school B's).
 BODY_NAMES_OBJECT = {("POST", "/api/v1/applications"), ("POST", "/api/v1/applications/decline"),
-                     ("POST", "/api/v1/leave-requests")}
+                     ("POST", "/api/v1/leave-requests"), ("POST", "/api/v1/pickup/delegates"),
+                     ("POST", "/api/v1/pickup/handoffs/manual"), ("POST", "/api/v1/pickup/blocks")}
 
 
 def other_school_ids(world: World, session) -> dict[str, int]:
@@ -125,7 +141,21 @@ def other_school_ids(world: World, session) -> dict[str, int]:
         "message_id": message.id, "outbox_id": outbox.id, "name": "cover.png",
         "session_id": session_fixture(session, b).id,
         "change_id": change.id, "leave_id": leave_fixture(session, b.students[0], b.guardians[0]).id,
+        **pickup_fixture(session, b),
     }
+
+
+def pickup_fixture(session, school):
+    """A delegate and a pickup block for the school's first student."""
+    delegate = PickupDelegate(school_id=school.school.id, student_id=school.students[0].id, name="张三",
+                              phone="13700002222", relation="姑姑", starts_on=date(2026, 11, 23),
+                              ends_on=date(2026, 11, 27), granted_by_guardian_id=school.guardians[0].id,
+                              invite_hash=f"matrix-{school.school.id}")
+    block = PickupBlock(school_id=school.school.id, student_id=school.students[0].id, name="某人",
+                        phone="13700003333", reason="法院裁定", created_by=school.staff["admin"].account_id)
+    session.add_all([delegate, block])
+    session.commit()
+    return {"delegate_id": delegate.id, "block_id": block.id}
 
 
 def enrollment_fixture(session, school):

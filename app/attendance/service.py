@@ -38,6 +38,7 @@ from app.notify.service import enqueue, notify_guardians
 from app.notify.worker import PeriodicJob, register_periodic
 from app.people.models import Staff, Student
 from app.people.photos import photo_link
+from app.people.service import staff_accounts
 from app.schools.models import School, SchoolClass, Term
 from app.schools.service import school_rules
 
@@ -62,7 +63,7 @@ def _zone() -> ZoneInfo:
     return ZoneInfo(get_settings().timezone)
 
 
-def _hhmm(at: datetime) -> str:
+def hhmm(at: datetime) -> str:
     return school_time(at).strftime("%H:%M")
 
 
@@ -71,17 +72,9 @@ def session_starts(row: ServiceSession) -> datetime:
     return datetime.combine(row.day, time.fromisoformat(row.starts_at), tzinfo=_zone()).astimezone(timezone.utc)
 
 
-def _staff_names(session: Session, staff_ids: Iterable[int]) -> dict[int, str]:
+def staff_names(session: Session, staff_ids: Iterable[int]) -> dict[int, str]:
     ids = set(staff_ids)
     return dict(session.exec(select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all()) if ids else {}
-
-
-def _staff_accounts(session: Session, staff_ids: Iterable[int]) -> list[int]:
-    ids = set(staff_ids)
-    if not ids:
-        return []
-    return sorted(set(session.exec(select(Staff.account_id).where(
-        Staff.id.in_(ids), Staff.is_active == True, Staff.account_id.is_not(None))).all()))  # noqa: E712
 
 
 def _marker_names(session: Session, school_id: int, account_ids: Iterable[int]) -> dict[int, str]:
@@ -95,12 +88,12 @@ def _marker_names(session: Session, school_id: int, account_ids: Iterable[int]) 
     return names
 
 
-def _classes(session: Session, class_ids: Iterable[int]) -> dict[int, SchoolClass]:
+def classes_by_id(session: Session, class_ids: Iterable[int]) -> dict[int, SchoolClass]:
     ids = set(class_ids)
     return {c.id: c for c in session.exec(select(SchoolClass).where(SchoolClass.id.in_(ids))).all()} if ids else {}
 
 
-def _students(session: Session, school_id: int, student_ids: Iterable[int]) -> dict[int, Student]:
+def students_by_id(session: Session, school_id: int, student_ids: Iterable[int]) -> dict[int, Student]:
     ids = set(student_ids)
     if not ids:
         return {}
@@ -149,7 +142,7 @@ def _session_outs(session: Session, sessions: list[ServiceSession], places: dict
                   staff_id: int | None) -> list[SessionOut]:
     ids = [s.id for s in sessions]
     staff = session_staff_ids(session, ids)
-    names = _staff_names(session, (sid for ids_ in staff.values() for sid in ids_))
+    names = staff_names(session, (sid for ids_ in staff.values() for sid in ids_))
     arrived = dict(session.exec(select(Attendance.session_id, func.count()).where(
         Attendance.session_id.in_(ids), Attendance.status.in_(AttendanceStatus.ARRIVED))
         .group_by(Attendance.session_id)).all()) if ids else {}
@@ -229,12 +222,12 @@ def _roster(session: Session, row: ServiceSession, access: Access, staff_id: int
             CareGroupMember.group_id == row.care_group_id)).all()
         at_club = {sid: places[sid].label for sid in members if sid in places and places[sid].kind == PlaceKind.CLUB}
     ids = {sid for sid, p in places.items() if p.usual_session_id == row.id} | set(at_club) | set(marks)
-    students = _students(session, row.school_id, ids)
+    students = students_by_id(session, row.school_id, ids)
     if not access.full:
         students = {sid: s for sid, s in students.items() if s.class_id in access.class_ids}
         if not students:
             raise NotFound("SESSION_NOT_FOUND", "未找到该场次")
-    classes = _classes(session, (s.class_id for s in students.values()))
+    classes = classes_by_id(session, (s.class_id for s in students.values()))
     alerted = set(session.exec(select(AbsenceAlert.student_id).where(AbsenceAlert.session_id == row.id)).all())
     missing = _handover_missing(session, row.school_id, row.day)
     markers = _marker_names(session, row.school_id, (m.marked_by for m in marks.values()))
@@ -301,7 +294,7 @@ def mark_attendance(*, session: Session, caller: Caller, row: ServiceSession, ma
     if len(set(ids)) != len(ids):
         twice = sorted({sid for sid in ids if ids.count(sid) > 1})
         raise AppError("STUDENT_LISTED_TWICE", f"同一名学生在一次点名中出现了两次：{twice}", status_code=422)
-    students = _students(session, row.school_id, ids)
+    students = students_by_id(session, row.school_id, ids)
     places = expected_places(session, served, list(students))
     refusals = []
     for mark in marks:
@@ -334,10 +327,10 @@ def mark_attendance(*, session: Session, caller: Caller, row: ServiceSession, ma
             arrived.append((students[mark.student_id], mine.arrived_at))
     if arrived:
         staff = session_staff_ids(session, [row.id])[row.id]
-        teacher = "、".join(sorted(_staff_names(session, staff).values())) or caller.actor.name
+        teacher = "、".join(sorted(staff_names(session, staff).values())) or caller.actor.name
         for student, at in arrived:
             notify_guardians(session, student_id=student.id, school_id=row.school_id, event="arrived",
-                             data={"student_name": student.name, "time": _hhmm(at), "place": row.name,
+                             data={"student_name": student.name, "time": hhmm(at), "place": row.name,
                                    "teacher_name": teacher},
                              dedupe_key=f"arrived:{row.day.isoformat()}:{student.id}")  # once a day per child
     session.commit()
@@ -392,8 +385,8 @@ def _school_absence_alerts(session: Session, school_id: int, day: date, now: dat
                if p.session_id in due and not _excused(p) and sid not in settled and sid not in alerted]
     if not missing:
         return 0
-    students = _students(session, school_id, (sid for _, sid in missing))
-    classes = _classes(session, (s.class_id for s in students.values()))
+    students = students_by_id(session, school_id, (sid for _, sid in missing))
+    classes = classes_by_id(session, (s.class_id for s in students.values()))
     duty_leaders = [s.id for s in session.exec(select(Staff).where(Staff.school_id == school_id,
                                                                    Staff.is_active == True)).all()  # noqa: E712
                     if "duty_leader" in (s.roles or [])]
@@ -408,9 +401,9 @@ def _school_absence_alerts(session: Session, school_id: int, day: date, now: dat
         raised += 1
         student, school_class = students[sid], classes[students[sid].class_id]
         data = {"student_id": sid, "student_name": student.name, "class_name": school_class.name,
-                "place": row.name, "time": _hhmm(now)}
+                "place": row.name, "time": hhmm(now)}
         head = [school_class.head_staff_id] if school_class.head_staff_id else []
-        for account_id in _staff_accounts(session, head + duty_leaders):
+        for account_id in staff_accounts(session, head + duty_leaders):
             enqueue(session, account_id=account_id, event=ABSENCE_ALERT.key, data=data, school_id=school_id,
                     dedupe_key=f"absence_alert:{row.id}:{sid}:{account_id}")
         notify_guardians(session, student_id=sid, school_id=school_id, event="absent", data=data,
@@ -522,8 +515,8 @@ def _flag_missing(session: Session, caller: Caller, school_class: SchoolClass, s
         if place.session_id is None:
             continue  # not in a care group yet: no teacher is waiting for the child
         data = {"student_id": sid, "student_name": students[sid].name, "class_name": school_class.name,
-                "place": by_id[place.session_id].name, "time": _hhmm(now), "head_name": caller.actor.name}
-        for account_id in _staff_accounts(session, staff[place.session_id]):
+                "place": by_id[place.session_id].name, "time": hhmm(now), "head_name": caller.actor.name}
+        for account_id in staff_accounts(session, staff[place.session_id]):
             # Once per child and day: confirming again does not tell the teachers twice.
             enqueue(session, account_id=account_id, event=HANDOVER_MISSING.key, data=data,
                     school_id=school_class.school_id,
@@ -538,7 +531,7 @@ def child_day(*, session: Session, student: Student, day: date) -> ChildDayOut:
     place = expected_places(session, served, [student.id])[student.id] if served \
         else Place(student.id, PlaceKind.NOT_IN_CARE)
     target = next((s for s in served.sessions if s.id == place.session_id), None) if served else None
-    teachers = sorted(_staff_names(session, session_staff_ids(session, [target.id])[target.id]).values()) \
+    teachers = sorted(staff_names(session, session_staff_ids(session, [target.id])[target.id]).values()) \
         if target else []
     day_ids = [s.id for s in served.sessions] if served else []
     mark = session.exec(select(Attendance).where(Attendance.student_id == student.id,

@@ -93,3 +93,20 @@ async def get_session() -> AsyncIterator[Session]:
         else:
             session.close()
 
+
+
+class InsertOnce:
+    """`INSERT … ON CONFLICT (keys) DO NOTHING RETURNING id` for a model, on either database: calling it inserts
+    the row in the session's transaction and says whether it did. False means the row was there already, or
+    another transaction wrote it at the same moment (PostgreSQL waits for that one to end; SQLite writers queue),
+    so a unique rule such as "one release per child per day" holds without an error to catch."""
+
+    def __init__(self, model: type, *keys: str):
+        from sqlalchemy.dialects import postgresql, sqlite
+        table = model.__table__
+        self.statements = {name: dialect.insert(table).on_conflict_do_nothing(index_elements=list(keys))
+                           .returning(table.c.id) for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+
+    def __call__(self, session: Session, values: dict) -> bool:
+        conn = session.connection()
+        return conn.execute(self.statements[conn.dialect.name], values).first() is not None

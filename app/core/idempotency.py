@@ -35,7 +35,6 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, FastAPI, Request
 from pydantic import BaseModel
 from sqlalchemy import Column, Text, UniqueConstraint, bindparam, delete, insert, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, select
 from starlette.concurrency import run_in_threadpool
@@ -44,6 +43,7 @@ from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.clock import utcnow
+from app.core.db import InsertOnce
 from app.core.errors import AppError, app_error_response, error_response
 from app.core.security import request_account_id
 from app.core.types import UTCDateTime
@@ -248,10 +248,9 @@ def answer_once(session: Session, claim: Claim | None, work: Callable[[Callable[
 def _record(session: Session, claim: Claim, status_code: int, body: bytes) -> bool:
     """Write the answer under the key in the session's transaction; False when the key has an answer already
     (on PostgreSQL, after waiting for a transaction writing one to end)."""
-    conn = session.connection()
-    return conn.execute(_RECORD_ONCE[conn.dialect.name], {
+    return _record_once(session, {
         "account_id": claim.account_id, "key": claim.key, "request_hash": claim.request_hash, "created_at": utcnow(),
-        "status_code": status_code, "content_type": "application/json", "body": body.decode()}).first() is not None
+        "status_code": status_code, "content_type": "application/json", "body": body.decode()})
 
 
 def _replay(session: Session, claim: Claim) -> Response:
@@ -283,9 +282,8 @@ _STORE = update(_RECORD).where(_MINE)  # values bound by column name
 _FORGET = delete(_RECORD).where(_MINE)
 _RECORDED = select(_RECORD.c.status_code, _RECORD.c.request_hash, _RECORD.c.content_type, _RECORD.c.body,
                    _RECORD.c.created_at).where(_MINE)
-# A route's answer, recorded unless the key has one already: then no row comes back, and no error either.
-_RECORD_ONCE = {name: dialect.insert(_RECORD).on_conflict_do_nothing(index_elements=["account_id", "key"])
-                .returning(_RECORD.c.id) for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+# A route's answer, recorded unless the key has one already (then nothing is written, and no error raised).
+_record_once = InsertOnce(IdempotencyRecord, "account_id", "key")
 
 
 def prune(session: Session) -> int:

@@ -26,7 +26,7 @@ from app.leave.schemas import DecisionIn, LeaveIn, LeaveOut
 from app.notify.events import LEAVE_CANCELLED, LEAVE_REQUESTED, LEAVE_URGENT
 from app.notify.service import enqueue, notify_guardians
 from app.people.models import Staff, Student
-from app.people.service import is_guardian_of, readable_student
+from app.people.service import is_guardian_of, readable_student, staff_accounts
 from app.schools.models import SchoolClass, Term
 from app.schools.service import school_rules
 
@@ -173,17 +173,9 @@ def _is_urgent(session: Session, school_id: int, days: list[date]) -> bool:
     return school_time(utcnow()).time().replace(tzinfo=None) > cutoff
 
 
-def _staff_accounts(session: Session, staff_ids) -> list[int]:
-    ids = {s for s in staff_ids if s}
-    if not ids:
-        return []
-    return sorted(set(session.exec(select(Staff.account_id).where(
-        Staff.id.in_(ids), Staff.is_active == True, Staff.account_id.is_not(None))).all()))  # noqa: E712
-
-
 def _class_head_accounts(session: Session, student: Student) -> list[int]:
     school_class = session.get(SchoolClass, student.class_id)
-    return _staff_accounts(session, [school_class.head_staff_id]) if school_class else []
+    return staff_accounts(session, [school_class.head_staff_id]) if school_class else []
 
 
 def _message_data(student: Student, school_class: SchoolClass, leave: LeaveRequest, days: list[date]) -> dict:
@@ -200,7 +192,7 @@ def request_leave(*, session: Session, caller: Caller, data: LeaveIn) -> LeaveOu
     urgent = _is_urgent(session, student.school_id, data.dates)
     # Looked up before writing anything: finding today's session may create the day's sessions (and commit).
     place = expected_place(session, student.school_id, student.id, today()) if urgent else None
-    teacher_accounts = _staff_accounts(session, session_staff_ids(session, [place.session_id])[place.session_id]) \
+    teacher_accounts = staff_accounts(session, session_staff_ids(session, [place.session_id])[place.session_id]) \
         if place is not None and place.session_id else []
 
     # One request at a time per child, so two taps cannot both pass the overlap check.

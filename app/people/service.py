@@ -3,6 +3,7 @@
 import hashlib
 import logging
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 
 from pypinyin import Style, lazy_pinyin
@@ -192,6 +193,15 @@ def remove_guardianship(*, session: Session, link: Guardianship) -> None:
 
 
 # ---------- staff ----------
+
+def staff_accounts(session: Session, staff_ids: Iterable[int | None]) -> list[int]:
+    """The accounts (for notifications) of those staff who are active and bound WeChat."""
+    ids = {s for s in staff_ids if s}
+    if not ids:
+        return []
+    return sorted(set(session.exec(select(Staff.account_id).where(
+        Staff.id.in_(ids), Staff.is_active == True, Staff.account_id.is_not(None))).all()))  # noqa: E712
+
 
 def staff_outs(session: Session, rows: list[Staff]) -> list[StaffOut]:
     account_ids = {s.account_id for s in rows if s.account_id}

@@ -79,3 +79,7 @@ class SchoolRules(SQLModel, table=True):
     absence_alert_minutes: int = 15
     # Leave for today asked after this time is flagged urgent to the session's teacher.
     leave_cutoff: str = Field(default="14:00", max_length=5)
+    # Not collected this long after the grade's end time → late (guardians and duty leader told);
+    # this long → handed to the guard (门卫).
+    late_grace_minutes: int = 10
+    guard_after_minutes: int = 30

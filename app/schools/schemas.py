@@ -70,11 +70,15 @@ class RulesIn(BaseModel):
     absence_alert_minutes: int = Field(default=15, ge=1, le=120, description="开始后多少分钟未到即提醒")
     leave_cutoff: str = Field(default="14:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
                               description="当天请假截止时间，之后的请假标为紧急")
+    late_grace_minutes: int = Field(default=10, ge=0, le=60, description="放学后多少分钟仍未接走即为超时，通知家长和值班领导")
+    guard_after_minutes: int = Field(default=30, ge=5, le=120, description="放学后多少分钟仍未接走即交门卫看护")
 
     @model_validator(mode="after")
     def _class_fits_a_group(self) -> "RulesIn":
         if self.class_keeps_group_at > self.group_max:
             raise ValueError("单独成班人数不能超过临时班人数上限")
+        if self.guard_after_minutes <= self.late_grace_minutes:
+            raise ValueError("交门卫的时间应晚于超时提醒的时间")
         return self
 
 

@@ -1,0 +1,209 @@
+"""After the bell: late pickups, the guard, the live board and the school-clear check (清校)."""
+
+from collections import defaultdict
+from datetime import date, datetime, time, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from app.attendance.service import hhmm, school_day, staff_names
+from app.core.clock import today, utcnow
+from app.core.config import get_settings
+from app.core.db import InsertOnce
+from app.core.errors import Conflict
+from app.notify.events import LATE_PICKUP, EventType, register
+from app.notify.service import enqueue, notify_guardians
+from app.notify.worker import PeriodicJob, register_periodic
+from app.people.models import Guardian, Guardianship, Staff
+from app.people.photos import photo_link
+from app.people.service import staff_accounts
+from app.pickup.models import Clearance, LatePickup, LateStage
+from app.pickup.schemas import BoardCount, BoardOut, ClearanceOut, LateChildOut, RemainingChild
+from app.pickup.service import ChildToday, children_today
+from app.schools.models import GRADE_NAMES, Term
+from app.schools.service import school_rules
+
+# For staff (inbox): the duty leader hears of every late child, the guard of every child handed to them.
+LATE_PICKUP_ALERT = register(EventType(
+    "late_pickup_alert", "超时未接", "{student_name}（{class_name}）放学时间 {end_time} 已过 {minutes} 分钟仍未接走，"
+    "现在{place}。", {"thing1": "{student_name}", "time2": "{time}", "thing3": "{place}"}))
+CHILD_WITH_GUARD = register(EventType(
+    "child_with_guard", "孩子交门卫看护", "{student_name}（{class_name}）放学 {minutes} 分钟后仍未接走，已交门卫看护。"
+    "请联系家长，家长到校后扫码交接。", {"thing1": "{student_name}", "time2": "{time}", "thing3": "门卫室"}))
+
+
+def _end_moment(day: date, end_time: str) -> datetime:
+    zone = ZoneInfo(get_settings().timezone)
+    return datetime.combine(day, time.fromisoformat(end_time), tzinfo=zone).astimezone(timezone.utc)
+
+
+def _waiting(children: dict[int, ChildToday]) -> list[ChildToday]:
+    """Children at school and not yet collected."""
+    return [c for c in children.values() if c.in_care and c.handoff is None]
+
+
+def _role_accounts(session: Session, school_id: int, role: str) -> list[int]:
+    staff = session.exec(select(Staff.id, Staff.roles).where(Staff.school_id == school_id,
+                                                            Staff.is_active == True)).all()  # noqa: E712
+    return staff_accounts(session, [sid for sid, roles in staff if role in (roles or [])])
+
+
+_raise_late = InsertOnce(LatePickup, "student_id", "day")
+_record_clearance = InsertOnce(Clearance, "school_id", "day")
+
+
+def raise_late_pickups(*, session: Session, now: datetime | None = None) -> int:
+    """Mark late every child still at school after their end time + grace, and hand to the guard those still
+    there after `guard_after_minutes`; each step once per child and day (a unique row), whoever sweeps.
+    Returns how many steps were taken."""
+    now = now or utcnow()
+    day = now.astimezone(ZoneInfo(get_settings().timezone)).date()
+    school_ids = session.exec(select(Term.school_id).where(Term.starts_on <= day, Term.ends_on >= day)
+                              .distinct().order_by(Term.school_id)).all()
+    return sum(_school_late_pickups(session, school_id, day, now) for school_id in school_ids)
+
+
+def _school_late_pickups(session: Session, school_id: int, day: date, now: datetime) -> int:
+    _, served = school_day(session, school_id, day)
+    if served is None:
+        return 0
+    rules = school_rules(session, school_id)
+    steps = 0
+    duty, guards = None, None
+    for child in _waiting(children_today(session, school_id, day, served=served)):
+        if child.end_time is None:
+            continue
+        minutes = int((now - _end_moment(day, child.end_time)).total_seconds() // 60)
+        if minutes < rules.late_grace_minutes:
+            continue
+        data = {"student_id": child.student.id, "student_name": child.student.name,
+                "class_name": child.school_class.name, "end_time": child.end_time, "minutes": minutes,
+                "time": hhmm(now), "place": child.where}
+        if child.late is None and _raise_late(session, {
+                "school_id": school_id, "student_id": child.student.id, "day": day, "end_time": child.end_time,
+                "stage": LateStage.LATE, "raised_at": now}):
+            steps += 1
+            keeper = "、".join(staff_names(session, _teachers(session, child)).values()) or "老师"
+            notify_guardians(session, student_id=child.student.id, school_id=school_id, event=LATE_PICKUP.key,
+                             data={**data, "keeper": keeper}, dedupe_key=f"late_pickup:{child.student.id}:{day}")
+            duty = duty if duty is not None else _role_accounts(session, school_id, "duty_leader")
+            for account_id in duty:
+                enqueue(session, account_id=account_id, event=LATE_PICKUP_ALERT.key, data=data, school_id=school_id,
+                        dedupe_key=f"late_pickup_alert:{child.student.id}:{day}:{account_id}")
+        if minutes >= rules.guard_after_minutes and session.exec(update(LatePickup).where(
+                LatePickup.student_id == child.student.id, LatePickup.day == day,
+                LatePickup.stage == LateStage.LATE).values(stage=LateStage.WITH_GUARD, to_guard_at=now)).rowcount:
+            steps += 1
+            notify_guardians(session, student_id=child.student.id, school_id=school_id, event=LATE_PICKUP.key,
+                             data={**data, "keeper": "门卫"}, dedupe_key=f"with_guard:{child.student.id}:{day}")
+            guards = guards if guards is not None else _role_accounts(session, school_id, "guard")
+            for account_id in guards + (duty if duty is not None else _role_accounts(session, school_id,
+                                                                                      "duty_leader")):
+                enqueue(session, account_id=account_id, event=CHILD_WITH_GUARD.key, data=data, school_id=school_id,
+                        dedupe_key=f"child_with_guard:{child.student.id}:{day}:{account_id}")
+    session.commit()
+    return steps
+
+
+def _teachers(session: Session, child: ChildToday) -> list[int]:
+    from app.attendance.places import session_staff_ids
+    sid = child.place.usual_session_id
+    return session_staff_ids(session, [sid])[sid] if sid else []
+
+
+def sweep_late_pickups(engine: Engine) -> int:
+    """One sweep in a session of its own (the worker runs it every minute; `python -m app.cli sweep-late-pickups`)."""
+    with Session(engine) as session:
+        return raise_late_pickups(session=session)
+
+
+register_periodic(PeriodicJob("late-pickups", 60, sweep_late_pickups))
+
+
+# ---------- the late list (teachers, duty leader, guard) ----------
+
+def late_list(*, session: Session, school_id: int, day: date, stage: str | None) -> list[LateChildOut]:
+    children = {sid: c for sid, c in children_today(session, school_id, day).items()
+                if c.late is not None and c.handoff is None and (stage is None or c.late.stage == stage)}
+    contacts: dict[int, list[dict]] = defaultdict(list)
+    if children:
+        for sid, name, relation, phone in session.exec(
+                select(Guardianship.student_id, Guardian.name, Guardianship.relation, Guardian.phone)
+                .join(Guardian, Guardian.id == Guardianship.guardian_id)
+                .where(Guardianship.student_id.in_(children), Guardianship.may_pick_up == True)  # noqa: E712
+                .order_by(Guardianship.id)).all():
+            contacts[sid].append({"name": name, "relation": relation, "phone": phone})
+    return [LateChildOut(student_id=sid, name=c.student.name, class_name=c.school_class.name,
+                         photo_url=photo_link(c.student), place=c.where, end_time=c.late.end_time, stage=c.late.stage,
+                         stage_label=LateStage.LABELS[c.late.stage], late_since=c.late.raised_at,
+                         to_guard_at=c.late.to_guard_at, guardians=contacts[sid])
+            for sid, c in sorted(children.items(), key=lambda kv: kv[1].late.raised_at)]
+
+
+# ---------- the board and 清校 ----------
+
+def _count(key: str, name: str, children: list[ChildToday]) -> BoardCount:
+    released = sum(1 for c in children if c.handoff)
+    return BoardCount(key=key, name=name, in_care=len(children), released=released,
+                      remaining=len(children) - released,
+                      late=sum(1 for c in children if c.late and not c.handoff))
+
+
+def _remaining(children: list[ChildToday]) -> list[RemainingChild]:
+    waiting = sorted(_waiting({c.student.id: c for c in children}),
+                     key=lambda c: (c.end_time or "", c.school_class.grade, c.school_class.number, c.student.name))
+    return [RemainingChild(student_id=c.student.id, name=c.student.name, class_name=c.school_class.name,
+                           place=c.where, end_time=c.end_time, late=c.late.stage if c.late else None) for c in waiting]
+
+
+def _clearance(session: Session, school_id: int, day: date) -> ClearanceOut | None:
+    row = session.exec(select(Clearance).where(Clearance.school_id == school_id, Clearance.day == day)).first()
+    return ClearanceOut(date=row.day, cleared_at=row.cleared_at, cleared_by=row.cleared_by_name,
+                        released_count=row.released_count) if row else None
+
+
+def board(*, session: Session, school_id: int, day: date) -> BoardOut:
+    _, served = school_day(session, school_id, day)
+    everyone = [c for c in children_today(session, school_id, day, served=served).values()
+                if c.in_care or c.handoff]
+    by_grade: dict[int, list[ChildToday]] = defaultdict(list)
+    by_group: dict[tuple, list[ChildToday]] = defaultdict(list)
+    for c in everyone:
+        by_grade[c.school_class.grade].append(c)
+        by_group[(c.place.usual_session_id or 0, c.place.label)].append(c)
+    released_at = [c.handoff.released_at for c in everyone if c.handoff]
+    totals = _count("all", "全校", everyone)
+    return BoardOut(
+        date=day, served=served is not None, in_care=totals.in_care, released=totals.released,
+        remaining=totals.remaining, late=totals.late,
+        with_guard=sum(1 for c in everyone if c.late and c.late.stage == LateStage.WITH_GUARD and not c.handoff),
+        latest_release_at=max(released_at) if released_at else None,
+        by_grade=[_count(str(g), GRADE_NAMES.get(g, f"{g}年级"), by_grade[g]) for g in sorted(by_grade)],
+        by_group=[_count(str(key[0]), key[1], by_group[key]) for key in sorted(by_group)],
+        not_released=_remaining(everyone), clearance=_clearance(session, school_id, day))
+
+
+def get_clearance(*, session: Session, school_id: int, day: date) -> ClearanceOut | None:
+    return _clearance(session, school_id, day)
+
+
+def clear_school(*, session: Session, school_id: int, staff_id: int) -> ClearanceOut:
+    """清校: recorded only when every child at school today has been collected; the first record stands."""
+    day = today()
+    existing = _clearance(session, school_id, day)
+    if existing is not None:
+        return existing
+    everyone = [c for c in children_today(session, school_id, day).values() if c.in_care or c.handoff]
+    remaining = _remaining(everyone)
+    if remaining:
+        raise Conflict("SCHOOL_NOT_CLEAR", f"还有 {len(remaining)} 名学生未接走，不能清校", extra={"errors": [
+            {"student_id": r.student_id, "name": r.name, "class_name": r.class_name, "place": r.place,
+             "code": "CHILD_STILL_HERE", "message": f"{r.name}（{r.class_name}）仍在{r.place}"} for r in remaining]})
+    _record_clearance(session, dict(school_id=school_id, day=day, cleared_at=utcnow(), cleared_by_staff_id=staff_id,
+                                    cleared_by_name=staff_names(session, [staff_id])[staff_id],
+                                    released_count=sum(1 for c in everyone if c.handoff)))
+    session.commit()  # two duty leaders at once: the first record stands, both are answered with it
+    return _clearance(session, school_id, day)
+
