@@ -74,8 +74,8 @@ Page({
     this.device = codes.loadDevice();
     if (!this.device) return this.register();
     this.showCode();
-    this.pollToday();
-    return this.checkDevice();
+    // resolves once both first answers (or failures) are in; the code is on screen before either
+    return Promise.all([this.pollToday(), this.checkDevice()]);
   },
 
   onHide() {
@@ -135,9 +135,9 @@ Page({
       (registration) => {
         this.device = codes.saveDevice(codes.deviceFromRegistration(registration, Date.now()));
         this.issuedAt = 0;
-        if (!this.shown) return;
+        if (!this.shown) return undefined;
         this.showCode();
-        this.pollToday();
+        return this.pollToday();
       },
       (err) => {
         this.setData({
