@@ -19,6 +19,7 @@ from app.core.errors import ErrorResponse, install_error_handlers
 from app.core.idempotency import IdempotencyMiddleware
 from app.core.logging import RequestLogMiddleware, configure_logging
 from app.clubs.router import router as clubs_router, rush as clubs_rush
+from app.duty.router import router as duty_router
 from app.enrollment.router import router as enrollment_router
 from app.leave.router import router as leave_router
 from app.notify.router import router as notify_router
@@ -74,7 +75,7 @@ def create_app() -> FastAPI:
     api = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
     for router in (auth_router, schools_router, people_router, notify_router, enrollment_router,
                    clubs_router, calendar_router, caregroups_router, attendance_router, leave_router,
-                   workload_router, pickup_router):
+                   workload_router, pickup_router, duty_router):
         api.include_router(router)
     app.include_router(api)
 

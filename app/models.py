@@ -21,6 +21,7 @@ from app.clubs.models import (  # noqa: E402,F401
     Club, ClubEnrollment, EnrollmentEvent, LotteryChoice, SelectionRound,
 )
 from app.core.idempotency import IdempotencyRecord  # noqa: E402,F401
+from app.duty.models import DutyAssignment, PatrolRecord  # noqa: E402,F401
 from app.enrollment.models import (  # noqa: E402,F401
     AgreementSignature, Application, ApplicationEvent, Bill, ServicePlan,
 )

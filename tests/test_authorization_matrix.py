@@ -48,6 +48,7 @@ SAMPLE_BODIES: dict[tuple[str, str], Callable[[World], dict]] = {
         "class_id": w.b.classes[0].id, "student_no": "M0001", "name": "矩阵", "gender": "male"}},
     ("PATCH", "/api/v1/students/{student_id}"): lambda w: {"json": {"name": "改名"}},
     ("PUT", "/api/v1/students/{student_id}/photo"): lambda w: {"files": {"file": ("a.png", png_bytes(), "image/png")}},
+    ("PUT", "/api/v1/pickup/my-photo"): lambda w: {"files": {"file": ("a.png", png_bytes(), "image/png")}},
     ("POST", "/api/v1/clubs/{club_id}/cover"): lambda w: {"files": {"file": ("a.png", png_bytes(), "image/png")}},
     ("POST", "/api/v1/students/{student_id}/guardians"): lambda w: {"json": {
         "name": "新家长", "phone": "13700001111", "relation": "爸爸"}},
@@ -105,6 +106,14 @@ SAMPLE_BODIES: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/api/v1/pickup/walk-home"): lambda w: {"json": {"student_ids": [w.b.students[0].id]}},
     ("POST", "/api/v1/pickup/blocks"): lambda w: {"json": {
         "student_id": w.b.students[0].id, "name": "某人", "phone": "13700003333", "reason": "法院裁定"}},
+    ("PUT", "/api/v1/duty/roster"): lambda w: {"json": {"date": "2026-11-23",
+                                                        "leader_staff_id": w.b.staff["duty_leader"].id}},
+    ("POST", "/api/v1/duty/roster/swap"): lambda w: {"json": {
+        "date": "2026-11-23", "from_staff_id": w.b.staff["duty_leader"].id, "to_staff_id": w.b.staff["admin"].id,
+        "reason": "换班"}},
+    ("POST", "/api/v1/duty/terms/{term_id}/roster/generate"): lambda w: {"json": {}},
+    ("POST", "/api/v1/duty/patrols"): lambda w: {"json": {"session_id": 1, "teacher_present": True,
+                                                           "headcount_seen": 1, "order": "good"}},
     ("POST", "/api/v1/schools/{school_id}/roster/import"): lambda w: {
         "files": {"file": ("roster.csv", ROSTER_CSV.encode(), "text/csv")}},
 }
@@ -139,7 +148,7 @@ def other_school_ids(world: World, session) -> dict[str, int]:
         "group_id": care_group_fixture(session, b).id,
         "student_id": b.students[0].id, "staff_id": b.staff["teacher"].id, "guardianship_id": guardianship.id,
         "message_id": message.id, "outbox_id": outbox.id, "name": "cover.png",
-        "session_id": session_fixture(session, b).id,
+        "session_id": session_fixture(session, b).id, "guardian_id": b.guardians[0].id,
         "change_id": change.id, "leave_id": leave_fixture(session, b.students[0], b.guardians[0]).id,
         **pickup_fixture(session, b),
     }

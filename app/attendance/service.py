@@ -6,7 +6,7 @@ head for the rows of their own class. Who may mark: the session's teachers, admi
 """
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -172,6 +172,14 @@ def list_sessions(*, session: Session, caller: Caller, day: date) -> SessionsOut
         if sessions:
             outs += _session_outs(session, sessions, expected_places(session, served), staff_id)
     return SessionsOut(date=day, sessions=outs, days=days)
+
+
+def school_sessions(session: Session, school_id: int, day: date) -> list[SessionOut]:
+    """Every session of the school that day, with its teachers and counts (none when the day is not served)."""
+    _, served = school_day(session, school_id, day)
+    if served is None:
+        return []
+    return _session_outs(session, served.sessions, expected_places(session, served), None)
 
 
 @dataclass(frozen=True)
@@ -360,11 +368,15 @@ def raise_absence_alerts(*, session: Session, now: datetime | None = None) -> in
     `absence_alert_minutes` ago today, not marked present or late, and with no leave (in force or pending)
     and no teacher's "leave" mark. The unique AbsenceAlert row makes each alert fire once, however many
     workers sweep. Returns how many alerts were raised."""
-    now = now or utcnow()
+    return sweep_schools(session, now or utcnow(), _school_absence_alerts)
+
+
+def sweep_schools(session: Session, now: datetime, sweep_one: Callable[[Session, int, date, datetime], int]) -> int:
+    """`sweep_one(session, school_id, day, now)` for every school in term today; the sum of what they did."""
     day = now.astimezone(_zone()).date()
     school_ids = session.exec(select(Term.school_id).where(Term.starts_on <= day, Term.ends_on >= day)
                               .distinct().order_by(Term.school_id)).all()
-    return sum(_school_absence_alerts(session, school_id, day, now) for school_id in school_ids)
+    return sum(sweep_one(session, school_id, day, now) for school_id in school_ids)
 
 
 def _school_absence_alerts(session: Session, school_id: int, day: date, now: datetime) -> int:

@@ -65,6 +65,8 @@ class Guardian(SQLModel, table=True):
     name: str = Field(max_length=50)
     phone: str = Field(max_length=20)
     account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    # The guardian's own photo, so the teacher at the gate can check the face against it.
+    photo_path: str | None = Field(default=None, max_length=200)
 
 
 class Guardianship(SQLModel, table=True):

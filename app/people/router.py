@@ -10,7 +10,7 @@ from app.core.signed_urls import check_signature
 from app.core.deps import GUARDIAN, Actor, Caller, SessionDep, allow, allow_any_account, public
 from app.core.pagination import Page, PageDep
 from app.people import photos, roster_import, service
-from app.people.models import Student
+from app.people.models import Guardian, Student
 from app.people.roster_import import RosterImportResult
 from app.people.schemas import (
     BindIn, BindOut, GuardianLinkIn, GuardianshipOut, GuardianshipUpdate, StaffBindCodeOut, StaffBindIn,
@@ -60,7 +60,7 @@ def upload_photo(student_id: PathId, session: SessionDep, caller: AdminOrGuardia
                  file: Annotated[UploadFile, File(description="JPG 或 PNG 照片")]) -> StudentOut:
     student = service.readable_student(session=session, caller=caller, student_id=student_id)
     data = file.file.read(get_settings().max_photo_bytes + 1)
-    photos.save_photo(session=session, student=student, data=data)
+    photos.save_photo(session=session, owner=student, data=data)
     return service.student_outs(session, [student])[0]
 
 
@@ -77,15 +77,29 @@ def get_photo(student_id: PathId, session: SessionDep, caller: CareStaffOrGuardi
 def get_linked_photo(student_id: PathId, name: Annotated[str, Path(max_length=64)], session: SessionDep,
                      exp: Annotated[int | None, Query(ge=0, le=2**40)] = None,
                      sig: Annotated[str | None, Query(max_length=64)] = None) -> FileResponse:
-    check_signature(f"/api/v1/students/{student_id}/photo/{name}", exp, sig)
-    path, media_type = photos.linked_photo_file(session.get(Student, student_id), name)
+    return _signed_photo(f"/api/v1/students/{student_id}/photo/{name}", exp, sig,
+                         session.get(Student, student_id), name, Student)
+
+
+@router.get("/guardians/{guardian_id}/photo/{name}", response_class=FileResponse, responses=IMAGE_RESPONSES,
+            dependencies=[Depends(public)], summary="家长照片（凭接送核验里的签名链接访问）")
+def get_linked_guardian_photo(guardian_id: PathId, name: Annotated[str, Path(max_length=64)], session: SessionDep,
+                              exp: Annotated[int | None, Query(ge=0, le=2**40)] = None,
+                              sig: Annotated[str | None, Query(max_length=64)] = None) -> FileResponse:
+    return _signed_photo(f"/api/v1/guardians/{guardian_id}/photo/{name}", exp, sig,
+                         session.get(Guardian, guardian_id), name, Guardian)
+
+
+def _signed_photo(url: str, exp: int | None, sig: str | None, owner, name: str, kind: type) -> FileResponse:
+    check_signature(url, exp, sig)
+    path, media_type = photos.linked_photo_file(owner, name, kind)
     return FileResponse(path, media_type=media_type, headers={"Cache-Control": "private, max-age=3600"})
 
 
 @router.delete("/students/{student_id}/photo", status_code=204, summary="删除学生照片")
 def delete_photo(student_id: PathId, session: SessionDep, caller: AdminOrGuardian) -> Response:
     student = service.readable_student(session=session, caller=caller, student_id=student_id)
-    photos.delete_photo(session=session, student=student)
+    photos.delete_photo(session=session, owner=student)
     return Response(status_code=204)
 
 

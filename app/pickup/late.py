@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app.attendance.service import hhmm, school_day, staff_names
+from app.attendance.service import hhmm, school_day, staff_names, sweep_schools
 from app.core.clock import today, utcnow
 from app.core.config import get_settings
 from app.core.db import InsertOnce
@@ -22,7 +22,7 @@ from app.people.service import staff_accounts
 from app.pickup.models import Clearance, LatePickup, LateStage
 from app.pickup.schemas import BoardCount, BoardOut, ClearanceOut, LateChildOut, RemainingChild
 from app.pickup.service import ChildToday, children_today
-from app.schools.models import GRADE_NAMES, Term
+from app.schools.models import GRADE_NAMES
 from app.schools.service import school_rules
 
 # For staff (inbox): the duty leader hears of every late child, the guard of every child handed to them.
@@ -58,11 +58,7 @@ def raise_late_pickups(*, session: Session, now: datetime | None = None) -> int:
     """Mark late every child still at school after their end time + grace, and hand to the guard those still
     there after `guard_after_minutes`; each step once per child and day (a unique row), whoever sweeps.
     Returns how many steps were taken."""
-    now = now or utcnow()
-    day = now.astimezone(ZoneInfo(get_settings().timezone)).date()
-    school_ids = session.exec(select(Term.school_id).where(Term.starts_on <= day, Term.ends_on >= day)
-                              .distinct().order_by(Term.school_id)).all()
-    return sum(_school_late_pickups(session, school_id, day, now) for school_id in school_ids)
+    return sweep_schools(session, now or utcnow(), _school_late_pickups)
 
 
 def _school_late_pickups(session: Session, school_id: int, day: date, now: datetime) -> int:

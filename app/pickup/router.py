@@ -1,10 +1,11 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 from sqlmodel import Session
 
 from app.core.clock import today
+from app.core.config import get_settings
 from app.core.deps import GUARDIAN, Actor, Admission, Caller, SessionDep, allow, allow_any_account, \
     allow_in_unit_of_work
 from app.core.idempotency import OwnIdempotencyKey, answer_once
@@ -13,7 +14,8 @@ from app.people.service import readable_student
 from app.pickup import late, service
 from app.pickup.schemas import (
     BlockIn, BlockOut, BoardOut, ChildAdultsOut, ClearanceOut, DelegateAcceptIn, DelegateIn, DelegateOut, DeviceIn,
-    DeviceOut, DeviceRegistered, HandoffListOut, HandoffsOut, LateChildOut, ManualReleaseIn, ReleaseIn, ReleaseOut,
+    DeviceOut, DeviceRegistered, HandoffListOut, HandoffsOut, LateChildOut, ManualReleaseIn, MyPhotoOut, ReleaseIn,
+    ReleaseOut,
     TodayChildOut, VerifyIn, VerifyOut, WalkHomeChildOut, WalkHomeIn,
 )
 
@@ -75,6 +77,20 @@ def revoke_devices(session: SessionDep, actor: AnyAccount) -> Response:
 @router.get("/today", response_model=list[TodayChildOut], summary="我今天要接的孩子：是否已接走、放学时间、去向")
 def my_today(session: SessionDep, actor: AnyAccount) -> list[TodayChildOut]:
     return service.my_children_today(session=session, account_id=actor.account_id)
+
+
+@router.put("/my-photo", response_model=MyPhotoOut,
+            summary="上传我的照片（JPG/PNG），老师扫码时核对本人")
+def upload_my_photo(session: SessionDep, caller: Guardian,
+                    file: Annotated[UploadFile, File(description="JPG 或 PNG 照片")]) -> MyPhotoOut:
+    data = file.file.read(get_settings().max_photo_bytes + 1)
+    return service.save_my_photo(session=session, caller=caller, data=data)
+
+
+@router.delete("/my-photo", status_code=204, summary="删除我的照片")
+def delete_my_photo(session: SessionDep, caller: Guardian) -> Response:
+    service.delete_my_photo(session=session, caller=caller)
+    return Response(status_code=204)
 
 
 # ---------- delegates ----------

@@ -33,6 +33,10 @@ class DeviceOut(BaseModel):
     revoked_at: datetime | None
 
 
+class MyPhotoOut(BaseModel):
+    photo_url: str | None
+
+
 # ---------- who took whom ----------
 
 class ReleaseOut(BaseModel):

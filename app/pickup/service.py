@@ -25,14 +25,14 @@ from app.enrollment.models import Application, AppStatus
 from app.notify.events import PICKED_UP
 from app.notify.service import notify_guardians
 from app.people.models import Guardian, Guardianship, Student
-from app.people.photos import photo_link
+from app.people.photos import delete_photo, photo_link, save_photo
 from app.pickup import codes
 from app.pickup.models import (
     Handoff, HandoffMethod, LatePickup, LateStage, PickupBlock, PickupCodeUse, PickupDelegate, PickupDevice,
 )
 from app.pickup.schemas import (
     AdultOut, BlockIn, BlockOut, ChildAdultsOut, ChildOut, DelegateAcceptIn, DelegateIn, DelegateOut, DeviceOut,
-    DeviceRegistered, HandoffsOut, PickupAdultOut, ReleaseOut, TodayChildOut, VerifyOut, WalkHomeChildOut,
+    DeviceRegistered, HandoffsOut, MyPhotoOut, PickupAdultOut, ReleaseOut, TodayChildOut, VerifyOut, WalkHomeChildOut,
 )
 from app.schools.models import School, SchoolClass
 
@@ -68,6 +68,30 @@ def revoke_devices(*, session: Session, account_id: int) -> int:
                                                      PickupDevice.revoked_at.is_(None)).values(revoked_at=utcnow()))
     session.commit()
     return result.rowcount
+
+
+def _my_guardian_rows(session: Session, caller: Caller) -> list[Guardian]:
+    return list(session.exec(select(Guardian).where(Guardian.id.in_(caller.actor.guardian_ids))).all())
+
+
+def save_my_photo(*, session: Session, caller: Caller, data: bytes) -> MyPhotoOut:
+    """The guardian's own photo, on their record at every school (one per school, as the schools know them)."""
+    rows = _my_guardian_rows(session, caller)
+    for row in rows:
+        save_photo(session=session, owner=row, data=data)
+    return MyPhotoOut(photo_url=photo_link(rows[0]) if rows else None)
+
+
+def delete_my_photo(*, session: Session, caller: Caller) -> None:
+    for row in _my_guardian_rows(session, caller):
+        delete_photo(session=session, owner=row)
+
+
+def adult_photos(session: Session, guardian_ids: Iterable[int | None]) -> dict[int, str | None]:
+    ids = {g for g in guardian_ids if g}
+    if not ids:
+        return {}
+    return {g.id: photo_link(g) for g in session.exec(select(Guardian).where(Guardian.id.in_(ids))).all()}
 
 
 @dataclass(frozen=True)
@@ -302,18 +326,15 @@ def child_out(child: ChildToday, authority: Authority) -> ChildOut:
 
 # ---------- verify ----------
 
-def _adult_out(authorities: list[Authority], fallback_name: str) -> AdultOut:
+def _adult_out(session: Session, authorities: list[Authority]) -> AdultOut:
     guardian = next((a for a in authorities if a.via == "guardian"), None)
     first = guardian or (authorities[0] if authorities else None)
     if first is None:
-        return AdultOut(kind="guardian", name=fallback_name, relation="")
+        # Not an adult of this school: nothing about them is told (the code is worthless to other schools).
+        return AdultOut(kind="guardian", name="", relation="")
     return AdultOut(kind=first.via, name=first.name, relation=first.relation,
+                    photo_url=adult_photos(session, [first.guardian_id]).get(first.guardian_id),
                     authorised_by=first.authorised_by, valid_to=first.valid_to)
-
-
-def _account_name(session: Session, account_id: int) -> str:
-    from app.auth.models import Account
-    return session.exec(select(Account.display_name).where(Account.id == account_id)).first() or ""
 
 
 def verify(*, session: Session, caller: Caller, code: str) -> VerifyOut:
@@ -326,7 +347,7 @@ def verify(*, session: Session, caller: Caller, code: str) -> VerifyOut:
         mine = [a for a in authorities if _school_of(session, a.student_id) == school_id]
         today_ = children_today(session, school_id, day, [a.student_id for a in mine])
         children += [child_out(today_[a.student_id], a) for a in mine if a.student_id in today_]
-    return VerifyOut(adult=_adult_out(authorities, _account_name(session, adult.account_id)), children=children,
+    return VerifyOut(adult=_adult_out(session, authorities), children=children,
                      code_age_seconds=adult.age_seconds)
 
 
@@ -472,9 +493,10 @@ def pickup_adults(*, session: Session, student: Student) -> ChildAdultsOut:
     child = children_today(session, student.school_id, day, [student.id])[student.id]
     allowed = next((a for a in adults if a.allowed), None) or (adults[0] if adults else None)
     placeholder = allowed or Authority(student.id, "guardian", "", "", "", False, "没有登记可接送的大人")
+    photos = adult_photos(session, (a.guardian_id for a in adults))
     return ChildAdultsOut(child=child_out(child, placeholder), adults=[PickupAdultOut(
         kind=a.via, guardian_id=a.guardian_id, delegate_id=a.delegate_id, name=a.name, relation=a.relation,
-        phone=a.phone, allowed=a.allowed, reason=a.reason, authorised_by=a.authorised_by, valid_from=a.valid_from,
+        phone=a.phone, photo_url=photos.get(a.guardian_id), allowed=a.allowed, reason=a.reason, authorised_by=a.authorised_by, valid_from=a.valid_from,
         valid_to=a.valid_to) for a in adults])
 
 

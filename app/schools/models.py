@@ -83,3 +83,6 @@ class SchoolRules(SQLModel, table=True):
     # this long → handed to the guard (门卫).
     late_grace_minutes: int = 10
     guard_after_minutes: int = 30
+    # The duty leader checks each session this many times per lesson (每节课巡查两次) of this length.
+    patrols_per_lesson: int = 2
+    lesson_minutes: int = 40

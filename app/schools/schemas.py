@@ -72,6 +72,8 @@ class RulesIn(BaseModel):
                               description="当天请假截止时间，之后的请假标为紧急")
     late_grace_minutes: int = Field(default=10, ge=0, le=60, description="放学后多少分钟仍未接走即为超时，通知家长和值班领导")
     guard_after_minutes: int = Field(default=30, ge=5, le=120, description="放学后多少分钟仍未接走即交门卫看护")
+    patrols_per_lesson: int = Field(default=2, ge=1, le=6, description="值班领导每节课巡查每个场次的次数")
+    lesson_minutes: int = Field(default=40, ge=20, le=60, description="一节课的时长（分钟），用于计算应巡查次数")
 
     @model_validator(mode="after")
     def _class_fits_a_group(self) -> "RulesIn":

@@ -95,13 +95,13 @@ def test_a_class_head_with_no_child_in_the_session_gets_not_found(session, day):
 
 def test_roster_photo_is_a_signed_link_an_image_can_load(session, day, client):
     child = day.at_group[0]
-    save_photo(session=session, student=child, data=png_bytes())
+    save_photo(session=session, owner=child, data=png_bytes())
     roster = service.roster(session=session, caller=day.caller(session, day.tutor, "teacher"),
                             row=day.session_of(session))
     url = next(r.photo_url for r in roster.rows if r.student_id == child.id)
     assert client.get(url).headers["content-type"] == "image/png"  # no login token
     assert client.get(url.split("?")[0]).status_code == 403
-    save_photo(session=session, student=child, data=png_bytes("blue"))
+    save_photo(session=session, owner=child, data=png_bytes("blue"))
     assert client.get(url).status_code == 404  # the old link shows nothing
 
 

@@ -93,7 +93,7 @@ def test_a_code_is_worthless_to_a_guardian(client, day, mum_phone):
 def test_a_teacher_of_another_school_sees_no_child(client, day, world, mum_phone):
     response = verify(client, day, mum_phone.code(), headers=world.b.headers("teacher"))
     assert response.status_code == 200
-    assert response.json()["children"] == []
+    assert response.json()["children"] == [] and response.json()["adult"]["name"] == ""
 
 
 def codes_now() -> float:

@@ -172,3 +172,19 @@ def test_yesterday_s_release_does_not_hold_today(client, session, day, mum_phone
     fixed_clock.advance(days=1)
     assert release(client, day, mum_phone.code(), [child.id]).status_code == 200
     assert sorted(h.day for h in session.exec(select(Handoff)).all()) == [date(2026, 11, 23), date(2026, 11, 24)]
+
+
+def test_the_teacher_sees_the_guardian_s_own_photo(client, session, day, mum_phone):
+    from tests.factories import png_bytes
+    headers = auth_headers(mum_phone.account_id)
+    uploaded = client.put("/api/v1/pickup/my-photo", headers=headers,
+                          files={"file": ("me.png", png_bytes(), "image/png")})
+    assert uploaded.status_code == 200, uploaded.text
+    shown = client.post("/api/v1/pickup/verify", json={"code": mum_phone.code()}, headers=teacher_headers(day)).json()
+    link = shown["adult"]["photo_url"]
+    assert link and client.get(link).status_code == 200
+    adults = client.get(f"/api/v1/pickup/students/{day.school.students[0].id}/adults",
+                        headers=teacher_headers(day)).json()["adults"]
+    assert adults[0]["photo_url"]
+    assert client.delete("/api/v1/pickup/my-photo", headers=headers).status_code == 204
+    assert client.get(link).status_code == 404

@@ -1,0 +1,66 @@
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from app.core.clock import today
+from app.core.deps import STAFF, Caller, SessionDep, allow
+from app.core.ids import PathId
+from app.duty import service
+from app.duty.schemas import DayRosterIn, DutyTodayOut, GenerateIn, PatrolIn, PatrolOut, RosterDayOut, SwapIn
+from app.pickup.service import staff_school
+from app.schools.service import get_term
+
+router = APIRouter(prefix="/duty", tags=["值班与巡查"])
+
+Admin = Annotated[Caller, Depends(allow("admin"))]
+AnyStaff = Annotated[Caller, Depends(allow(*STAFF))]
+OnDuty = Annotated[Caller, Depends(allow("duty_leader", "admin", "teacher", "class_head"))]
+SchoolId = Annotated[int | None, Query(ge=1, description="在多所学校任职时指定学校")]
+OnDate = Annotated[date | None, Query(description="YYYY-MM-DD，默认今天")]
+
+
+@router.get("/today", response_model=DutyTodayOut, summary="我今天是否值班、值班要做什么、各场次应巡查和已巡查次数")
+def duty_today(session: SessionDep, caller: AnyStaff, school_id: SchoolId = None) -> DutyTodayOut:
+    return service.duty_today(session=session, caller=caller, school_id=staff_school(caller, school_id))
+
+
+@router.get("/roster", response_model=list[RosterDayOut], summary="值班表（默认从今天起两周）")
+def roster(session: SessionDep, caller: AnyStaff, school_id: SchoolId = None,
+           from_: Annotated[date | None, Query(alias="from")] = None, to: OnDate = None) -> list[RosterDayOut]:
+    start = from_ or today()
+    return service.roster(session=session, school_id=staff_school(caller, school_id), start=start,
+                          end=to or start + timedelta(days=13))
+
+
+@router.put("/roster", response_model=RosterDayOut, summary="排一天的值班（值班领导一名，巡查人员若干）；再次提交即替换")
+def set_day(body: DayRosterIn, session: SessionDep, caller: Admin, school_id: SchoolId = None) -> RosterDayOut:
+    return service.set_day(session=session, school_id=staff_school(caller, school_id), day=body.date,
+                           leader_staff_id=body.leader_staff_id, patrol_staff_ids=body.patrol_staff_ids,
+                           account_id=caller.account_id)
+
+
+@router.post("/roster/swap", response_model=RosterDayOut, summary="换班（本人或管理员），记录原值班人和原因")
+def swap(body: SwapIn, session: SessionDep, caller: AnyStaff, school_id: SchoolId = None) -> RosterDayOut:
+    return service.swap(session=session, caller=caller, school_id=staff_school(caller, school_id), day=body.date,
+                        from_staff_id=body.from_staff_id, to_staff_id=body.to_staff_id, reason=body.reason)
+
+
+@router.post("/terms/{term_id}/roster/generate", response_model=list[RosterDayOut],
+             summary="按值班领导轮流生成学期值班表（已排的日子默认保留）")
+def generate(term_id: PathId, body: GenerateIn, session: SessionDep, caller: Admin) -> list[RosterDayOut]:
+    term = get_term(session=session, term_id=term_id, school_ids=caller.school_ids)
+    return service.generate(session=session, term=term, start=body.from_, end=body.to, overwrite=body.overwrite,
+                            account_id=caller.account_id)
+
+
+@router.post("/patrols", response_model=PatrolOut, status_code=201,
+             summary="记录巡查（教师在岗、看到的人数、秩序）；人数与点名不符会标出；支持 Idempotency-Key")
+def record_patrol(body: PatrolIn, session: SessionDep, caller: OnDuty) -> PatrolOut:
+    return service.record_patrol(session=session, caller=caller, data=body)
+
+
+@router.get("/patrols", response_model=list[PatrolOut], summary="当天的巡查记录")
+def patrols(session: SessionDep, caller: AnyStaff, date: OnDate = None, school_id: SchoolId = None
+            ) -> list[PatrolOut]:
+    return service.patrols_of_day(session=session, school_id=staff_school(caller, school_id), day=date or today())
