@@ -3,7 +3,8 @@
  * student_id= opens the manual check of that child — both from pages/pickup-late).
  *
  * 扫码: wx.scanCode from the camera only (a picture from the album is no proof the adult is here) → POST /pickup/verify
- * → who the adult is ("李娜（母亲）", or "临时授权：张三（姑姑），由妈妈授权") and each of their children at this school:
+ * → who the adult is ("李娜（母亲）" with their photo when they gave one, or "临时授权：张三（姑姑），由妈妈授权") and each
+ * of their children at this school:
  * photo, class, where now, status. The ready ones are ticked; 确认接走 → POST /pickup/handoffs, all or nothing, with
  * an Idempotency-Key kept across taps (a tap again after no answer came gets the first answer) → 已交给 李娜（母亲）
  * 17:23. A refusal (PICKUP_REFUSED) shows each child's reason on their card and nothing is released; a code that
@@ -15,6 +16,7 @@
  */
 const { me } = require('../../services/auth');
 const pickup = require('../../services/pickup');
+const { photoSrc } = require('../../services/attendance');
 const students = require('../../services/students');
 const { schoolWithRole } = require('../../utils/roles');
 const { confirm, notice, keyKeeper } = require('../../utils/page');
@@ -50,6 +52,7 @@ function adultView(adult) {
     : '';
   return {
     key,
+    photo: photoSrc(adult.photo_url),
     line: adult.kind === 'delegate' ? pickup.adultLine(adult) : pickup.personText(adult.name, adult.relation),
     phone: adult.phone || '',
     allowed: adult.allowed,
@@ -66,6 +69,7 @@ Page({
     scanError: '',
     // verify
     adultLine: '',
+    adultPhoto: '',
     adultDetail: '',
     isDelegate: false,
     cards: [],
@@ -126,7 +130,9 @@ Page({
     const cards = (answer.children || []).map((child) => ({ ...pickup.childCard(child), selected: child.status === 'ready', refusal: '' }));
     this.setData({
       mode: 'verify',
-      adultLine: pickup.adultLine(answer.adult),
+      // no name: the adult takes no child of this school, and the server tells nothing more about them
+      adultLine: pickup.adultLine(answer.adult) || '不是本校学生的家长或临时接送人',
+      adultPhoto: photoSrc(answer.adult.photo_url),
       adultDetail: pickup.delegationDetail(answer.adult),
       isDelegate: answer.adult.kind === 'delegate',
       cards,

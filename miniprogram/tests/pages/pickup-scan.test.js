@@ -1,7 +1,7 @@
 const { setUpFakeBackend } = require('../helpers/fake-wx');
 const { openPage, tap, type, text, texts, exists } = require('../helpers/render-page');
 const {
-  child, verified, released, DELEGATE_ADULT, TEACHER_ME, GUARD_ME, addPhoneApis,
+  child, verified, released, GUARDIAN_ADULT, DELEGATE_ADULT, TEACHER_ME, GUARD_ME, addPhoneApis,
 } = require('../helpers/pickup-fixtures');
 
 const CODE = 'KHAEAAAAAMNMB7FADMB3X56SBHCK354OI';
@@ -38,6 +38,20 @@ test('扫码 opens the camera only (no album) for QR codes, and verifies what it
   expect(exists(page, '#verify')).toBe(true);
   expect(text(page, '#adult-line')).toBe('李娜（母亲）');
   expect(exists(page, '#adult-detail')).toBe(false);
+  expect(exists(page, '#adult-photo')).toBe(false);
+});
+
+test('the adult\'s own photo, when they gave one, next to their name for the teacher to compare', async () => {
+  const page = await scanned(verified({ adult: { ...GUARDIAN_ADULT, photo_url: '/api/v1/guardians/21/photo/b.jpg?sig=y' } }));
+  expect(exists(page, '#adult-photo')).toBe(true);
+  expect(page.instance.data.adultPhoto).toBe('http://api.test/api/v1/guardians/21/photo/b.jpg?sig=y');
+});
+
+test('an adult with no child at this school: nothing about them but that, and nothing to confirm', async () => {
+  const page = await scanned(verified({ adult: { kind: 'guardian', name: '', relation: '', photo_url: null }, children: [] }));
+  expect(text(page, '#adult-line')).toBe('不是本校学生的家长或临时接送人');
+  expect(exists(page, '#no-children')).toBe(true);
+  expect(exists(page, '#release-btn')).toBe(false);
 });
 
 test('each child: photo (or the first character), class, where, end time, status; the ready ones ticked', async () => {
@@ -201,12 +215,6 @@ test('not a Kehou code: said at once, nothing asked; closing the camera does not
   expect(page.instance.data.scanning).toBe(false);
 });
 
-test('a scan of an adult with no child at this school says so, with nothing to confirm', async () => {
-  const page = await scanned(verified({ children: [] }));
-  expect(exists(page, '#no-children')).toBe(true);
-  expect(exists(page, '#release-btn')).toBe(false);
-});
-
 test('?scan=1 (from the late list) opens the camera at once', async () => {
   fake.route('POST', '/pickup/verify', { status: 200, body: verified() });
   const page = await openPage('pickup-scan', { scan: '1' });
@@ -219,7 +227,7 @@ describe('人工核对 (no phone)', () => {
   const ADULTS = {
     child: child(),
     adults: [
-      { kind: 'guardian', guardian_id: 21, delegate_id: null, name: '李娜', relation: '母亲', phone: '13800000001', photo_url: null, allowed: true, reason: null, authorised_by: null, valid_from: null, valid_to: null },
+      { kind: 'guardian', guardian_id: 21, delegate_id: null, name: '李娜', relation: '母亲', phone: '13800000001', photo_url: '/api/v1/guardians/21/photo/c.jpg', allowed: true, reason: null, authorised_by: null, valid_from: null, valid_to: null },
       { kind: 'guardian', guardian_id: 22, delegate_id: null, name: '张伟', relation: '父亲', phone: '13800000002', photo_url: null, allowed: false, reason: '学校已登记：此人不得接走该学生', authorised_by: null, valid_from: null, valid_to: null },
       { kind: 'delegate', guardian_id: null, delegate_id: 5, name: '张三', relation: '姑姑', phone: '13900000003', photo_url: null, allowed: true, reason: null, authorised_by: '妈妈（李娜）', valid_from: '2026-11-24', valid_to: '2026-11-27' },
     ],
@@ -250,6 +258,7 @@ describe('人工核对 (no phone)', () => {
     expect(texts(page, '.adult-row__line')).toEqual(['李娜（母亲）', '张伟（父亲）', '临时授权：张三（姑姑），由妈妈授权']);
     expect(text(page, '#adult-g22')).toContain('学校已登记：此人不得接走该学生');
     expect(text(page, '#adult-d5')).toContain('有效期至 11月27日');
+    expect(page.instance.data.adults.map((a) => a.photo)).toEqual(['http://api.test/api/v1/guardians/21/photo/c.jpg', '', '']);
 
     // one who may not take the child cannot be chosen
     await tap(page, '#adult-g22');
