@@ -6,8 +6,8 @@
  * - `idempotent: true` mutations carry an `Idempotency-Key` that stays the same for every retry of the
  *   same logical call (after re-login and after network failures), so the server writes nothing twice;
  * - idempotent calls (and GETs) are retried up to twice when the network fails;
- * - errors `{"error": {"code", "message", "fields"?}}` become a Chinese toast and a rejected ApiError
- *   carrying `.code`, `.status` and `.fields`;
+ * - errors `{"error": {"code", "message", "fields"?, "errors"?}}` become a Chinese toast and a rejected ApiError
+ *   carrying `.code`, `.status`, `.fields` and `.errors` (per-item refusals, e.g. each child of a refused pickup);
  * - `upload()` sends a file (wx.uploadFile, multipart) with the same token, re-login and errors.
  *
  * It uses nothing but the global `wx`, so tests can run it against any `wx` implementation.
@@ -51,7 +51,7 @@ const STATUS_CODES = {
 };
 
 class ApiError extends Error {
-  constructor({ code, message, status = 0, fields = null }) {
+  constructor({ code, message, status = 0, fields = null, errors = null }) {
     super(message);
     // keep instanceof working when the DevTools compiler turns classes into ES5
     Object.setPrototypeOf(this, ApiError.prototype);
@@ -60,6 +60,7 @@ class ApiError extends Error {
     this.code = code;
     this.status = status;
     this.fields = fields;
+    this.errors = errors;
     this.toasted = false;
   }
 }
@@ -151,7 +152,8 @@ function errorFromResponse(res) {
   const status = res.statusCode;
   const code = (body && body.code) || STATUS_CODES[status] || (status >= 500 ? 'INTERNAL_ERROR' : 'UNKNOWN_ERROR');
   const message = (body && body.message) || fallbackMessage(code);
-  return new ApiError({ code, message, status, fields: (body && body.fields) || null });
+  const errors = body && Array.isArray(body.errors) ? body.errors : null;
+  return new ApiError({ code, message, status, fields: (body && body.fields) || null, errors });
 }
 
 /** Show the error's Chinese message as a toast, once per error. */
@@ -307,19 +309,25 @@ async function call(sendOnce, { header = {}, auth = true, toast = true, retryOnN
  *   method      'GET' (default), 'POST', 'PUT', 'PATCH', 'DELETE'
  *   data        JSON body (or query for GET)
  *   idempotent  mutation the server deduplicates by Idempotency-Key: safe to retry
+ *   idempotencyKey  the key to send (idempotent calls), when the page keeps one across taps: a tap again after
+ *               no answer came resends the same request under the same key and gets the first answer
+ *   retry       send again when no answer came (default: GETs and idempotent calls); true for a POST that
+ *               changes nothing (a check), false for a GET that must not wait
  *   auth        send the token and re-login on 401 (default true)
  *   toast       show a toast on failure (default true); the error is rejected either way
  */
-function request({ url, method = 'GET', data, idempotent = false, header = {}, auth = true, toast = true }) {
+function request({
+  url, method = 'GET', data, idempotent = false, idempotencyKey: key = null, retry, header = {}, auth = true, toast = true,
+}) {
   const verb = String(method).toUpperCase();
-  const idempotencyKey = idempotent ? uuid() : null;
+  const idempotencyKey = idempotent ? (key || uuid()) : null;
   const headers = { 'content-type': 'application/json', ...header };
   if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey;
   return call((withAuth) => send({ url, method: verb, data, header: withAuth }), {
     header: headers,
     auth,
     toast,
-    retryOnNetworkFailure: idempotent || verb === 'GET' || verb === 'HEAD',
+    retryOnNetworkFailure: retry === undefined ? idempotent || verb === 'GET' || verb === 'HEAD' : Boolean(retry),
   });
 }
 
@@ -370,6 +378,7 @@ module.exports = {
   logout,
   getToken,
   showErrorToast,
+  uuid,
   ApiError,
   TOKEN_KEY,
 };

@@ -89,3 +89,18 @@ test('a school by role (the one asked for, else the first) and a guardian\'s own
   expect(childOf(profile, 11).name).toBe('李小明');
   expect(() => childOf(profile, 12)).toThrow(expect.objectContaining({ code: 'CHILD_NOT_FOUND' }));
 });
+
+describe('keyKeeper', () => {
+  const { keyKeeper } = require('../utils/page');
+
+  test('the same body keeps its key; another body, or after forget(), gets a new one', () => {
+    const keeper = keyKeeper();
+    const a = keeper.keyFor({ ids: [1, 2] });
+    expect(a).toMatch(/^[0-9a-f-]{36}$/);
+    expect(keeper.keyFor({ ids: [1, 2] })).toBe(a);
+    const b = keeper.keyFor({ ids: [1] });
+    expect(b).not.toBe(a);
+    keeper.forget();
+    expect(keeper.keyFor({ ids: [1] })).not.toBe(b);
+  });
+});

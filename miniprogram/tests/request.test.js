@@ -202,6 +202,28 @@ describe('Idempotency-Key', () => {
     expect(err).toMatchObject({ code: 'BUSY', status: 503 });
   });
 
+  test('a key the page keeps (idempotencyKey) is the one sent, on every retry and on a second call', async () => {
+    fake.route('POST', '/pickup/handoffs', { network: true }, { status: 200, body: { ok: 1 } });
+    const key = 'kept-key-1';
+
+    await request({ url: '/pickup/handoffs', method: 'POST', idempotent: true, idempotencyKey: key });
+    await request({ url: '/pickup/handoffs', method: 'POST', idempotent: true, idempotencyKey: key });
+
+    expect(fake.calls.map((c) => c.header['Idempotency-Key'])).toEqual([key, key, key]);
+  });
+
+  test('retry: true resends a POST that changes nothing (without a key); retry: false sends a GET once', async () => {
+    fake.route('POST', '/pickup/verify', { network: true }, { status: 200, body: { children: [] } });
+    fake.route('GET', '/pickup/today', { network: true });
+
+    await expect(request({ url: '/pickup/verify', method: 'POST', retry: true })).resolves.toEqual({ children: [] });
+    expect(fake.sent('POST', '/pickup/verify')).toHaveLength(2);
+    expect(fake.calls[0].header['Idempotency-Key']).toBeUndefined();
+
+    await expect(request({ url: '/pickup/today', retry: false, toast: false })).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
+    expect(fake.sent('GET', '/pickup/today')).toHaveLength(1);
+  });
+
   test('a mutation not marked idempotent has no key and is not retried', async () => {
     fake.route('POST', '/handoff', { network: true }, { status: 200, body: {} });
 
@@ -226,6 +248,16 @@ describe('errors', () => {
     expect(err).toBeInstanceOf(Error);
     expect(err).toMatchObject({ code: 'VALIDATION_ERROR', status: 422, fields, message: '输入有误：phone格式不正确' });
     expect(fake.wx.showToast).toHaveBeenCalledWith({ title: '输入有误：phone格式不正确', icon: 'none', duration: 2500 });
+  });
+
+  test('per-item refusals (error.errors) come with the error', async () => {
+    const errors = [{ student_id: 7, code: 'CHILD_ALREADY_RELEASED', message: '已由 妈妈（李娜）17:23 接走，王老师确认' }];
+    fake.route('POST', '/pickup/handoffs', { status: 409, body: { error: { code: 'PICKUP_REFUSED', message: '没有接走', errors } } });
+    fake.route('GET', '/x', { status: 409, body: { error: { code: 'CONFLICT', message: '冲突' } } });
+
+    await expect(request({ url: '/pickup/handoffs', method: 'POST', toast: false }))
+      .rejects.toMatchObject({ code: 'PICKUP_REFUSED', status: 409, errors });
+    await expect(request({ url: '/x', toast: false })).rejects.toMatchObject({ errors: null });
   });
 
   test('falls back to a local Chinese message when the server gives none', async () => {

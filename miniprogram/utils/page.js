@@ -1,7 +1,8 @@
 /**
- * What the pages share beyond data: how a page loads, and the two kinds of modal they ask with.
+ * What the pages share beyond data: how a page loads, the two kinds of modal they ask with, and a mutation's
+ * Idempotency-Key kept across taps.
  */
-const { showErrorToast } = require('../services/request');
+const { showErrorToast, uuid } = require('../services/request');
 
 const LOAD_FAILED = '加载失败，请稍后再试';
 
@@ -93,4 +94,30 @@ function notice(title, content) {
   wx.showModal({ title, content, showCancel: false, confirmText: '知道了' });
 }
 
-module.exports = { NOT_LOADED, RELOADING, loadPage, oneAtATime, confirm, notice };
+/**
+ * The Idempotency-Key of a page's mutation, kept across taps: the same request body again (a tap after no answer
+ * came) gets the same key, so the server answers it with the first result instead of doing it twice (or refusing
+ * it: "already released"); another body gets a new key. `forget()` once the server has answered.
+ *
+ *   const key = this.releaseKey.keyFor(body); request({ …, data: body, idempotent: true, idempotencyKey: key })
+ */
+function keyKeeper() {
+  let kept = null;
+  let key = null;
+  return {
+    keyFor(body) {
+      const json = JSON.stringify(body);
+      if (json !== kept) {
+        kept = json;
+        key = uuid();
+      }
+      return key;
+    },
+    forget() {
+      kept = null;
+      key = null;
+    },
+  };
+}
+
+module.exports = { NOT_LOADED, RELOADING, loadPage, oneAtATime, confirm, notice, keyKeeper };

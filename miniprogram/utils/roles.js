@@ -17,11 +17,18 @@ const STAFF_ROLES = ['teacher', 'class_head', 'duty_leader', 'guard'];
 // page shows it disabled (即将上线).
 // The day's sessions and roll call: for everyone who tutors or oversees them (one entry, whatever the roles).
 const CARE_TODAY = { key: 'care-today', title: '今日托管', desc: '今日场次，点名签到', url: '/pages/sessions/index' };
+// 放学接送: the same page for every role that may use it (one entry per key, whatever the roles).
+const PICKUP_SCAN = { key: 'handoff', title: '接送放行', desc: '扫描接送码，交到家长手中', url: '/pages/pickup-scan/index' };
+const WALK_HOME = { key: 'walk-home', title: '自行回家', desc: '家长签署了情况说明的学生，放学后放行', url: '/pages/pickup-walk-home/index' };
+const LATE_PICKUP = { key: 'late-pickup', title: '超时未接', desc: '家长未按时来接的学生，联系家长', url: '/pages/pickup-late/index' };
+const PICKUP_BOARD = { key: 'clearance', title: '清校确认', desc: '放学看板：谁还在校，全部离校后清校', url: '/pages/pickup-board/index' };
 
 const STAFF_ENTRIES = {
   teacher: [
     CARE_TODAY,
-    { key: 'handoff', title: '接送放行', desc: '扫描接送码，交到家长手中' },
+    PICKUP_SCAN,
+    WALK_HOME,
+    LATE_PICKUP,
     { key: 'my-clubs', title: '我的社团', desc: '所带社团的学生名单', url: '/pages/club-roster/index' },
     { key: 'tutor-offer', title: '看护报名', desc: '报名看护临时班，查看已安排的看护', url: '/pages/tutor-offer/index' },
   ],
@@ -30,16 +37,20 @@ const STAFF_ENTRIES = {
     { key: 'leave-review', title: '请假审批', desc: '本班家长的请假，批准或知悉', url: '/pages/leave-review/index' },
     CARE_TODAY,
     { key: 'class-handover', title: '放学交接', desc: '清点留校学生，交给托管老师', url: '/pages/handover/index' },
+    PICKUP_SCAN,
     { key: 'class-attendance', title: '班级考勤', desc: '本班学生的托管出勤' },
   ],
   duty_leader: [
     CARE_TODAY,
+    PICKUP_BOARD,
+    LATE_PICKUP,
+    PICKUP_SCAN,
     { key: 'patrol', title: '巡查记录', desc: '每节课巡查两次并记录' },
     { key: 'duty-log', title: '值班日志', desc: '突发情况与处理' },
-    { key: 'clearance', title: '清校确认', desc: '放学后确认学生全部离校' },
   ],
   guard: [
-    { key: 'late-pickup', title: '迟接登记', desc: '家长未按时来接，联系家长' },
+    { ...LATE_PICKUP, title: '迟接登记', desc: '交给门卫的学生，联系家长，扫码放行' },
+    { ...PICKUP_BOARD, title: '放学看板', desc: '谁还在校，谁已离校' },
     { key: 'visitors', title: '访客登记', desc: '校门来访人员记录' },
   ],
 };
@@ -51,6 +62,7 @@ const ADMIN_ENTRIES = [
   { key: 'care-groups', title: '临时班', desc: '生成临时班，调整学生与看护教师', url: '/pages/care-groups/index' },
   { key: 'groups', title: '分班与社团', desc: '看护班、社团与名单', url: '/pages/club-admin/index' },
   { key: 'calendar', title: '服务日历', desc: '节假日、调休、停课与加开，学校设置', url: '/pages/calendar/index' },
+  PICKUP_BOARD,
   { key: 'reports', title: '统计报表', desc: '出勤、工作量与收费' },
 ];
 
@@ -60,7 +72,11 @@ const CHILD_ACTIONS = [
   { key: 'application', title: '托管申请', url: '/pages/application/index?student_id={id}' },
   { key: 'clubs', title: '社团', url: '/pages/clubs/index?student_id={id}' },
   { key: 'leave', title: '请假', url: '/pages/leave-request/index?student_id={id}' },
+  { key: 'delegates', title: '临时接送', url: '/pages/pickup-delegates/index?student_id={id}' },
 ];
+
+// The guardian's (and a delegate's) pickup code: one for the adult, whichever child.
+const PICKUP_CODE_URL = '/pages/pickup-code/index';
 
 function roleLabel(role) {
   return ROLE_LABELS[role] || role;
@@ -119,6 +135,7 @@ function childOf(profile, studentId) {
 module.exports = {
   STAFF_ROLES,
   ADMIN_ENTRIES,
+  PICKUP_CODE_URL,
   roleLabel,
   staffEntriesFor,
   childActionsFor,

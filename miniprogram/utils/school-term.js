@@ -1,5 +1,6 @@
 /**
- * The context of a staff page that works on one school's current term (社团管理, 临时班, 看护报名, 服务日历):
+ * The school of a staff page (GET /me, asked once): `staffSchool` alone (放学接送's pages), or with the term the
+ * server calls current, for a page that works on one school's current term (社团管理, 临时班, 看护报名, 服务日历):
  * my school with a given role (GET /me; the page's ?school_id=, kept as `page.schoolId`, first) and the
  * term the server calls current. Asked once and kept on the page (`page.school`, `page.term`): a reload
  * (onShow, pull-down) reads only the term's data again.
@@ -25,9 +26,24 @@ function schoolTerm(page, { roles, pick, refusal }, opts = { toast: false }) {
   });
 }
 
+/**
+ * Resolves with `page.school`: my school where I have one of `roles` (the page's ?school_id=, kept as
+ * `page.schoolId`, first), asked once and kept with the profile (`page.profile`); none → fails with `refusal`.
+ */
+function staffSchool(page, { roles, refusal }, opts = { toast: false }) {
+  if (page.school) return Promise.resolve(page.school);
+  return me(opts).then((profile) => {
+    const school = schoolWithRole(profile, roles, page.schoolId);
+    if (!school) throw new Error(refusal);
+    page.profile = profile;
+    page.school = school;
+    return school;
+  });
+}
+
 /** What a loaded page of this kind shows besides its own data: the school's and the term's names. */
 function schoolTermLoaded(page) {
   return { loading: false, loaded: true, errorMessage: '', schoolName: page.school.name, termName: page.term.name };
 }
 
-module.exports = { schoolTerm, schoolTermLoaded };
+module.exports = { staffSchool, schoolTerm, schoolTermLoaded };

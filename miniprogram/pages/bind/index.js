@@ -4,8 +4,7 @@
  */
 const { bindChild } = require('../../services/guardian');
 const { showErrorToast } = require('../../services/request');
-
-const PHONE_RE = /^1\d{10}$/;
+const { normalisePhone, phoneProblem } = require('../../utils/phone');
 
 // server field name → [data key for the inline error, label used in front of the server's text]
 const SERVER_FIELDS = {
@@ -14,19 +13,11 @@ const SERVER_FIELDS = {
   phone: ['phoneError', '手机号'],
 };
 
-/** Phones are often typed or pasted as '138 0013 8000' or '+86-138…'; keep the digits. */
-function normalisePhone(value) {
-  let digits = String(value || '').replace(/\D/g, '');
-  if (digits.length === 13 && digits.indexOf('86') === 0) digits = digits.slice(2);
-  return digits;
-}
-
 function validate({ studentNo, studentName, phone }) {
   const errors = { studentNoError: '', studentNameError: '', phoneError: '' };
   if (!studentNo) errors.studentNoError = '请输入学号';
   if (!studentName) errors.studentNameError = '请输入学生姓名';
-  if (!phone) errors.phoneError = '请输入家长手机号';
-  else if (!PHONE_RE.test(phone)) errors.phoneError = '请输入 1 开头的 11 位手机号';
+  errors.phoneError = phoneProblem(phone, '请输入家长手机号');
   return errors;
 }
 

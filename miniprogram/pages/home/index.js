@@ -1,12 +1,15 @@
 /**
  * Home: who am I (GET /me) and what I can do here. A person may be a guardian and staff at once,
  * so every section that applies is shown. Also: the 消息 entry with the unread count, and for
- * guardians the 开启微信提醒 card (WeChat subscribe messages, asked from a tap).
+ * guardians the 接送码 button (also for someone a guardian named to pick up, who may have no child of their own)
+ * and the 开启微信提醒 card (WeChat subscribe messages, asked from a tap).
  */
 const { me } = require('../../services/auth');
 const { showErrorToast } = require('../../services/request');
 const notify = require('../../services/notify');
-const { STAFF_ROLES, ADMIN_ENTRIES, roleLabel, staffEntriesFor, childActionsFor } = require('../../utils/roles');
+const {
+  STAFF_ROLES, ADMIN_ENTRIES, PICKUP_CODE_URL, roleLabel, staffEntriesFor, childActionsFor,
+} = require('../../utils/roles');
 
 const SETTINGS_PATH = '右上角「···」→「设置」→「订阅消息」';
 // wx.requestSubscribeMessage fail codes (WeChat's documentation of the API).
@@ -238,6 +241,10 @@ Page({
 
   goBind() {
     wx.navigateTo({ url: '/pages/bind/index' });
+  },
+
+  goPickupCode() {
+    wx.navigateTo({ url: PICKUP_CODE_URL });
   },
 
   /** A work entry or a child's link: open its page; one without a page yet says so. */

@@ -2,6 +2,7 @@
  * Load and render a page with miniprogram-simulate (pages register through the Page shim), open it the way
  * WeChat does, act on it, and read it.
  */
+const fs = require('fs');
 const path = require('path');
 const simulate = require('miniprogram-simulate');
 const { flush } = require('./fake-wx');
@@ -9,16 +10,26 @@ const { flush } = require('./fake-wx');
 const ROOT = path.resolve(__dirname, '..', '..');
 
 // simulate.load runs the page's JS through `require`, which jest caches per test file, so a page
-// is loaded once per file and rendered as often as needed.
+// is loaded once per file and rendered as often as needed. The same goes for a shared component (components/):
+// its JS would not run again for a second page that uses it, so each is loaded once and handed to every page
+// by its id.
 const loaded = {};
+const components = {};
+// the pure-JS template compiler: no native wcc binary needed on CI
+const LOAD_OPTIONS = { rootPath: ROOT, compiler: 'simulate' };
+
+function componentId(tag, usingPath) {
+  if (!components[usingPath]) components[usingPath] = simulate.load(path.join(ROOT, usingPath), tag, LOAD_OPTIONS);
+  return components[usingPath];
+}
 
 function renderPage(name) {
   if (!loaded[name]) {
-    loaded[name] = simulate.load(path.join(ROOT, 'pages', name, 'index'), {
-      rootPath: ROOT,
-      // the pure-JS template compiler: no native wcc binary needed on CI
-      compiler: 'simulate',
-    });
+    const dir = path.join(ROOT, 'pages', name);
+    const using = JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8')).usingComponents || {};
+    const usingComponents = {};
+    Object.keys(using).forEach((tag) => { usingComponents[tag] = componentId(tag, using[tag]); });
+    loaded[name] = simulate.load(path.join(dir, 'index'), { ...LOAD_OPTIONS, usingComponents });
   }
   const page = simulate.render(loaded[name]);
   page.attach(document.createElement('parent-wrapper'));

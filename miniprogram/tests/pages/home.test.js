@@ -66,7 +66,7 @@ test('staff see their school, roles and the coming-soon work entries, not the ch
   // staff who are parents too can still find binding
   expect(exists(page, '#bind-link')).toBe(true);
 
-  page.querySelector('.entry--handoff').dispatchEvent('tap');
+  page.querySelector('.entry--class-attendance').dispatchEvent('tap');
   await flush();
   expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '即将上线，敬请期待' }));
 });
@@ -80,9 +80,55 @@ test('duty leader and guard get their own entries', async () => {
   const staff = text(page, '#staff-section');
   expect(staff).toContain('巡查记录');
   expect(staff).toContain('清校确认');
-  expect(staff).toContain('迟接登记');
+  expect(staff).toContain('超时未接');
   expect(staff).toContain('今日托管');
   expect(staff).not.toContain('班级审核');
+  // the late list and the board once each, though both roles have them
+  expect(page.querySelectorAll('.entry--late-pickup')).toHaveLength(1);
+  expect(page.querySelectorAll('.entry--clearance')).toHaveLength(1);
+});
+
+test('放学接送 entries open their pages, per role; a guard\'s are 迟接登记 and 放学看板', async () => {
+  const urls = async (roles) => {
+    const page = await showHome({ ...TEACHER, roles, schools: [{ id: 1, name: '示范小学', roles }] });
+    fake.wx.navigateTo.mockClear();
+    const found = {};
+    for (const key of ['handoff', 'walk-home', 'late-pickup', 'clearance']) {
+      if (!exists(page, `.entry--${key}`)) continue;
+      page.querySelector(`.entry--${key}`).dispatchEvent('tap');
+      await flush();
+      found[key] = fake.wx.navigateTo.mock.calls[fake.wx.navigateTo.mock.calls.length - 1][0].url;
+    }
+    return { page, found };
+  };
+
+  let { found } = await urls(['teacher']);
+  expect(found).toEqual({
+    handoff: '/pages/pickup-scan/index', 'walk-home': '/pages/pickup-walk-home/index', 'late-pickup': '/pages/pickup-late/index',
+  });
+  ({ found } = await urls(['duty_leader']));
+  expect(found).toEqual({
+    handoff: '/pages/pickup-scan/index', 'late-pickup': '/pages/pickup-late/index', clearance: '/pages/pickup-board/index',
+  });
+  const guard = await urls(['guard']);
+  expect(guard.found).toEqual({ 'late-pickup': '/pages/pickup-late/index', clearance: '/pages/pickup-board/index' });
+  expect(text(guard.page, '.entry--late-pickup')).toContain('迟接登记');
+  expect(text(guard.page, '.entry--clearance')).toContain('放学看板');
+  const admin = await urls(['admin']);
+  expect(admin.found).toEqual({ clearance: '/pages/pickup-board/index' });
+});
+
+test('a guardian: 接送码 on top, 临时接送 on each child; someone with no role (a delegate) gets 接送码 too', async () => {
+  let page = await showHome(GUARDIAN);
+  page.querySelector('#pickup-code-btn').dispatchEvent('tap');
+  await flush();
+  expect(fake.wx.navigateTo).toHaveBeenLastCalledWith({ url: '/pages/pickup-code/index' });
+  page.querySelectorAll('.child__action--delegates')[0].dispatchEvent('tap');
+  await flush();
+  expect(fake.wx.navigateTo).toHaveBeenLastCalledWith(expect.objectContaining({ url: '/pages/pickup-delegates/index?student_id=1' }));
+
+  page = await showHome({ account_id: 30, name: '张三', roles: [], schools: [], children: [] });
+  expect(exists(page, '#pickup-code-btn')).toBe(true);
 });
 
 test('今日托管 opens the day\'s sessions, once on the page: for teachers, class heads, duty leaders and admins', async () => {
@@ -511,7 +557,7 @@ test('work entries with a page open it; the others stay 即将上线', async () 
   });
 
   // pages not built yet: disabled, a toast, no navigation
-  ['handoff', 'reports'].forEach((key) => {
+  ['class-attendance', 'reports'].forEach((key) => {
     expect(page.querySelector(`.entry--${key}`).dom.className).toContain('entry--disabled');
     expect(text(page, `.entry--${key}`)).toContain('即将上线');
   });

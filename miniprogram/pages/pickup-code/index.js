@@ -1,0 +1,269 @@
+/**
+ * 接送码 (guardian, and a delegate a guardian named; home → 接送码): the QR code a teacher scans at the gate, big and
+ * bright, and today's status of each child this account may take.
+ *
+ * The code is made on the phone (utils/pickup-code.js), so once this phone is registered it works with no network
+ * at all: the device id, its secret and the clock offset are kept in storage. The first time (nothing kept) the page
+ * registers the phone (POST /pickup/devices), which needs the network once. A new code every 30 s (the number counts
+ * down), and at once when a release of one of the children is seen: a code that released a child never releases
+ * again, so the next one must be new.
+ *
+ * While shown: the screen stays on and at full brightness (restored on leaving); GET /pickup/today every 10 s when
+ * there is a network — a failure changes nothing but a quiet line (the code keeps working). Once per showing the
+ * page asks GET /pickup/devices whether this phone still counts: stopped (another phone registered, or 手机丢了 on
+ * another phone) → the code is hidden and 在这台手机上重新启用 offered; not this account's at all → registered anew.
+ *
+ * 手机丢了 / 换了新手机 (confirm): DELETE /pickup/devices stops the codes of every phone of the account, then this
+ * phone registers again.
+ */
+const pickup = require('../../services/pickup');
+const codes = require('../../utils/pickup-code');
+const { confirm } = require('../../utils/page');
+
+const TICK_MS = 1000;
+const TODAY_POLL_MS = 10000;
+const FULL_BRIGHTNESS = 1;
+const QR_SELECTOR = '#qr';
+
+/** The phone's name for GET /pickup/devices (e.g. "iPhone 15"), '' when WeChat does not say. */
+function phoneLabel() {
+  try {
+    const info = typeof wx.getDeviceInfo === 'function' ? wx.getDeviceInfo() : wx.getSystemInfoSync();
+    return String((info && info.model) || '').slice(0, 50);
+  } catch (e) {
+    return '';
+  }
+}
+
+/** A child of GET /pickup/today as its card shows it. */
+function childView(child) {
+  const card = pickup.childCard(child);
+  return {
+    ...card,
+    meta: [child.school_name, child.class_name].filter(Boolean).join(' · '),
+    statusLabel: card.lateLabel || card.statusLabel,
+    tone: card.lateLabel ? 'late' : card.tone,
+    detail: card.detail || card.where,
+    delegate: child.via === 'delegate',
+  };
+}
+
+Page({
+  data: {
+    // loading → ready (the code) | failed (could not register: needs the network once) | stopped (revoked)
+    state: 'loading',
+    errorMessage: '',
+    secondsLeft: codes.STEP_SECONDS,
+    progress: 100,
+    children: [],
+    todayLoaded: false,
+    offline: false,
+    busy: false,
+  },
+
+  onLoad() {
+    this.device = null;
+    this.code = '';
+    this.issuedAt = 0;
+    this.releasedIds = null; // the children seen released at the last GET /pickup/today (null: none asked yet)
+  },
+
+  onShow() {
+    this.shown = true;
+    this.brighten();
+    this.device = codes.loadDevice();
+    if (!this.device) return this.register();
+    this.showCode();
+    // resolves once both first answers (or failures) are in; the code is on screen before either
+    return Promise.all([this.pollToday(), this.checkDevice()]);
+  },
+
+  onHide() {
+    this.leave();
+  },
+
+  onUnload() {
+    this.leave();
+  },
+
+  leave() {
+    this.shown = false;
+    this.stopTimers();
+    this.restoreScreen();
+  },
+
+  stopTimers() {
+    clearTimeout(this.tickTimer);
+    clearTimeout(this.pollTimer);
+    this.tickTimer = null;
+    this.pollTimer = null;
+  },
+
+  // ---------- the screen ----------
+
+  /** Keep the screen on at full brightness while the code shows; remember the brightness to give it back. */
+  brighten() {
+    wx.setKeepScreenOn({ keepScreenOn: true });
+    if (this.savedBrightness === undefined && typeof wx.getScreenBrightness === 'function') {
+      wx.getScreenBrightness({
+        success: (res) => {
+          this.savedBrightness = res.value;
+          if (this.shown) wx.setScreenBrightness({ value: FULL_BRIGHTNESS });
+        },
+        fail: () => wx.setScreenBrightness({ value: FULL_BRIGHTNESS }),
+      });
+    } else {
+      wx.setScreenBrightness({ value: FULL_BRIGHTNESS });
+    }
+  },
+
+  restoreScreen() {
+    wx.setKeepScreenOn({ keepScreenOn: false });
+    if (this.savedBrightness !== undefined) {
+      wx.setScreenBrightness({ value: this.savedBrightness });
+      this.savedBrightness = undefined;
+    }
+  },
+
+  // ---------- the device ----------
+
+  /** Register this phone (revoking the account's earlier ones) and show its first code; needs the network. */
+  register() {
+    this.stopTimers();
+    this.setData({ state: 'loading', errorMessage: '' });
+    return pickup.registerDevice(phoneLabel(), { toast: false }).then(
+      (registration) => {
+        this.device = codes.saveDevice(codes.deviceFromRegistration(registration, Date.now()));
+        this.issuedAt = 0;
+        if (!this.shown) return undefined;
+        this.showCode();
+        return this.pollToday();
+      },
+      (err) => {
+        this.setData({
+          state: 'failed',
+          errorMessage: err.code === 'NETWORK_ERROR'
+            ? '第一次使用接送码需要联网，请连接网络后重试'
+            : `接送码没有启用：${err.message}`,
+        });
+      },
+    );
+  },
+
+  /** Whether this phone still counts (GET /pickup/devices); quietly nothing when offline. */
+  checkDevice() {
+    const device = this.device;
+    return pickup.listDevices({ toast: false }).then((devices) => {
+      if (!this.shown || this.device !== device) return undefined;
+      const mine = (devices || []).find((d) => d.id === device.deviceId);
+      if (!mine) {
+        // kept from another account (or a database since reset): not this account's phone
+        codes.forgetDevice();
+        return this.register();
+      }
+      if (mine.revoked_at) {
+        this.stopTimers();
+        this.setData({ state: 'stopped' });
+      }
+      return undefined;
+    }, () => {});
+  },
+
+  // ---------- the code ----------
+
+  /** A new code now (never the same second as the last one: that one may have been used), drawn, counted down. */
+  showCode() {
+    clearTimeout(this.tickTimer);
+    const now = codes.serverSeconds(this.device);
+    this.issuedAt = Math.max(now, this.issuedAt + 1);
+    this.code = codes.deviceCode(this.device, this.issuedAt);
+    const code = this.code;
+    this.setData({ state: 'ready', ...this.countdown() }, () => {
+      if (this.code === code) codes.drawCode(this, QR_SELECTOR, code);
+    });
+    this.tickTimer = setTimeout(() => this.tick(), TICK_MS);
+  },
+
+  countdown() {
+    const step = this.device.stepSeconds || codes.STEP_SECONDS;
+    const left = Math.max(0, step - (codes.serverSeconds(this.device) - this.issuedAt));
+    return { secondsLeft: left, progress: Math.round((left / step) * 100) };
+  },
+
+  tick() {
+    this.tickTimer = null;
+    if (!this.shown || this.data.state !== 'ready') return;
+    const next = this.countdown();
+    if (next.secondsLeft <= 0) {
+      this.showCode();
+      return;
+    }
+    this.setData(next);
+    this.tickTimer = setTimeout(() => this.tick(), TICK_MS);
+  },
+
+  // ---------- today ----------
+
+  /** GET /pickup/today now and every 10 s while shown; a release not seen before makes a new code at once. */
+  pollToday() {
+    clearTimeout(this.pollTimer);
+    this.pollTimer = null;
+    this.pollSeq = (this.pollSeq || 0) + 1;
+    const seq = this.pollSeq;
+    const current = () => this.shown && seq === this.pollSeq; // only the latest poll goes on
+    return pickup.today({ toast: false, retry: false }).then(
+      (children) => {
+        if (!current()) return;
+        const released = (children || []).filter((c) => c.status === 'released').map((c) => c.student_id);
+        const seenBefore = this.releasedIds;
+        this.releasedIds = released;
+        this.setData({ children: (children || []).map(childView), todayLoaded: true, offline: false });
+        if (seenBefore && released.some((id) => seenBefore.indexOf(id) < 0) && this.data.state === 'ready') {
+          wx.showToast({ title: '已交接，接送码已更新', icon: 'none' });
+          this.showCode();
+        }
+      },
+      () => {
+        if (current()) this.setData({ offline: true });
+      },
+    ).then(() => {
+      if (current()) this.pollTimer = setTimeout(() => this.pollToday(), TODAY_POLL_MS);
+    });
+  },
+
+  // ---------- actions ----------
+
+  /** 手机丢了 / 换了新手机: stop every phone's codes, then this phone registers again. */
+  onLostPhone() {
+    if (this.data.busy) return Promise.resolve();
+    this.setData({ busy: true });
+    return confirm({
+      title: '停用其他手机上的接送码？',
+      content: '手机丢了或换了新手机时使用：您所有手机上的接送码会立即失效，然后在这台手机上重新启用。',
+      confirmText: '立即停用',
+      confirmColor: '#d64541',
+    }).then((ok) => {
+      if (!ok) return undefined;
+      return pickup.revokeDevices({ toast: false }).then(() => {
+        codes.forgetDevice();
+        this.device = null;
+        return this.register().then(() => {
+          if (this.data.state === 'ready') wx.showToast({ title: '旧手机的接送码已停用', icon: 'none' });
+        });
+      }, (err) => {
+        wx.showToast({ title: `没有停用：${err.message}`, icon: 'none', duration: 3000 });
+      });
+    }).then(() => this.setData({ busy: false }));
+  },
+
+  /** This phone was stopped: use it again (the other phone's codes stop). */
+  onReactivate() {
+    if (this.data.busy) return Promise.resolve();
+    this.setData({ busy: true });
+    return this.register().then(() => this.setData({ busy: false }));
+  },
+
+  onRetry() {
+    return this.register();
+  },
+});

@@ -1,0 +1,313 @@
+const { setUpFakeBackend } = require('../helpers/fake-wx');
+const { renderPage, text, exists } = require('../helpers/render-page');
+const { readCanvas } = require('../helpers/qr-image');
+const {
+  SECRET, NOW_MS, registration, released, todayChild, addPhoneApis,
+} = require('../helpers/pickup-fixtures');
+const codes = require('../../utils/pickup-code');
+
+let fake;
+let canvas;
+let pages;
+
+beforeEach(() => {
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'], now: NOW_MS });
+  fake = setUpFakeBackend();
+  canvas = addPhoneApis(fake.wx);
+  pages = [];
+});
+
+afterEach(() => {
+  pages.forEach((page) => page.instance.onUnload());
+  jest.useRealTimers();
+});
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const codeAt = (issuedAt, deviceId = 12) => codes.makeCode({ deviceId, secret: SECRET, issuedAt });
+
+/** The usual server: registration, this phone among the account's devices, today's children. */
+function routes({ devices = [{ id: 12, label: 'iPhone 15', created_at: '2026-11-20T01:00:00Z', revoked_at: null }], today = [todayChild()] } = {}) {
+  fake.route('POST', '/pickup/devices', () => ({ status: 201, body: registration({ nowMs: Date.now() }) }));
+  fake.route('GET', '/pickup/devices', { status: 200, body: devices });
+  fake.route('GET', '/pickup/today', typeof today === 'function' ? today : { status: 200, body: today });
+}
+
+/** A phone registered before (device 12, in sync with the server). */
+function registeredBefore(offset = 0) {
+  codes.saveDevice({ deviceId: 12, secret: SECRET, offset, stepSeconds: 30, maxAgeSeconds: 60, prefix: 'KH' });
+}
+
+/** Open the page as WeChat does, letting fake time run for the fake server's answers. */
+async function open() {
+  const page = renderPage('pickup-code');
+  pages.push(page);
+  page.instance.onLoad({});
+  const shown = page.instance.onShow();
+  await jest.advanceTimersByTimeAsync(50);
+  await shown;
+  return page;
+}
+
+test('the first time: registers this phone, keeps its device, and shows a code that reads back as itself', async () => {
+  routes();
+  const page = await open();
+
+  const posted = fake.sent('POST', '/pickup/devices');
+  expect(posted).toHaveLength(1);
+  expect(posted[0].data).toEqual({ label: 'iPhone 15' });
+  expect(codes.loadDevice()).toEqual({ deviceId: 12, secret: SECRET, offset: 0, stepSeconds: 30, maxAgeSeconds: 60, prefix: 'KH' });
+  expect(page.instance.code).toBe(codeAt(nowSeconds()));
+  expect(readCanvas(canvas)).toEqual({ data: page.instance.code, version: 2 });
+  expect(exists(page, '#code-card')).toBe(true);
+  expect(text(page, '#seconds-left')).toBe('30');
+});
+
+test('the clock offset measured at registration corrects every code (phone 5 minutes slow)', async () => {
+  routes();
+  fake.route('POST', '/pickup/devices', () => ({ status: 201, body: registration({ nowMs: Date.now(), serverAheadS: 300 }) }));
+  const page = await open();
+
+  expect(codes.loadDevice().offset).toBe(300);
+  expect(page.instance.code).toBe(codeAt(nowSeconds() + 300));
+});
+
+test('keeps the screen on at full brightness while shown, and gives both back on leaving', async () => {
+  routes();
+  registeredBefore();
+  const page = await open();
+
+  expect(fake.wx.setKeepScreenOn).toHaveBeenLastCalledWith({ keepScreenOn: true });
+  expect(fake.wx.setScreenBrightness).toHaveBeenLastCalledWith({ value: 1 });
+
+  page.instance.onHide();
+  expect(fake.wx.setKeepScreenOn).toHaveBeenLastCalledWith({ keepScreenOn: false });
+  expect(fake.wx.setScreenBrightness).toHaveBeenLastCalledWith({ value: 0.4 });
+
+  // shown again: bright again; unloaded: restored again
+  page.instance.onShow();
+  await jest.advanceTimersByTimeAsync(50);
+  expect(fake.wx.setScreenBrightness).toHaveBeenLastCalledWith({ value: 1 });
+  page.instance.onUnload();
+  expect(fake.wx.setKeepScreenOn).toHaveBeenLastCalledWith({ keepScreenOn: false });
+  expect(fake.wx.setScreenBrightness).toHaveBeenLastCalledWith({ value: 0.4 });
+});
+
+test('a new code every 30 s, counting down each second; the canvas shows the new one', async () => {
+  routes();
+  registeredBefore();
+  const page = await open();
+  const first = page.instance.code;
+  const start = nowSeconds();
+
+  await jest.advanceTimersByTimeAsync(10000);
+  expect(text(page, '#seconds-left')).toBe('20');
+  expect(page.instance.code).toBe(first);
+  expect(page.instance.data.progress).toBe(67);
+
+  await jest.advanceTimersByTimeAsync(20000);
+  expect(page.instance.code).not.toBe(first);
+  expect(page.instance.code).toBe(codeAt(start + 30));
+  expect(text(page, '#seconds-left')).toBe('30');
+  expect(readCanvas(canvas)).toEqual({ data: page.instance.code, version: 2 });
+
+  await jest.advanceTimersByTimeAsync(30000);
+  expect(page.instance.code).toBe(codeAt(start + 60));
+});
+
+test('works offline once registered: no network at all, the code still shows and rotates; status says offline', async () => {
+  registeredBefore();
+  fake.route('GET', '/pickup/devices', { network: true });
+  fake.route('GET', '/pickup/today', { network: true });
+  fake.route('POST', '/pickup/devices', { network: true });
+  const page = await open();
+
+  expect(exists(page, '#load-error')).toBe(false);
+  expect(page.instance.code).toBe(codeAt(nowSeconds()));
+  expect(readCanvas(canvas)).toEqual({ data: page.instance.code, version: 2 });
+  expect(exists(page, '#offline')).toBe(true);
+  expect(fake.sent('POST', '/pickup/devices')).toHaveLength(0);
+  expect(fake.wx.showToast).not.toHaveBeenCalled();
+
+  const first = page.instance.code;
+  await jest.advanceTimersByTimeAsync(30000);
+  expect(page.instance.code).not.toBe(first);
+  expect(readCanvas(canvas).data).toBe(page.instance.code);
+});
+
+test('today: each child\'s status, place and end time, the release summary, a delegation, the guard', async () => {
+  routes({
+    today: [
+      todayChild(),
+      todayChild({ student_id: 9, name: '张小红', class_name: '一年级1班', status: 'released', status_label: '已接走', released: released({ student_id: 9 }) }),
+      todayChild({ student_id: 11, name: '王小刚', via: 'delegate', late: 'with_guard', place: '门卫室' }),
+      todayChild({ student_id: 12, name: '李小华', status: 'on_leave', status_label: '今天请假', reason: '今天请假' }),
+    ],
+  });
+  registeredBefore();
+  const page = await open();
+
+  expect(fake.sent('GET', '/pickup/today')).toHaveLength(1);
+  expect(text(page, '#kid-7')).toContain('可以接走');
+  expect(text(page, '#kid-7')).toContain('三年级看护1班 · 17:20 放学');
+  expect(text(page, '#kid-7')).toContain('示范小学 · 三年级2班');
+  expect(text(page, '#kid-9')).toContain('已由 妈妈（李娜） 17:23 接走，王老师确认');
+  expect(text(page, '#kid-11')).toContain('临时授权');
+  expect(text(page, '#kid-11')).toContain('门卫看护中');
+  expect(page.querySelector('#kid-11').dom.className).toContain('kid--late');
+  expect(text(page, '#kid-12')).toContain('今天请假');
+  expect(exists(page, '#offline')).toBe(false);
+});
+
+test('polls today every 10 s; a release seen makes a new code at once (the used one never works again)', async () => {
+  let status = 'ready';
+  routes({
+    today: () => ({
+      status: 200,
+      body: [status === 'ready' ? todayChild() : todayChild({ status: 'released', status_label: '已接走', released: released() })],
+    }),
+  });
+  registeredBefore();
+  const page = await open();
+  const first = page.instance.code;
+
+  await jest.advanceTimersByTimeAsync(10000);
+  expect(fake.sent('GET', '/pickup/today')).toHaveLength(2);
+  expect(page.instance.code).toBe(first);
+
+  // the teacher releases the child with this code at second 12
+  await jest.advanceTimersByTimeAsync(2000);
+  status = 'released';
+  await jest.advanceTimersByTimeAsync(8000);
+
+  expect(fake.sent('GET', '/pickup/today')).toHaveLength(3);
+  expect(page.instance.code).not.toBe(first);
+  expect(text(page, '#seconds-left')).toBe('30');
+  expect(readCanvas(canvas).data).toBe(page.instance.code);
+  expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已交接，接送码已更新' }));
+  expect(text(page, '#kid-7')).toContain('已接走');
+
+  // seen once is enough: the next poll changes nothing
+  const second = page.instance.code;
+  await jest.advanceTimersByTimeAsync(10000);
+  expect(page.instance.code).toBe(second);
+});
+
+test('a release in the same second as the code still gets a different code', async () => {
+  routes();
+  registeredBefore();
+  const page = await open();
+  const first = page.instance.code;
+
+  page.instance.showCode();
+
+  expect(page.instance.code).not.toBe(first);
+  expect(page.instance.code).toBe(codeAt(nowSeconds() + 1));
+});
+
+test('failures of today are quiet, and nothing is asked once the page is hidden', async () => {
+  routes({ today: () => ({ status: 500, body: { error: { code: 'INTERNAL_ERROR', message: '服务器开小差了' } } }) });
+  registeredBefore();
+  const page = await open();
+
+  expect(exists(page, '#offline')).toBe(true);
+  expect(fake.wx.showToast).not.toHaveBeenCalled();
+  expect(exists(page, '#code-card')).toBe(true);
+
+  page.instance.onHide();
+  const asked = fake.calls.length;
+  await jest.advanceTimersByTimeAsync(120000);
+  expect(fake.calls).toHaveLength(asked);
+});
+
+test('a phone stopped from another phone: the code is hidden, 重新启用 registers it again', async () => {
+  routes({ devices: [{ id: 13, label: '新手机', created_at: '2026-11-24T01:00:00Z', revoked_at: null },
+    { id: 12, label: 'iPhone 15', created_at: '2026-11-20T01:00:00Z', revoked_at: '2026-11-24T01:00:00Z' }] });
+  registeredBefore();
+  const page = await open();
+
+  expect(exists(page, '#stopped')).toBe(true);
+  expect(exists(page, '#code-card')).toBe(false);
+  const ticks = page.instance.tickTimer;
+  expect(ticks).toBeNull();
+
+  fake.route('POST', '/pickup/devices', () => ({ status: 201, body: registration({ deviceId: 14, nowMs: Date.now() }) }));
+  const reactivating = page.instance.onReactivate();
+  await jest.advanceTimersByTimeAsync(50);
+  await reactivating;
+
+  expect(fake.sent('POST', '/pickup/devices')).toHaveLength(1);
+  expect(codes.loadDevice().deviceId).toBe(14);
+  expect(exists(page, '#code-card')).toBe(true);
+  expect(page.instance.code).toBe(codeAt(nowSeconds(), 14));
+});
+
+test('a device the account does not have (kept from another login) is forgotten and this phone registered', async () => {
+  routes({ devices: [] });
+  codes.saveDevice({ deviceId: 99, secret: SECRET, offset: 0, stepSeconds: 30, maxAgeSeconds: 60, prefix: 'KH' });
+  const page = await open();
+  await jest.advanceTimersByTimeAsync(50);
+
+  expect(fake.sent('POST', '/pickup/devices')).toHaveLength(1);
+  expect(codes.loadDevice().deviceId).toBe(12);
+  expect(page.instance.code).toBe(codeAt(nowSeconds(), 12));
+});
+
+test('手机丢了: after a confirm, every phone is stopped (DELETE) and this one registered again; cancel does nothing', async () => {
+  routes();
+  fake.route('DELETE', '/pickup/devices', { status: 204 });
+  registeredBefore();
+  const page = await open();
+
+  fake.answerModal(false);
+  let tapped = page.instance.onLostPhone();
+  await jest.advanceTimersByTimeAsync(50);
+  await tapped;
+  expect(fake.mutations()).toHaveLength(0);
+
+  fake.route('POST', '/pickup/devices', () => ({ status: 201, body: registration({ deviceId: 15, nowMs: Date.now() }) }));
+  fake.answerModal(true);
+  tapped = page.instance.onLostPhone();
+  await jest.advanceTimersByTimeAsync(50);
+  await tapped;
+
+  expect(fake.mutations().map((c) => `${c.method} ${c.path}`)).toEqual(['DELETE /pickup/devices', 'POST /pickup/devices']);
+  expect(fake.sent('DELETE', '/pickup/devices')[0].header['Idempotency-Key']).toBeTruthy();
+  expect(codes.loadDevice().deviceId).toBe(15);
+  expect(page.instance.code).toBe(codeAt(nowSeconds(), 15));
+  expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '旧手机的接送码已停用' }));
+  expect(page.instance.data.busy).toBe(false);
+});
+
+test('手机丢了 with no network: said, and this phone keeps its code', async () => {
+  routes();
+  fake.route('DELETE', '/pickup/devices', { network: true });
+  registeredBefore();
+  const page = await open();
+  fake.answerModal(true);
+
+  const tapped = page.instance.onLostPhone();
+  await jest.advanceTimersByTimeAsync(2000);
+  await tapped;
+
+  expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '没有停用：网络不给力，请稍后再试' }));
+  expect(codes.loadDevice().deviceId).toBe(12);
+  expect(exists(page, '#code-card')).toBe(true);
+});
+
+test('the first time with no network: says it needs the network once; 重试 registers', async () => {
+  routes();
+  fake.route('POST', '/pickup/devices', { network: true });
+  const page = await open();
+
+  expect(text(page, '#load-error')).toContain('第一次使用接送码需要联网');
+  expect(codes.loadDevice()).toBeNull();
+  // not retried: registering twice would leave the first phone's device revoked for nothing
+  expect(fake.sent('POST', '/pickup/devices')).toHaveLength(1);
+
+  fake.route('POST', '/pickup/devices', () => ({ status: 201, body: registration({ nowMs: Date.now() }) }));
+  const retry = page.instance.onRetry();
+  await jest.advanceTimersByTimeAsync(50);
+  await retry;
+  expect(exists(page, '#code-card')).toBe(true);
+  expect(page.instance.code).toBe(codeAt(nowSeconds()));
+});
