@@ -177,7 +177,7 @@ def test_yesterday_s_release_does_not_hold_today(client, session, day, mum_phone
 def test_the_teacher_sees_the_guardian_s_own_photo(client, session, day, mum_phone):
     from tests.factories import png_bytes
     headers = auth_headers(mum_phone.account_id)
-    uploaded = client.put("/api/v1/pickup/my-photo", headers=headers,
+    uploaded = client.post("/api/v1/pickup/my-photo", headers=headers,
                           files={"file": ("me.png", png_bytes(), "image/png")})
     assert uploaded.status_code == 200, uploaded.text
     shown = client.post("/api/v1/pickup/verify", json={"code": mum_phone.code()}, headers=teacher_headers(day)).json()
