@@ -6,12 +6,13 @@ Every release goes through `_release`: one Handoff row per child and day (a uniq
 
 import hashlib
 import secrets
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, literal, literal_column, null, or_, union_all, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import bindparam, event, literal, literal_column, null, or_, union_all, update
+from sqlalchemy.orm import Session as OrmSession, aliased
 from sqlmodel import Session, select
 
 from app.attendance.models import Attendance, AttendanceStatus, ServiceSession, SessionKind
@@ -40,7 +41,7 @@ from app.pickup.schemas import (
     AdultOut, BlockIn, BlockOut, ChildAdultsOut, ChildOut, DelegateAcceptIn, DelegateIn, DelegateOut, DeviceOut,
     DeviceRegistered, HandoffsOut, PickupAdultOut, ReleaseOut, TodayChildOut, VerifyOut, WalkHomeChildOut,
 )
-from app.schools.models import School, SchoolClass, Term
+from app.schools.models import School, SchoolClass, SchoolRules, Term
 from app.schools.service import school_rules
 
 STATUS_LABELS = {"ready": "可以接走", "released": "已接走", "on_leave": "今天请假", "not_in_care": "今天不在托管",
@@ -310,6 +311,45 @@ def children_today(session: Session, school_id: int, day: date, student_ids: Ite
 
 # ---------- the same, for a few children, in a few statements (the gate at 17:30: docs/benchmarks.md) ----------
 
+@dataclass(frozen=True)
+class _Calendar:
+    """What the gate needs of a school's date: the term, the calendar's word on the day, the grades' end times."""
+
+    term_id: int
+    entry: ServiceDay
+    end_times: dict[str, str]
+
+
+# The calendar changes a few times a term and is the same for every scan of a dismissal, so the gate keeps a school's
+# day for DAY_CACHE_SECONDS: a day cancelled (停课) or a plan republished reaches another process's gate that much
+# later. Nothing else is kept: who may take whom, releases, leave, marks and places are read on every scan. A change
+# to a term, plan, calendar or school written through this process forgets every kept day at once.
+DAY_CACHE_SECONDS = 5.0
+_calendars: dict[tuple[int, date], tuple[float, int, _Calendar | None]] = {}
+_calendar_generation = [0]
+_CALENDAR_MODELS = (Term, ServicePlan, CalendarChange, SchoolRules, School)
+
+
+@event.listens_for(OrmSession, "after_flush")  # every session, SQLModel's or not
+def _forget_calendars(session, _context) -> None:
+    if any(isinstance(row, _CALENDAR_MODELS) for rows in (session.new, session.dirty, session.deleted) for row in rows):
+        _calendar_generation[0] += 1
+
+
+def _calendar(session: Session, school_id: int, day: date) -> _Calendar | None:
+    """The school's day (None without a published plan), read at most every DAY_CACHE_SECONDS."""
+    now, generation = time.monotonic(), _calendar_generation[0]
+    kept = _calendars.get((school_id, day))
+    if kept is not None and kept[0] > now and kept[1] == generation:
+        return kept[2]
+    in_force = _day_in_force(session, school_id, day)
+    found = _Calendar(in_force[0].id, in_force[2], timetable(in_force[1], day).end_times) if in_force else None
+    if len(_calendars) > 1000:
+        _calendars.clear()
+    _calendars[(school_id, day)] = (now + DAY_CACHE_SECONDS, generation, found)
+    return found
+
+
 def _day_in_force(session: Session, school_id: int, day: date) -> tuple[Term, ServicePlan, ServiceDay] | None:
     """`day_in_force` in one statement: the term covering the day, its published plan and the day's change."""
     found = session.exec(_DAY_IN_FORCE, params={"school_id": school_id, "day": day}).first()
@@ -336,10 +376,10 @@ def _children_at_the_gate(session: Session, school_id: int, day: date, wanted: s
     the day's sessions are still to be made (the first look at a served day): `children_today` makes them."""
     if not wanted:
         return {}
-    in_force = _day_in_force(session, school_id, day)
-    entry = in_force[2] if in_force and in_force[2].served else None
+    calendar = _calendar(session, school_id, day)
+    entry = calendar.entry if calendar and calendar.entry.served else None
     rows = session.exec(_CHILDREN, params={"school_id": school_id, "day": day, "wanted": list(wanted),
-                                           "term_id": in_force[0].id if entry else None}).all()
+                                           "term_id": calendar.term_id if entry else None}).all()
     if entry is None:
         return {row.Student.id: ChildToday(
             student=row.Student, school_class=row.SchoolClass, place=Place(row.Student.id, PlaceKind.NOT_IN_CARE),
@@ -351,7 +391,7 @@ def _children_at_the_gate(session: Session, school_id: int, day: date, wanted: s
         return None
     club_of: dict[int, tuple[int, str]] = {}
     for student_id, weekdays, is_active, name, session_id in session.exec(_CLUBS, params={
-            "term_id": in_force[0].id, "day": day, "wanted": [r.Student.id for r in rows if r.in_a_club and
+            "term_id": calendar.term_id, "day": day, "wanted": [r.Student.id for r in rows if r.in_a_club and
                                                               r.Student.id in in_care]}).all() \
             if any(r.in_a_club for r in rows if r.Student.id in in_care) else ():
         if is_active and weekday in weekdays:
@@ -361,10 +401,10 @@ def _children_at_the_gate(session: Session, school_id: int, day: date, wanted: s
     leaves = _leaves_on(session, school_id, day, {r.Student.id for r in rows if r.on_leave_list} & in_care)
     marks: dict[int, set[str]] = {}
     if any(r.marked for r in rows):
-        for sid, status in session.exec(_MARKS, params={"school_id": school_id, "day": day, "term_id": in_force[0].id,
+        for sid, status in session.exec(_MARKS, params={"school_id": school_id, "day": day, "term_id": calendar.term_id,
                                                         "wanted": [r.Student.id for r in rows if r.marked]}).all():
             marks.setdefault(sid, set()).add(status)
-    end_times = timetable(in_force[1], day).end_times
+    end_times = calendar.end_times
     found = {}
     for row in rows:
         sid = row.Student.id
