@@ -133,12 +133,13 @@ function figures(r, charts) {
       }, '按接送方式的接走人次'))),
     ),
 
-    section('社团满员率', emptyOr(r.clubs, () => chart({
+    section('社团满员率', emptyOr(r.clubs, () => sized(r.clubs.length, chart({
       type: 'bar',
       data: { labels: r.clubs.map((c) => c.name),
               datasets: [{ label: '满员率 %', data: r.clubs.map((c) => c.fill_rate), backgroundColor: COLORS[4] }] },
-      options: { indexAxis: 'y', scales: { x: { min: 0, max: 100 } }, plugins: { legend: { display: false } } },
-    }, '各社团已选人数占名额的百分比')),
+      options: { indexAxis: 'y', scales: { x: { min: 0, max: 100 }, y: { ticks: { autoSkip: false } } },
+                 plugins: { legend: { display: false } } },
+    }, '各社团已选人数占名额的百分比'))),
     r.clubs.length ? table([
       { title: '社团', value: (c) => c.name },
       { title: '名额', value: (c) => count(c.capacity), class: 'num' },
@@ -154,7 +155,10 @@ function figures(r, charts) {
         { title: '占已审定', value: (x) => percent(x.share_of_approved), class: 'num' },
       ], p.by_priority)),
       section('不参加的原因', p.declined_reasons.length
-        ? h('ul', { class: 'reasons' }, p.declined_reasons.map((reason) => h('li', {}, reason)))
+        ? table([
+          { title: '原因', value: ([reason]) => reason },
+          { title: '家庭数', value: ([, n]) => count(n), class: 'num' },
+        ], tally(p.declined_reasons))
         : h('p', { class: 'muted' }, '暂无'))),
 
     section('各班参与情况', table([
@@ -183,4 +187,17 @@ function figures(r, charts) {
       h('dt', {}, '减免'), h('dd', {}, `${yuan(fees.waived_cents)}（减半 ${fees.waivers_half} 人，全免 ${fees.waivers_full} 人）`),
       h('dt', {}, '实收'), h('dd', {}, yuan(fees.due_cents)))),
   ];
+}
+
+/** [[reason, how many families gave it]], most frequent first. */
+function tally(reasons) {
+  const counts = new Map();
+  reasons.forEach((reason) => counts.set(reason, (counts.get(reason) || 0) + 1));
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]);
+}
+
+/** A horizontal bar chart tall enough for one readable row per bar. */
+function sized(rows, holder) {
+  if (rows > 10) holder.classList.add('tall');
+  return holder;
 }

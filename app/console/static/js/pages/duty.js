@@ -15,9 +15,9 @@ export async function render(view, ctx) {
     generate.disabled = true;
     try {
       const days = await api.post(`/duty/terms/${ctx.term.id}/roster/generate`, { overwrite: overwrite.checked });
+      await load(); // the roster first, then the message
       fill(message, notice(days.length ? `已排 ${days.length} 天的值班（${days[0].date} 至 ${days[days.length - 1].date}）`
         : '没有需要排班的日子（已排的日子保留；勾选“重排已排的日子”可覆盖）', 'success'));
-      await load();
     } catch (error) {
       fill(message, errorBox(error));
     } finally {
