@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 
+from app.core.ratelimit import rate_limit
 from app.audit.service import record_access
 from app.core.config import get_settings
 from app.core.ids import PathId, QueryId
@@ -167,14 +168,16 @@ def issue_staff_bind_code(staff_id: PathId, session: SessionDep, caller: Admin) 
     return service.issue_staff_bind_code(session=session, staff=staff)
 
 
-@router.post("/staff/bind", response_model=StaffBindOut, summary="教职工用绑定码绑定微信")
+@router.post("/staff/bind", response_model=StaffBindOut, summary="教职工用绑定码绑定微信",
+             dependencies=[Depends(rate_limit("bind"))])
 def bind_staff(body: StaffBindIn, request: Request, session: SessionDep,
                actor: Annotated[Actor, Depends(allow_any_account)]) -> StaffBindOut:
     return service.bind_staff(session=session, account_id=actor.account_id, code=body.code,
                               client_ip=request.client.host if request.client else None)
 
 
-@router.post("/guardians/bind", response_model=BindOut, summary="家长绑定孩子（学号 + 姓名 + 手机号）")
+@router.post("/guardians/bind", response_model=BindOut, summary="家长绑定孩子（学号 + 姓名 + 手机号）",
+             dependencies=[Depends(rate_limit("bind"))])
 def bind_child(body: BindIn, request: Request, session: SessionDep,
                actor: Annotated[Actor, Depends(allow_any_account)]) -> BindOut:
     return service.bind_child(session=session, account_id=actor.account_id, student_no=body.student_no,
