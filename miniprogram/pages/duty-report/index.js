@@ -56,8 +56,7 @@ function reportView(r) {
     incidents: (r.incidents || []).map((i) => ({
       id: i.id,
       title: `${i.time} ${i.type_label}（${i.severity_label}）`,
-      place: i.place,
-      childrenText: (i.children || []).join('、'),
+      line: [i.place, (i.children || []).join('、')].filter(Boolean).join(' · '),
       open: i.status === 'open',
       statusLabel: i.status === 'open' ? '处理中' : '已结案',
       resolution: i.resolution || '',

@@ -133,7 +133,7 @@ function careHistory(versions = []) {
 /** RosterOut of session 1 (李老师's): 曹一, 张二, 廖三 here, 吴六 at a club. */
 function sessionRoster(sessionOverrides = {}) {
   return {
-    session: session({ teachers: [{ staff_id: 25, name: '李老师' }], ...sessionOverrides }),
+    session: session({ date: TODAY, teachers: [{ staff_id: 25, name: '李老师' }], ...sessionOverrides }),
     rows: [
       row(1, '曹一'),
       row(2, '张二'),
