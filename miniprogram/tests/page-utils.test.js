@@ -176,3 +176,18 @@ describe('picking children (utils/children.js) and pictures (utils/media.js)', (
     expect(tooLarge({ size: 10 }, 2 * 1024 * 1024)).toBe('');
   });
 });
+
+test('sendKept with a confirm: busy from the first tap (a second one asks nothing); declined → nothing sent', async () => {
+  const { keyKeeper, sendKept } = require('../utils/page');
+  const page = fakePage({ submitting: false });
+  const send = jest.fn(() => Promise.resolve('ok'));
+  let answer;
+  const ask = jest.fn(() => new Promise((resolve) => { answer = resolve; }));
+  const first = sendKept(page, { ask, keeper: keyKeeper(), body: {}, send, saved: jest.fn() });
+  await sendKept(page, { ask, keeper: keyKeeper(), body: {}, send, saved: jest.fn() });
+  expect(ask).toHaveBeenCalledTimes(1);
+  answer(false);
+  await first;
+  expect(send).not.toHaveBeenCalled();
+  expect(page.data.submitting).toBe(false);
+});

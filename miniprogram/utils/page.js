@@ -122,7 +122,8 @@ function keyKeeper() {
 
 /**
  * Save a page's form with its Idempotency-Key kept across taps (`keeper`, a keyKeeper()): `data[busy]` is set while
- * `send(key)` goes (its button spins; a second tap meanwhile does nothing). Answered → the key is forgotten and
+ * `ask()` (a confirm, when given: false → nothing is sent) and then `send(key)` go (its button spins; a second tap
+ * meanwhile does nothing, not even a second confirm). Answered → the key is forgotten and
  * `saved(answer)` runs. No answer at all → the key is kept, so the next tap sends the same request under it and gets
  * the first answer (never a second record), and a toast asks for that tap. Refused → the key is forgotten and
  * `refused(err)` says why (by default in a modal). Resolves once all that is done; never rejects.
@@ -131,11 +132,11 @@ function keyKeeper() {
  *                           saved: (answer) => …, refused: (err) => … });
  */
 function sendKept(page, {
-  busy = 'submitting', keeper, body, send, saved, refused = (err) => notice('没有保存', err.message),
+  busy = 'submitting', ask, keeper, body, send, saved, refused = (err) => notice('没有保存', err.message),
 }) {
   if (page.data[busy]) return Promise.resolve();
   page.setData({ [busy]: true });
-  return Promise.resolve().then(() => send(keeper.keyFor(body))).then(
+  const go = () => Promise.resolve().then(() => send(keeper.keyFor(body))).then(
     (answer) => {
       keeper.forget();
       return saved(answer);
@@ -148,7 +149,10 @@ function sendKept(page, {
       keeper.forget();
       return refused(err);
     },
-  ).then(() => page.setData({ [busy]: false }));
+  );
+  return (ask ? ask() : Promise.resolve(true))
+    .then((ok) => (ok ? go() : undefined))
+    .then(() => page.setData({ [busy]: false }));
 }
 
 module.exports = { NOT_LOADED, RELOADING, loadPage, oneAtATime, confirm, notice, keyKeeper, sendKept };

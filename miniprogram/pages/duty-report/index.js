@@ -126,23 +126,22 @@ Page({
     if (this.data.signing || !this.data.report || this.data.report.signed) return Promise.resolve();
     const date = this.date;
     const missing = this.data.report.patrolsMissing;
-    return confirm({
-      title: '签字确认',
-      content: `签字后 ${this.data.dateTitle} 的记录即定稿，之后只能追加更正。${missing ? `还有 ${missing} 次巡查未做。` : ''}${this.data.report.pickups.cleared ? '' : '尚未清校。'}`,
-      confirmText: '签字',
-    }).then((ok) => {
-      if (!ok) return undefined;
-      return sendKept(this, {
-        busy: 'signing',
-        keeper: this.signKey,
-        body: { sign: date },
-        send: (key) => duty.signReport(date, { schoolId: this.school.id }, { toast: false, idempotencyKey: key }),
-        saved: (report) => {
-          this.show(report);
-          wx.showToast({ title: '已签字', icon: 'success' });
-        },
-        refused: (err) => notice('没有签字', err.message),
-      });
+    const uncleared = this.data.report.pickups.cleared ? '' : '尚未清校。';
+    return sendKept(this, {
+      busy: 'signing',
+      ask: () => confirm({
+        title: '签字确认',
+        content: `签字后 ${this.data.dateTitle} 的记录即定稿，之后只能追加更正。${missing ? `还有 ${missing} 次巡查未做。` : ''}${uncleared}`,
+        confirmText: '签字',
+      }),
+      keeper: this.signKey,
+      body: { sign: date },
+      send: (key) => duty.signReport(date, { schoolId: this.school.id }, { toast: false, idempotencyKey: key }),
+      saved: (report) => {
+        this.show(report);
+        wx.showToast({ title: '已签字', icon: 'success' });
+      },
+      refused: (err) => notice('没有签字', err.message),
     });
   },
 

@@ -104,28 +104,25 @@ Page({
 
   onGenerate(e) {
     const overwrite = e.currentTarget.dataset.overwrite === 'yes';
-    if (this.data.generating) return Promise.resolve();
-    return confirm({
-      title: overwrite ? '重新轮排？' : '生成值班表',
-      content: overwrite
-        ? `从今天到${this.term.name}结束，按值班领导轮流重新排，已排的日子也会被替换（换班记录随之清除）。`
-        : `从今天到${this.term.name}结束，按值班领导轮流排到每个服务日；已排的日子保留不变。`,
-      confirmText: overwrite ? '重新轮排' : '生成',
-      confirmColor: overwrite ? '#d64541' : '#1a7f64',
-    }).then((ok) => {
-      if (!ok) return undefined;
-      const body = { overwrite };
-      return sendKept(this, {
-        busy: 'generating',
-        keeper: this.generateKey,
-        body,
-        send: (key) => duty.generate(this.term.id, body, { toast: false, idempotencyKey: key }),
-        saved: (days) => {
-          wx.showToast({ title: `已排 ${(days || []).length} 天`, icon: 'success' });
-          return this.load();
-        },
-        refused: (err) => notice('没有生成', err.message),
-      });
+    const body = { overwrite };
+    return sendKept(this, {
+      busy: 'generating',
+      ask: () => confirm({
+        title: overwrite ? '重新轮排？' : '生成值班表',
+        content: overwrite
+          ? `从今天到${this.term.name}结束，按值班领导轮流重新排，已排的日子也会被替换（换班记录随之清除）。`
+          : `从今天到${this.term.name}结束，按值班领导轮流排到每个服务日；已排的日子保留不变。`,
+        confirmText: overwrite ? '重新轮排' : '生成',
+        confirmColor: overwrite ? '#d64541' : '#1a7f64',
+      }),
+      keeper: this.generateKey,
+      body,
+      send: (key) => duty.generate(this.term.id, body, { toast: false, idempotencyKey: key }),
+      saved: (days) => {
+        wx.showToast({ title: `已排 ${(days || []).length} 天`, icon: 'success' });
+        return this.load();
+      },
+      refused: (err) => notice('没有生成', err.message),
     });
   },
 

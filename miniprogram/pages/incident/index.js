@@ -133,33 +133,30 @@ Page({
       this.setData({ textError: TEXT_REQUIRED[mode] });
       return Promise.resolve();
     }
-    const ask = mode === 'close'
-      ? confirm({ title: '确认结案？', content: '结案后只能补充更正，不能再跟进。', confirmText: '结案' })
-      : Promise.resolve(true);
-    return ask.then((ok) => {
-      if (!ok) return undefined;
-      return sendKept(this, {
-        keeper: this.entryKey,
-        body,
-        send: (key) => incidents.addEntry(this.incidentId, body, { toast: false, idempotencyKey: key }),
-        saved: (incident) => {
-          this.setData({ mode: '', form: { ...EMPTY_FORM } });
-          this.show(incident);
-          wx.showToast({ title: mode === 'close' ? '已结案' : '已保存', icon: 'success' });
-        },
-        refused: (err) => {
-          if (err.fields && err.fields.text) {
-            this.setData({ textError: err.fields.text });
-            return undefined;
-          }
-          notice('没有保存', err.message);
-          if (err.code === 'INCIDENT_CLOSED') {
-            this.setData({ mode: '' });
-            return this.load();
-          }
+    return sendKept(this, {
+      ask: mode === 'close'
+        ? () => confirm({ title: '确认结案？', content: '结案后只能补充更正，不能再跟进。', confirmText: '结案' })
+        : undefined,
+      keeper: this.entryKey,
+      body,
+      send: (key) => incidents.addEntry(this.incidentId, body, { toast: false, idempotencyKey: key }),
+      saved: (incident) => {
+        this.setData({ mode: '', form: { ...EMPTY_FORM } });
+        this.show(incident);
+        wx.showToast({ title: mode === 'close' ? '已结案' : '已保存', icon: 'success' });
+      },
+      refused: (err) => {
+        if (err.fields && err.fields.text) {
+          this.setData({ textError: err.fields.text });
           return undefined;
-        },
-      });
+        }
+        notice('没有保存', err.message);
+        if (err.code === 'INCIDENT_CLOSED') {
+          this.setData({ mode: '' });
+          return this.load();
+        }
+        return undefined;
+      },
     });
   },
 });
