@@ -9,26 +9,19 @@ After each run the database is checked: never more enrolled than seats, never a 
 """
 
 import asyncio
-from collections import Counter
-import os
-import statistics
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 
-import httpx
 from sqlalchemy import text
 from sqlmodel import Session
 
 from app.clubs.models import Club, SelectionRound
 from app.core.clock import utcnow
-from app.core.db import normalise_url
 from app.core.security import create_access_token
 from app.enrollment.models import Application
-from bench.common import free_port
+from bench.common import Tally, in_lanes, server_env, thread_connections, server_process
 
 GUARDIANS = 2000
 CLUBS = 20
@@ -41,20 +34,11 @@ DOUBLE_TAPS = 200
 
 def baseline_app():
     """Take a seat or wait, in one transaction: the least any correct endpoint must do."""
-    import threading
-
-    import psycopg
     from starlette.applications import Starlette
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
-    url = normalise_url(os.environ["BENCH_DATABASE_URL"]).replace("postgresql+psycopg://", "postgresql://")
-    local = threading.local()
-
-    def connection():
-        if not hasattr(local, "conn"):
-            local.conn = psycopg.connect(url)
-        return local.conn
+    connection = thread_connections()
 
     def enroll(request_body: dict, club_id: int) -> dict:
         conn = connection()
@@ -117,46 +101,18 @@ def _fresh_clubs(engine, school, term, run: str) -> list[int]:
         return [c.id for c in clubs]
 
 
-def _start(args: list[str], env: dict, port: int) -> subprocess.Popen:
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", *args, "--host", "127.0.0.1", "--port", str(port),
-                               "--log-level", "warning", "--no-access-log",
-                               "--timeout-keep-alive", "30"], env=env)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
-            return server
-        except httpx.TransportError:
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError(f"{args} did not start")
+async def _rush(base_url: str, requests: list[tuple[int, dict, dict]]) -> tuple[float, Tally]:
+    """Send every request with IN_FLIGHT at a time; the wall time and the tally."""
+    tally = Tally()
 
+    async def tap(client, request) -> None:
+        club_id, headers, body = request
+        await tally.post(client, f"/api/v1/clubs/{club_id}/enrollments", headers=headers, json=body)
 
-async def _rush(base_url: str, requests: list[tuple[int, dict, dict]]) -> tuple[float, list[float], Counter]:
-    """Send every request with IN_FLIGHT at a time; wall time, latencies, the answers' status codes."""
-    latencies, answers, samples = [], Counter(), {}
-    pending = iter(requests)
-
-    async def lane() -> None:
-        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
-            for club_id, headers, body in pending:
-                start = time.perf_counter()
-                try:
-                    response = await client.post(f"/api/v1/clubs/{club_id}/enrollments", headers=headers, json=body)
-                except httpx.TransportError as exc:  # counted, not fatal: the checks still run
-                    answers[type(exc).__name__] += 1
-                    continue
-                latencies.append(time.perf_counter() - start)
-                answers[response.status_code] += 1
-                if response.status_code >= 300:
-                    samples.setdefault(response.status_code, response.text[:200])
-
-    start = time.perf_counter()
-    await asyncio.gather(*(lane() for _ in range(IN_FLIGHT)))
-    for status, text in samples.items():
+    elapsed = await in_lanes(base_url, IN_FLIGHT, requests, tap)
+    for status, text in tally.samples.items():
         print(f"clubs   sample {status}: {text}", flush=True)
-    return time.perf_counter() - start, latencies, answers
+    return elapsed, tally
 
 
 def _requests(taps, club_ids, with_auth: bool) -> list[tuple[int, dict, dict]]:
@@ -184,43 +140,21 @@ def _check(engine, club_ids) -> str:
     return f"enrolled {enrolled}/{CLUBS * SEATS}, oversold clubs {over}, children twice {twice}"
 
 
-def _line(name: str, elapsed: float, latencies: list[float], answers: Counter, baseline: float | None) -> str:
-    rate = len(latencies) / elapsed
-    cuts = statistics.quantiles(latencies, n=100)
-    p50, p99 = cuts[49], cuts[98]
-    ratio = f"  {rate / baseline:.2f}× baseline" if baseline else ""
-    return (f"clubs   {name:<44} {rate:7.0f} req/s  p50 {p50 * 1000:5.0f} ms  p99 {p99 * 1000:5.0f} ms  "
-            f"answers {dict(answers)}{ratio}")
-
-
 def run(engine) -> Iterator[str]:
     if engine.dialect.name != "postgresql":
         yield "clubs   skipped: the rush benchmark needs PostgreSQL (make bench starts one)"
         return
     school, term, taps = _world(engine)
-    env = {**os.environ, "BENCH_DATABASE_URL": os.environ["TEST_DATABASE_URL"],
-           "DATABASE_URL": os.environ["TEST_DATABASE_URL"]}
-    port = free_port()
-    server = _start(["bench.clubs:baseline_app", "--factory"], env, port)
-    try:
+    with server_process(["bench.clubs:baseline_app", "--factory"], server_env()) as base_url:
         club_ids = _fresh_clubs(engine, school, term, "base")
-        elapsed, latencies, answers = asyncio.run(_rush(f"http://127.0.0.1:{port}", _requests(taps, club_ids, False)))
-        baseline = len(latencies) / elapsed
-        yield (_line("baseline: bare Starlette + psycopg", elapsed, latencies, answers, None))
-        yield (f"clubs   baseline check: {_check(engine, club_ids)}")
+        base_elapsed, base = asyncio.run(_rush(base_url, _requests(taps, club_ids, False)))
+        yield "clubs   " + base.line("baseline: bare Starlette + psycopg", base_elapsed)
+        yield f"clubs   baseline check: {_check(engine, club_ids)}"
         with engine.begin() as conn:  # the children start afresh for the Kehou run
             conn.execute(text("DELETE FROM club_enrollment WHERE club_id = ANY(:ids)"), {"ids": club_ids})
             conn.execute(text("UPDATE club SET is_active = false WHERE id = ANY(:ids)"), {"ids": club_ids})
-    finally:
-        server.terminate()
-        server.wait()
-    port = free_port()
-    server = _start(["app.main:create_app", "--factory"], env, port)
-    try:
+    with server_process(["app.main:create_app", "--factory"], server_env()) as base_url:
         club_ids = _fresh_clubs(engine, school, term, "kehou")
-        elapsed, latencies, answers = asyncio.run(_rush(f"http://127.0.0.1:{port}", _requests(taps, club_ids, True)))
-        yield (_line("Kehou POST /clubs/{id}/enrollments", elapsed, latencies, answers, baseline))
-        yield (f"clubs   Kehou check: {_check(engine, club_ids)}")
-    finally:
-        server.terminate()
-        server.wait()
+        elapsed, kehou = asyncio.run(_rush(base_url, _requests(taps, club_ids, True)))
+        yield "clubs   " + kehou.line("Kehou POST /clubs/{id}/enrollments", elapsed, base, base_elapsed)
+        yield f"clubs   Kehou check: {_check(engine, club_ids)}"

@@ -32,6 +32,7 @@ from app.core.clock import school_time, today, utcnow
 from app.core.config import get_settings
 from app.core.deps import Caller
 from app.core.errors import AppError, Forbidden, NotFound
+from app.duty.on_duty import duty_staff_ids
 from app.leave.models import LeaveKind
 from app.notify.events import EventType, register
 from app.notify.service import enqueue, notify_guardians
@@ -399,9 +400,7 @@ def _school_absence_alerts(session: Session, school_id: int, day: date, now: dat
         return 0
     students = students_by_id(session, school_id, (sid for _, sid in missing))
     classes = classes_by_id(session, (s.class_id for s in students.values()))
-    duty_leaders = [s.id for s in session.exec(select(Staff).where(Staff.school_id == school_id,
-                                                                   Staff.is_active == True)).all()  # noqa: E712
-                    if "duty_leader" in (s.roles or [])]
+    duty_leaders = duty_staff_ids(session, school_id, day)  # the day's leader; every one until the roster names one
     raised = 0
     for row, sid in missing:
         try:

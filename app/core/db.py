@@ -103,10 +103,26 @@ class InsertOnce:
 
     def __init__(self, model: type, *keys: str):
         from sqlalchemy.dialects import postgresql, sqlite
-        table = model.__table__
-        self.statements = {name: dialect.insert(table).on_conflict_do_nothing(index_elements=list(keys))
-                           .returning(table.c.id) for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+        self.table, self.keys = model.__table__, list(keys)
+        self.inserts = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+        self._many: dict[tuple, object] = {}
+        self.statements = {name: insert(self.table).on_conflict_do_nothing(index_elements=self.keys)
+                           .returning(self.table.c.id) for name, insert in self.inserts.items()}
 
     def __call__(self, session: Session, values: dict) -> bool:
         conn = session.connection()
         return conn.execute(self.statements[conn.dialect.name], values).first() is not None
+
+    def many(self, session: Session, rows: list[dict], *returning: str) -> list:
+        """The same for many rows at once (SQLAlchemy sends them as one `VALUES (…), (…)` statement): the `returning`
+        columns of those inserted, in no particular order; a row whose keys were taken is left out."""
+        if not rows:
+            return []
+        conn = session.connection()
+        key = (conn.dialect.name, returning)
+        if key not in self._many:  # built once: a statement made anew is compiled anew, about a millisecond each
+            statement = self.inserts[conn.dialect.name](self.table).on_conflict_do_nothing(index_elements=self.keys)
+            self._many[key] = statement.returning(*(self.table.c[name] for name in returning)) if returning \
+                else statement
+        result = conn.execute(self._many[key], rows)
+        return result.all() if returning else []

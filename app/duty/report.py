@@ -22,7 +22,8 @@ from app.duty.models import DailyReportCorrection, DailyReportSignoff, PatrolRec
 from app.duty.schemas import (
     DailyReportOut, ReportCorrection, ReportIncident, ReportPickups, ReportSession,
 )
-from app.duty.service import duty_staff_ids, patrol_times, patrols_of_day, roster
+from app.duty.on_duty import duty_staff_ids
+from app.duty.service import patrol_times, patrols_of_day, roster
 from app.incidents.service import list_incidents
 from app.people.models import Staff
 from app.pickup.models import Clearance, Handoff, HandoffMethod, LatePickup, LateStage

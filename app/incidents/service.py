@@ -12,7 +12,7 @@ from app.attendance.service import hhmm, school_sessions
 from app.core.clock import school_time, today, utcnow
 from app.core.deps import Caller
 from app.core.errors import AppError, NotFound
-from app.duty.service import duty_staff_ids, staff_with_role
+from app.duty.on_duty import duty_staff_ids, staff_with_role
 from app.incidents.models import Incident, IncidentEntry, IncidentType
 from app.incidents.schemas import SEVERITY_LABELS, EntryIn, EntryOut, IncidentIn, IncidentOut, InvolvedChild
 from app.notify.events import INCIDENT, EventType, register

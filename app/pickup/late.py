@@ -13,7 +13,7 @@ from app.core.clock import today, utcnow
 from app.core.config import get_settings
 from app.core.db import InsertOnce
 from app.core.errors import Conflict
-from app.duty.service import duty_staff_ids, staff_with_role
+from app.duty.on_duty import duty_staff_ids, staff_with_role
 from app.notify.events import LATE_PICKUP, EventType, register
 from app.notify.service import enqueue, notify_guardians
 from app.notify.worker import PeriodicJob, register_periodic

@@ -86,3 +86,6 @@ class SchoolRules(SQLModel, table=True):
     # The duty leader checks each session this many times per lesson (每节课巡查两次) of this length.
     patrols_per_lesson: int = 2
     lesson_minutes: int = 40
+    # Pay for the finance office (补助, set by each school within its 绩效工资): per session served, per duty day.
+    pay_per_session_cents: int = 0
+    pay_per_duty_day_cents: int = 0

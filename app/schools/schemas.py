@@ -74,6 +74,8 @@ class RulesIn(BaseModel):
     guard_after_minutes: int = Field(default=30, ge=5, le=120, description="放学后多少分钟仍未接走即交门卫看护")
     patrols_per_lesson: int = Field(default=2, ge=1, le=6, description="值班领导每节课巡查每个场次的次数")
     lesson_minutes: int = Field(default=40, ge=20, le=60, description="一节课的时长（分钟），用于计算应巡查次数")
+    pay_per_session_cents: int = Field(default=0, ge=0, le=100_000, description="每次课后服务补助（分），0 为未设置")
+    pay_per_duty_day_cents: int = Field(default=0, ge=0, le=100_000, description="每个值班日补助（分），0 为未设置")
 
     @model_validator(mode="after")
     def _class_fits_a_group(self) -> "RulesIn":

@@ -39,6 +39,9 @@ class ServiceRecordOut(BaseModel):
 class StaffTotals(Totals):
     staff_id: int
     staff_name: str
+    patrols: int = Field(description="巡查次数")
+    duty_days: int = Field(description="值班天数（值班领导和巡查人员）")
+    pay_cents: int = Field(description="补助（分）= 课时 × 每次补助 + 值班天数 × 每日补助")
 
 
 class SchoolRecordsOut(BaseModel):
@@ -48,3 +51,6 @@ class SchoolRecordsOut(BaseModel):
     counted_until: date | None
     staff: list[StaffTotals]
     totals: Totals
+    pay_per_session_cents: int
+    pay_per_duty_day_cents: int
+    pay_cents: int

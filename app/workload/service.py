@@ -7,7 +7,7 @@ Sessions are created lazily, so the record first makes sure every served day up 
 """
 
 import io
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -22,13 +22,16 @@ from app.core.clock import today
 from app.core.deps import Caller
 from app.core.errors import Forbidden
 from app.core.scope import get_in_schools
+from app.duty.models import DutyAssignment, PatrolRecord
 from app.enrollment.service import published_plan
 from app.people.models import Staff
 from app.schools.models import School, Term
+from app.schools.service import school_rules
 from app.workload.schemas import SchoolRecordsOut, ServedSession, ServiceRecordOut, StaffTotals, Totals
 
 KIND_LABELS = {SessionKind.CARE_GROUP: "看护班", SessionKind.CLUB: "社团"}
-SUMMARY_HEADERS = ["姓名", "看护班课时", "社团课时", "代课", "合计课时", "合计时长（分钟）"]
+SUMMARY_HEADERS = ["姓名", "看护班课时", "社团课时", "代课", "合计课时", "合计时长（分钟）", "巡查次数", "值班天数",
+                   "补助（元）"]
 DETAIL_HEADERS = ["日期", "星期", "教师", "看护班/社团", "类型", "开始", "结束", "时长（分钟）", "代课（顶替）"]
 
 
@@ -138,15 +141,51 @@ def _by_staff(rows: list[tuple[SessionStaff, ServiceSession]]) -> dict[int, list
     return dict(sorted(grouped.items()))
 
 
+def _duty_counts(session: Session, school_id: int, month: Month) -> dict[int, tuple[int, int]]:
+    """staff id → (patrols recorded, days on the duty roster) in the month, up to the day counted."""
+    until = month.counted_until
+    if until is None:
+        return {}
+    patrols = Counter(session.exec(select(PatrolRecord.staff_id).where(
+        PatrolRecord.school_id == school_id, PatrolRecord.day >= month.first, PatrolRecord.day <= until)).all())
+    served = set(served_days(session, school_id, month.first, until))
+    days = Counter(staff_id for staff_id, day in session.exec(select(DutyAssignment.staff_id, DutyAssignment.day).where(
+        DutyAssignment.school_id == school_id, DutyAssignment.day >= month.first, DutyAssignment.day <= until)).all()
+        if day in served)
+    return {sid: (patrols[sid], days[sid]) for sid in set(patrols) | set(days)}
+
+
+def _staff_totals(session: Session, school: School, period: Month, rows: list[tuple[SessionStaff, ServiceSession]]
+                  ) -> list[StaffTotals]:
+    """Everyone who served a session, patrolled or was on duty in the month, with their pay."""
+    rules = school_rules(session, school.id)
+    duty = _duty_counts(session, school.id, period)
+    by_staff = _by_staff(rows)
+    ids = sorted(set(by_staff) | set(duty))
+    names = dict(session.exec(select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all()) if ids else {}
+    out = []
+    for staff_id in ids:
+        totals = _totals(by_staff.get(staff_id, []))
+        patrols, duty_days = duty.get(staff_id, (0, 0))
+        out.append(StaffTotals(staff_id=staff_id, staff_name=names.get(staff_id, ""), **totals.model_dump(),
+                               patrols=patrols, duty_days=duty_days,
+                               pay_cents=totals.sessions * rules.pay_per_session_cents
+                               + duty_days * rules.pay_per_duty_day_cents))
+    return out
+
+
 def school_records(*, session: Session, school: School, month: str | None) -> SchoolRecordsOut:
-    """Every staff member with sessions in the month: the list for workload pay and the monthly publicity."""
+    """Every staff member with sessions, patrols or duty days in the month: the list for workload pay (finance)
+    and the monthly publicity (每月公示)."""
     period = Month.parse(month)
     rows = _served(session, school.id, period)
-    names = _names(session, rows)
-    staff = [StaffTotals(staff_id=staff_id, staff_name=names.get(staff_id, ""), **_totals(own).model_dump())
-             for staff_id, own in _by_staff(rows).items()]
+    staff = _staff_totals(session, school, period, rows)
+    rules = school_rules(session, school.id)
     return SchoolRecordsOut(school_id=school.id, school_name=school.name, month=period.text,
-                            counted_until=period.counted_until, staff=staff, totals=_totals(rows))
+                            counted_until=period.counted_until, staff=staff, totals=_totals(rows),
+                            pay_per_session_cents=rules.pay_per_session_cents,
+                            pay_per_duty_day_cents=rules.pay_per_duty_day_cents,
+                            pay_cents=sum(s.pay_cents for s in staff))
 
 
 def school_records_xlsx(*, session: Session, school: School, month: str | None) -> tuple[bytes, str]:
@@ -163,15 +202,17 @@ def school_records_xlsx(*, session: Session, school: School, month: str | None) 
     summary["A1"].font = Font(bold=True, size=14)
     summary["A1"].alignment = Alignment(horizontal="center")
     summary.append(SUMMARY_HEADERS)
-    for staff_id, own in _by_staff(rows).items():
-        t = _totals(own)
-        summary.append([names.get(staff_id, ""), t.care_group_sessions, t.club_sessions, t.substitutions,
-                        t.sessions, t.minutes])
+    staff = _staff_totals(session, school, period, rows)
+    for t in staff:
+        summary.append([t.staff_name, t.care_group_sessions, t.club_sessions, t.substitutions, t.sessions, t.minutes,
+                        t.patrols, t.duty_days, t.pay_cents / 100])
     t = _totals(rows)
-    summary.append(["合计", t.care_group_sessions, t.club_sessions, t.substitutions, t.sessions, t.minutes])
+    summary.append(["合计", t.care_group_sessions, t.club_sessions, t.substitutions, t.sessions, t.minutes,
+                    sum(x.patrols for x in staff), sum(x.duty_days for x in staff),
+                    sum(x.pay_cents for x in staff) / 100])
     for cell in (*summary[2], *summary[summary.max_row]):
         cell.font = Font(bold=True)
-    for column, width in zip("ABCDEF", (14, 12, 12, 8, 12, 16), strict=True):
+    for column, width in zip("ABCDEFGHI", (14, 12, 12, 8, 12, 16, 10, 10, 12), strict=True):
         summary.column_dimensions[column].width = width
 
     detail = workbook.create_sheet("明细")

@@ -1,7 +1,7 @@
 """The teachers' service record: each session served counts once, for whoever actually served it."""
 
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from openpyxl import load_workbook
@@ -123,8 +123,9 @@ def test_the_xlsx_opens_with_the_monthly_figures(client, session, world, rota):
     book = load_workbook(io.BytesIO(response.content))
     summary = book["课时统计"]
     assert summary["A1"].value == "甲小学 2026年11月 课后服务教师课时统计"
-    assert [c.value for c in summary[2]] == ["姓名", "看护班课时", "社团课时", "代课", "合计课时", "合计时长（分钟）"]
-    rows = {r[0]: r[1:] for r in summary.iter_rows(min_row=3, values_only=True)}
+    assert [c.value for c in summary[2]] == ["姓名", "看护班课时", "社团课时", "代课", "合计课时", "合计时长（分钟）",
+                                             "巡查次数", "值班天数", "补助（元）"]
+    rows = {r[0]: r[1:6] for r in summary.iter_rows(min_row=3, values_only=True)}
     assert rows[rota["teacher"].name] == (NOVEMBER_DAYS, 0, 0, NOVEMBER_DAYS, NOVEMBER_DAYS * 100)
     assert rows["王老师"] == (0, NOVEMBER_WEDNESDAYS, 0, NOVEMBER_WEDNESDAYS, NOVEMBER_WEDNESDAYS * 50)
     assert rows["合计"] == (NOVEMBER_DAYS, NOVEMBER_WEDNESDAYS, 0, NOVEMBER_DAYS + NOVEMBER_WEDNESDAYS,
@@ -142,3 +143,28 @@ def test_routes_refuse_bad_months_and_non_admins(client, world, rota):
     assert client.get(f"/api/v1/schools/{world.a.school.id}/service-records.xlsx", headers=teacher).status_code == 403
     own = client.get(f"/api/v1/staff/{world.a.staff['teacher'].id}/service-record?month=2026-11", headers=teacher)
     assert own.status_code == 200 and own.json()["totals"]["sessions"] == NOVEMBER_DAYS
+
+
+def test_pay_counts_sessions_duty_days_and_patrols_for_finance(client, session, world, rota, fixed_clock):
+    from app.duty.models import DutyAssignment, PatrolRecord
+    from app.schools.service import school_rules
+    rules = school_rules(session, world.a.school.id)
+    rules.pay_per_session_cents, rules.pay_per_duty_day_cents = 3000, 5000
+    session.add(rules)
+    leader = world.a.staff["duty_leader"]
+    first = service_day(session, world.a.school.id, date(2026, 11, 2)).sessions[0]
+    session.add_all([DutyAssignment(school_id=world.a.school.id, day=date(2026, 11, d), staff_id=leader.id,
+                                    role="leader", assigned_by=world.a.staff["admin"].account_id) for d in (2, 3)]
+                    + [DutyAssignment(school_id=world.a.school.id, day=date(2026, 11, 1), staff_id=leader.id,
+                                      role="leader", assigned_by=world.a.staff["admin"].account_id)]  # a Sunday
+                    + [PatrolRecord(school_id=world.a.school.id, session_id=first.id, day=first.day,
+                        at=datetime(2026, 11, 2, 8, tzinfo=timezone.utc), staff_id=leader.id, teacher_present=True, headcount_seen=1,
+                        roster_present=1, order="good")])
+    session.commit()
+    school = service.school_records(session=session, school=world.a.school, month="2026-11")
+    by_name = {row.staff_name: row for row in school.staff}
+    duty = by_name[leader.name]
+    assert (duty.sessions, duty.patrols, duty.duty_days, duty.pay_cents) == (0, 1, 2, 2 * 5000)
+    teacher = by_name[rota["teacher"].name]
+    assert teacher.pay_cents == NOVEMBER_DAYS * 3000
+    assert school.pay_cents == sum(row.pay_cents for row in school.staff)
