@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
+from app.core.ratelimit import rate_limit
 from app.audit.service import record_access
 from app.core.deps import DISTRICT, GUARDIAN, STAFF, Caller, SessionDep, allow
 from app.core.ids import PathId, QueryId
@@ -166,7 +167,7 @@ def list_applications(term_id: PathId, session: SessionDep, caller: Reviewer, cl
     return reports.filtered_applications(session, term, class_ids=class_ids, status=status, priority=priority)
 
 
-@router.get("/terms/{term_id}/applications/export.xlsx", response_class=Response,
+@router.get("/terms/{term_id}/applications/export.xlsx", response_class=Response, dependencies=[Depends(rate_limit("export"))],
             responses={200: {"content": {XLSX: {}}, "description": "Excel 名单"}}, summary="导出申请名单（.xlsx）")
 def export_applications(term_id: PathId, session: SessionDep, caller: Admin, class_id: QueryId | None = None,
                         status: Annotated[str | None, Query(pattern="^(" + "|".join(AppStatus.LABELS) + ")$")] = None,

@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 
+from app.core.ratelimit import rate_limit
 from app.audit.service import record_access
 from app.core.config import get_settings
 from app.core.ids import PathId, QueryId
@@ -135,8 +136,10 @@ def remove_guardianship(guardianship_id: PathId, session: SessionDep, caller: Ad
     return Response(status_code=204)
 
 
-@router.get("/schools/{school_id}/staff", response_model=list[StaffOut], summary="教职工列表")
-def list_staff(school_id: PathId, session: SessionDep, caller: Admin,
+@router.get("/schools/{school_id}/staff", response_model=list[StaffOut],
+            summary="教职工列表（管理员；值班领导可查，以便换班）")
+def list_staff(school_id: PathId, session: SessionDep,
+               caller: Annotated[Caller, Depends(allow("admin", "duty_leader"))],
                role: Annotated[str | None, Query(max_length=20)] = None) -> list[StaffOut]:
     require_school(session, school_id, caller.school_ids)
     return service.list_staff(session=session, school_id=school_id, role=role)
@@ -167,14 +170,16 @@ def issue_staff_bind_code(staff_id: PathId, session: SessionDep, caller: Admin) 
     return service.issue_staff_bind_code(session=session, staff=staff)
 
 
-@router.post("/staff/bind", response_model=StaffBindOut, summary="教职工用绑定码绑定微信")
+@router.post("/staff/bind", response_model=StaffBindOut, summary="教职工用绑定码绑定微信",
+             dependencies=[Depends(rate_limit("bind"))])
 def bind_staff(body: StaffBindIn, request: Request, session: SessionDep,
                actor: Annotated[Actor, Depends(allow_any_account)]) -> StaffBindOut:
     return service.bind_staff(session=session, account_id=actor.account_id, code=body.code,
                               client_ip=request.client.host if request.client else None)
 
 
-@router.post("/guardians/bind", response_model=BindOut, summary="家长绑定孩子（学号 + 姓名 + 手机号）")
+@router.post("/guardians/bind", response_model=BindOut, summary="家长绑定孩子（学号 + 姓名 + 手机号）",
+             dependencies=[Depends(rate_limit("bind"))])
 def bind_child(body: BindIn, request: Request, session: SessionDep,
                actor: Annotated[Actor, Depends(allow_any_account)]) -> BindOut:
     return service.bind_child(session=session, account_id=actor.account_id, student_no=body.student_no,

@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 from sqlmodel import Session
 
+from app.core.ratelimit import rate_limit
 from app.audit.service import record_access
 from app.core.clock import today
 from app.core.config import get_settings
@@ -41,7 +42,7 @@ SchoolId = Annotated[int | None, Query(ge=1, description="在多所学校任职�
 
 # ---------- at the gate (hot paths: one thread hop each) ----------
 
-@gate.post("/verify", response_model=VerifyOut,
+@gate.post("/verify", response_model=VerifyOut, dependencies=[Depends(rate_limit("pickup_verify"))],
            summary="扫码核验：此人是谁、能接本校哪些孩子（照片、班级、去向、状态）；不改变任何数据")
 async def verify(body: VerifyIn, staff: ReleaserInUnitOfWork) -> VerifyOut:
     def look(session: Session, caller: Caller) -> VerifyOut:
@@ -55,7 +56,7 @@ async def verify(body: VerifyIn, staff: ReleaserInUnitOfWork) -> VerifyOut:
     return await staff.run(look)
 
 
-@gate.post("/handoffs", response_model=HandoffsOut,
+@gate.post("/handoffs", response_model=HandoffsOut, dependencies=[Depends(rate_limit("pickup_verify"))],
            summary="确认接走（支持 Idempotency-Key）：全部交接或都不交接；每个孩子每天只能被接走一次")
 async def release(body: ReleaseIn, staff: ReleaserInUnitOfWork, key: OwnIdempotencyKey) -> Response:
     def hand_over(session: Session, caller: Caller) -> Response:
@@ -95,6 +96,11 @@ def upload_my_photo(session: SessionDep, caller: Guardian,
                     file: Annotated[UploadFile, File(description="JPG 或 PNG 照片")]) -> MyPhotoOut:
     data = file.file.read(get_settings().max_photo_bytes + 1)
     return service.save_my_photo(session=session, caller=caller, data=data)
+
+
+@router.get("/my-photo", response_model=MyPhotoOut, summary="我的照片（签名链接，未上传为 null）")
+def my_photo(session: SessionDep, caller: Guardian) -> MyPhotoOut:
+    return service.my_photo(session=session, caller=caller)
 
 
 @router.delete("/my-photo", status_code=204, summary="删除我的照片")

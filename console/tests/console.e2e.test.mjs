@@ -125,22 +125,12 @@ describe('the admin console at /admin', { timeout: 120000 }, () => {
   }));
 
   test('the dashboard shows the demo school\'s figures, as the reports API computes them', () => step('dashboard', async () => {
-    // the page's request first: the first computation of a term's figures is slow (it keeps day figures)
+    // the page's request first: the first computation of a term's figures is the slow one (it keeps day figures)
     await page.locator('[data-figure="participation.participation_rate"], .dashboard .alert.error').first()
       .waitFor({ timeout: 60000 });
-    let report;
-    const reply = await admin.call('GET', `/reports/schools/${schoolId}?term_id=${termId}`);
-    if (reply.status !== 404) {
-      const failure = page.locator('.dashboard .alert.error');
-      assert.equal(await failure.count(), 0, `the dashboard shows an error: ${await failure.allTextContents()}`);
-    }
-    if (reply.status === 404) { // TEMPORARY until main has the reports API: a stub of docs/reports.md
-      const { default: stub } = await import('./fixtures/school-report.json', { with: { type: 'json' } });
-      report = stub;
-      await page.route('**/api/v1/reports/schools/*', (route) => route.fulfill({ json: stub }));
-      await page.reload();
-      await figure('participation.participation_rate').waitFor();
-    } else report = reply.data;
+    const failure = page.locator('.dashboard .alert.error');
+    assert.equal(await failure.count(), 0, `the dashboard shows an error: ${await failure.allTextContents()}`);
+    const report = await admin.get(`/reports/schools/${schoolId}?term_id=${termId}`);
     const shown = {
       'participation.participation_rate': percent(report.participation.participation_rate),
       'participation.approved': count(report.participation.approved),
@@ -150,16 +140,15 @@ describe('the admin console at /admin', { timeout: 120000 }, () => {
       'patrols.rate': percent(report.patrols.rate),
       'pickups.released': count(report.pickups.released),
       'incidents.total': count(report.incidents.total),
+      'satisfaction.satisfied_rate': percent(report.satisfaction.satisfied_rate),
     };
     for (const [name, text] of Object.entries(shown)) {
       assert.equal(await figure(name).textContent(), text, name);
     }
-    if (reply.status !== 404) { // TEMPORARY condition
     // the participation figures are the applications summary's (docs/reports.md)
     const summary = await admin.get(`/terms/${termId}/applications/summary`);
     assert.equal(report.participation.participation_rate, summary.participation_rate);
     assert.equal(report.participation.eligible, summary.eligible);
-    }
     // the charts are drawn by the vendored Chart.js
     const charts = await page.evaluate(() => Object.keys(window.Chart.instances).length);
     assert.ok(charts >= 2, `expected charts on the dashboard, found ${charts}`);
