@@ -63,6 +63,7 @@ const ADMIN_ENTRIES = [
   { key: 'groups', title: '分班与社团', desc: '看护班、社团与名单', url: '/pages/club-admin/index' },
   { key: 'calendar', title: '服务日历', desc: '节假日、调休、停课与加开，学校设置', url: '/pages/calendar/index' },
   PICKUP_BOARD,
+  { key: 'survey-results', title: '满意度调查', desc: '家长满意度与意见建议', url: '/pages/survey-results/index' },
   { key: 'reports', title: '统计报表', desc: '出勤、工作量与收费' },
 ];
 
@@ -73,6 +74,7 @@ const CHILD_ACTIONS = [
   { key: 'clubs', title: '社团', url: '/pages/clubs/index?student_id={id}' },
   { key: 'leave', title: '请假', url: '/pages/leave-request/index?student_id={id}' },
   { key: 'delegates', title: '临时接送', url: '/pages/pickup-delegates/index?student_id={id}' },
+  { key: 'survey', title: '满意度', url: '/pages/survey/index?student_id={id}' },
 ];
 
 // The guardian's (and a delegate's) pickup code: one for the adult, whichever child.
