@@ -53,4 +53,4 @@ clean:
 
 ## make bench: benchmarks on a throwaway PostgreSQL on 127.0.0.1 (figures go in docs/benchmarks.md)
 bench: $(INSTALLED)
-	ENV=test JWT_SECRET=bench-only-secret-0123456789abcdefghij scripts/with-postgres.sh $(PY) -m bench $(BENCH)
+	ENV=test RATE_LIMITS_ENABLED=false JWT_SECRET=bench-only-secret-0123456789abcdefghij scripts/with-postgres.sh $(PY) -m bench $(BENCH)

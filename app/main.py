@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from app.attendance.router import router as attendance_router
+from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
 from app.calendar.router import router as calendar_router
 from app.caregroups.router import router as caregroups_router
@@ -78,7 +79,8 @@ def create_app() -> FastAPI:
     api = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
     for router in (auth_router, schools_router, people_router, notify_router, enrollment_router,
                    clubs_router, calendar_router, caregroups_router, attendance_router, leave_router,
-                   workload_router, pickup_router, duty_router, carelogs_router, incidents_router, surveys_router):
+                   workload_router, pickup_router, duty_router, carelogs_router, incidents_router,
+                   audit_router, surveys_router):
         api.include_router(router)
     app.include_router(api)
 

@@ -14,6 +14,7 @@ SQLModel.metadata.naming_convention = {
 from app.attendance.models import (  # noqa: E402,F401
     AbsenceAlert, Attendance, Handover, ServiceSession, SessionStaff,
 )
+from app.audit.models import AuditEvent, AuditEventStudent  # noqa: E402,F401
 from app.auth.models import Account  # noqa: E402,F401
 from app.calendar.models import CalendarChange  # noqa: E402,F401
 from app.caregroups.models import CareGroup, CareGroupMember, CareGroupTutor, TutorOffer  # noqa: E402,F401

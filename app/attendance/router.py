@@ -3,6 +3,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query
 
+from app.audit.service import record_access
 from app.attendance import service
 from app.attendance.schemas import ChildDayOut, HandoverIn, HandoverOut, MarkIn, RosterOut, SessionsOut
 from app.core.clock import today
@@ -31,7 +32,10 @@ def list_sessions(session: SessionDep, caller: SessionStaff, date: OnDate = None
             summary="点名名单（照片、班级、请假与社团标记、应到与已到）；班主任只看本班孩子")
 def roster(session_id: PathId, session: SessionDep, caller: SessionStaff) -> RosterOut:
     row = service.get_session_row(session=session, caller=caller, session_id=session_id)
-    return service.roster(session=session, caller=caller, row=row)
+    out = service.roster(session=session, caller=caller, row=row)
+    record_access(session, caller, school_id=row.school_id, action="roster.session",
+                  student_ids=(r.student_id for r in out.rows), detail=row.name)
+    return out
 
 
 @router.put("/sessions/{session_id}/attendance", response_model=RosterOut,
@@ -61,4 +65,5 @@ def confirm_handover(class_id: PathId, body: HandoverIn, session: SessionDep, ca
 def child_day(student_id: PathId, session: SessionDep, caller: CareStaffOrGuardian, date: OnDate = None
               ) -> ChildDayOut:
     student = readable_student(session=session, caller=caller, student_id=student_id)
+    record_access(session, caller, school_id=student.school_id, action="student.day", student_ids=[student.id])
     return service.child_day(session=session, student=student, day=date or today())

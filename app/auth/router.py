@@ -3,6 +3,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from app.core.ratelimit import rate_limit
 from app.auth import service
 from app.auth.schemas import MeOut, PasswordLoginIn, TokenOut, WeChatLoginIn
 from app.core.deps import Actor, SessionDep, allow_any_account, public
@@ -20,13 +21,13 @@ def get_wechat() -> WeChatClient:
 WeChatDep = Annotated[WeChatClient, Depends(get_wechat)]
 
 
-@router.post("/auth/wechat", response_model=TokenOut, dependencies=[Depends(public)],
+@router.post("/auth/wechat", response_model=TokenOut, dependencies=[Depends(public), Depends(rate_limit("login"))],
              summary="微信登录（wx.login 的 code 换取令牌）")
 def wechat_login(body: WeChatLoginIn, session: SessionDep, wechat: WeChatDep) -> TokenOut:
     return service.login_with_wechat(session=session, wechat=wechat, code=body.code)
 
 
-@router.post("/auth/password", response_model=TokenOut, dependencies=[Depends(public)],
+@router.post("/auth/password", response_model=TokenOut, dependencies=[Depends(public), Depends(rate_limit("login"))],
              summary="教职工用户名密码登录（网页后台）")
 def password_login(body: PasswordLoginIn, session: SessionDep) -> TokenOut:
     return service.login_with_password(session=session, username=body.username, password=body.password)

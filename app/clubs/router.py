@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile
 from fastapi.responses import FileResponse
 from sqlmodel import Session
 
+from app.audit.service import record_access
 from app.clubs import service
 from app.clubs.models import Club, ClubEnrollment, SelectionRound
 from app.clubs.schemas import (
@@ -173,7 +174,10 @@ def roster(club_id: PathId, session: SessionDep, caller: TeacherOrAdmin) -> list
     club = _club(session, caller.school_ids, club_id)
     if not service.may_read_roster(caller, club):
         raise NotFound("CLUB_NOT_FOUND", "未找到该社团")
-    return service.roster(session, club)
+    rows = service.roster(session, club)
+    record_access(session, caller, school_id=club.school_id, action="roster.club",
+                  student_ids=(r.student_id for r in rows), detail=club.name)
+    return rows
 
 
 @router.post("/club-enrollments/{enrollment_id}/move", response_model=list[EnrollmentOut],

@@ -58,6 +58,15 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
 
     bind_attempts_per_hour: int = 5
+    # Rate limits (app/core/ratelimit.py): name → {"per_user": n, "per_ip": n, "seconds": window}; a JSON object
+    # in RATE_LIMITS overrides these per name. RATE_LIMITS_ENABLED=false turns them off (the benchmarks).
+    rate_limits_enabled: bool = True
+    rate_limits: dict[str, dict[str, int]] = {
+        "login": {"per_ip": 30, "seconds": 60},
+        "bind": {"per_user": 10, "per_ip": 30, "seconds": 600},
+        "pickup_verify": {"per_user": 120, "per_ip": 1200, "seconds": 60},
+        "export": {"per_user": 20, "per_ip": 60, "seconds": 60},
+    }
     log_level: str = "INFO"
 
     @model_validator(mode="after")

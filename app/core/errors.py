@@ -80,7 +80,9 @@ def error_response(status: int, code: str, message: str, fields: dict[str, str] 
 
 
 def app_error_response(exc: AppError) -> JSONResponse:
-    return error_response(exc.status_code, exc.code, exc.message, exc.fields, exc.extra)
+    retry = (exc.extra or {}).get("retry_after")
+    return error_response(exc.status_code, exc.code, exc.message, exc.fields, exc.extra,
+                          headers={"Retry-After": str(retry)} if retry else None)
 
 
 # pydantic error type → Chinese wording; `{}` placeholders take the error's ctx.

@@ -1,5 +1,6 @@
 """Request logging with a request id (X-Request-ID), as a plain ASGI middleware (cheap on hot paths)."""
 
+import contextvars
 import logging
 import time
 import uuid
@@ -7,6 +8,9 @@ import uuid
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("kehou.request")
+# (client IP, request id) of the request being served, for the access audit (app/audit/service.py).
+request_origin: contextvars.ContextVar[tuple[str | None, str | None]] = contextvars.ContextVar(
+    "request_origin", default=(None, None))
 
 
 def configure_logging(level: str) -> None:
@@ -26,6 +30,8 @@ class RequestLogMiddleware:
         request_id = incoming if 0 < len(incoming) <= 64 and incoming.isascii() and incoming.isprintable() \
             else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        client = scope.get("client")
+        request_origin.set((client[0] if client else None, request_id))  # for the access audit
         started = time.perf_counter()
         status = 500
 

@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
+from app.core.ratelimit import rate_limit
 from app.core.clock import today
 from app.core.deps import STAFF, Caller, SessionDep, allow
 from app.core.ids import PathId
@@ -91,7 +92,8 @@ def correct_report(day: date, body: CorrectionIn, session: SessionDep, caller: R
                           day=day, text=body.text)
 
 
-@router.get("/reports/{day}/export", response_class=Response, summary="导出当日报告：format=xlsx（默认）或 html（可打印）",
+@router.get("/reports/{day}/export", response_class=Response, dependencies=[Depends(rate_limit("export"))],
+            summary="导出当日报告：format=xlsx（默认）或 html（可打印）",
             responses={200: {"content": {XLSX: {}, "text/html": {}}}})
 def export_report(day: date, session: SessionDep, caller: Reader, school_id: SchoolId = None,
                   format: Literal["xlsx", "html"] = "xlsx") -> Response:

@@ -5,6 +5,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
+from app.core.ratelimit import rate_limit
+from app.audit.service import record_access
 from app.core.deps import DISTRICT, GUARDIAN, STAFF, Caller, SessionDep, allow
 from app.core.ids import PathId, QueryId
 from app.core.scope import get_in_schools
@@ -165,7 +167,7 @@ def list_applications(term_id: PathId, session: SessionDep, caller: Reviewer, cl
     return reports.filtered_applications(session, term, class_ids=class_ids, status=status, priority=priority)
 
 
-@router.get("/terms/{term_id}/applications/export.xlsx", response_class=Response,
+@router.get("/terms/{term_id}/applications/export.xlsx", response_class=Response, dependencies=[Depends(rate_limit("export"))],
             responses={200: {"content": {XLSX: {}}, "description": "Excel 名单"}}, summary="导出申请名单（.xlsx）")
 def export_applications(term_id: PathId, session: SessionDep, caller: Admin, class_id: QueryId | None = None,
                         status: Annotated[str | None, Query(pattern="^(" + "|".join(AppStatus.LABELS) + ")$")] = None,
@@ -173,6 +175,8 @@ def export_applications(term_id: PathId, session: SessionDep, caller: Admin, cla
     term = get_term(session=session, term_id=term_id, school_ids=caller.school_ids)
     rows = reports.filtered_applications(session, term, class_ids={class_id} if class_id else None, status=status,
                                          priority=priority)
+    record_access(session, caller, school_id=term.school_id, action="export.applications",
+                  student_ids=(r.student_id for r in rows), detail=term.name)
     return _xlsx(reports.export_xlsx(session, term, rows), f"课后服务申请-{term.name}.xlsx")
 
 

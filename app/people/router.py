@@ -3,6 +3,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 
+from app.core.ratelimit import rate_limit
+from app.audit.service import record_access
 from app.core.config import get_settings
 from app.core.ids import PathId, QueryId
 from app.core.media import IMAGE_RESPONSES
@@ -34,6 +36,8 @@ def search_students(school_id: PathId, session: SessionDep, caller: CareStaff, p
     require_school(session, school_id, caller.school_ids)
     items, total = service.search_students(session=session, school_id=school_id, params=page, q=q,
                                            class_id=class_id, grade=grade, include_inactive=include_inactive)
+    record_access(session, caller, school_id=school_id, action="roster.list", student_ids=(s.id for s in items),
+                  detail=q or "")
     return Page(items=items, total=total, page=page.page, page_size=page.page_size)
 
 
@@ -46,6 +50,7 @@ def create_student(school_id: PathId, body: StudentIn, session: SessionDep, call
 @router.get("/students/{student_id}", response_model=StudentOut, summary="学生详情")
 def get_student(student_id: PathId, session: SessionDep, caller: CareStaffOrGuardian) -> StudentOut:
     student = service.readable_student(session=session, caller=caller, student_id=student_id)
+    record_access(session, caller, school_id=student.school_id, action="student.read", student_ids=[student.id])
     return service.student_outs(session, [student])[0]
 
 
@@ -69,6 +74,7 @@ def upload_photo(student_id: PathId, session: SessionDep, caller: AdminOrGuardia
 def get_photo(student_id: PathId, session: SessionDep, caller: CareStaffOrGuardian) -> FileResponse:
     student = service.readable_student(session=session, caller=caller, student_id=student_id)
     path, media_type = photos.photo_file(student)
+    record_access(session, caller, school_id=student.school_id, action="student.photo", student_ids=[student.id])
     return FileResponse(path, media_type=media_type, headers={"Cache-Control": "private, max-age=300"})
 
 
@@ -106,6 +112,7 @@ def delete_photo(student_id: PathId, session: SessionDep, caller: AdminOrGuardia
 @router.get("/students/{student_id}/guardians", response_model=list[GuardianshipOut], summary="学生的监护人")
 def list_guardians(student_id: PathId, session: SessionDep, caller: CareStaffOrGuardian) -> list[GuardianshipOut]:
     student = service.readable_student(session=session, caller=caller, student_id=student_id)
+    record_access(session, caller, school_id=student.school_id, action="student.guardians", student_ids=[student.id])
     return service.guardianship_outs(session, student.id)
 
 
@@ -161,14 +168,16 @@ def issue_staff_bind_code(staff_id: PathId, session: SessionDep, caller: Admin) 
     return service.issue_staff_bind_code(session=session, staff=staff)
 
 
-@router.post("/staff/bind", response_model=StaffBindOut, summary="教职工用绑定码绑定微信")
+@router.post("/staff/bind", response_model=StaffBindOut, summary="教职工用绑定码绑定微信",
+             dependencies=[Depends(rate_limit("bind"))])
 def bind_staff(body: StaffBindIn, request: Request, session: SessionDep,
                actor: Annotated[Actor, Depends(allow_any_account)]) -> StaffBindOut:
     return service.bind_staff(session=session, account_id=actor.account_id, code=body.code,
                               client_ip=request.client.host if request.client else None)
 
 
-@router.post("/guardians/bind", response_model=BindOut, summary="家长绑定孩子（学号 + 姓名 + 手机号）")
+@router.post("/guardians/bind", response_model=BindOut, summary="家长绑定孩子（学号 + 姓名 + 手机号）",
+             dependencies=[Depends(rate_limit("bind"))])
 def bind_child(body: BindIn, request: Request, session: SessionDep,
                actor: Annotated[Actor, Depends(allow_any_account)]) -> BindOut:
     return service.bind_child(session=session, account_id=actor.account_id, student_no=body.student_no,

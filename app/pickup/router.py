@@ -4,6 +4,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 from sqlmodel import Session
 
+from app.core.ratelimit import rate_limit
+from app.audit.service import record_access
 from app.core.clock import today
 from app.core.config import get_settings
 from app.core.deps import GUARDIAN, Actor, Admission, Caller, SessionDep, allow, allow_any_account, \
@@ -40,13 +42,21 @@ SchoolId = Annotated[int | None, Query(ge=1, description="在多所学校任职�
 
 # ---------- at the gate (hot paths: one thread hop each) ----------
 
-@gate.post("/verify", response_model=VerifyOut,
+@gate.post("/verify", response_model=VerifyOut, dependencies=[Depends(rate_limit("pickup_verify"))],
            summary="扫码核验：此人是谁、能接本校哪些孩子（照片、班级、去向、状态）；不改变任何数据")
 async def verify(body: VerifyIn, staff: ReleaserInUnitOfWork) -> VerifyOut:
-    return await staff.run(lambda session, caller: service.verify(session=session, caller=caller, code=body.code))
+    def look(session: Session, caller: Caller) -> VerifyOut:
+        out = service.verify(session=session, caller=caller, code=body.code)
+        for school_id in caller.school_ids:  # one audit row per school whose children were shown
+            shown = [c.student_id for c in out.children if c.school_id == school_id]
+            if shown:
+                record_access(session, caller, school_id=school_id, action="pickup.verify", student_ids=shown,
+                              detail=out.adult.name)
+        return out
+    return await staff.run(look)
 
 
-@gate.post("/handoffs", response_model=HandoffsOut,
+@gate.post("/handoffs", response_model=HandoffsOut, dependencies=[Depends(rate_limit("pickup_verify"))],
            summary="确认接走（支持 Idempotency-Key）：全部交接或都不交接；每个孩子每天只能被接走一次")
 async def release(body: ReleaseIn, staff: ReleaserInUnitOfWork, key: OwnIdempotencyKey) -> Response:
     def hand_over(session: Session, caller: Caller) -> Response:
@@ -128,6 +138,7 @@ def my_delegations(session: SessionDep, actor: AnyAccount) -> list[DelegateOut]:
             summary="人工核对：孩子的所有可接送人（姓名、关系、电话）及今天的状态")
 def child_adults(student_id: PathId, session: SessionDep, caller: Releaser) -> ChildAdultsOut:
     student = readable_student(session=session, caller=caller, student_id=student_id)
+    record_access(session, caller, school_id=student.school_id, action="pickup.adults", student_ids=[student.id])
     return service.pickup_adults(session=session, student=student)
 
 

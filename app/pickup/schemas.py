@@ -69,6 +69,7 @@ class AdultOut(BaseModel):
 
 class ChildOut(BaseModel):
     student_id: int
+    school_id: int
     name: str
     class_name: str
     grade: int

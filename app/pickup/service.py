@@ -537,7 +537,8 @@ def _child_status(child: ChildToday, authority: Authority | None) -> tuple[str, 
 
 def child_out(child: ChildToday, authority: Authority) -> ChildOut:
     status, reason = _child_status(child, authority)
-    return ChildOut(student_id=child.student.id, name=child.student.name, class_name=child.school_class.name,
+    return ChildOut(student_id=child.student.id, school_id=child.student.school_id, name=child.student.name,
+                    class_name=child.school_class.name,
                     grade=child.school_class.grade, photo_url=photo_link(child.student), relation=authority.relation,
                     via=authority.via, authorised_by=authority.authorised_by, place=child.where,
                     end_time=child.end_time, status=status, status_label=STATUS_LABELS[status], reason=reason,

@@ -3,6 +3,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from app.core.ratelimit import rate_limit
 from app.core.deps import STAFF, Caller, SessionDep, allow
 from app.core.ids import PathId
 from app.schools.service import require_school
@@ -30,6 +31,7 @@ def school_records(school_id: PathId, session: SessionDep, caller: Admin, month:
 
 
 @router.get("/schools/{school_id}/service-records.xlsx", response_class=Response,
+            dependencies=[Depends(rate_limit("export"))],
             responses={200: {"content": {XLSX: {}}, "description": "Excel 课时统计（每月公示）"}},
             summary="导出全校教师月度课时（.xlsx，用于课时津贴与每月公示）")
 def school_records_xlsx(school_id: PathId, session: SessionDep, caller: Admin, month: MonthQuery = None) -> Response:

@@ -16,7 +16,7 @@
  * Every function takes request options last (`{toast: false}` to handle errors on the page).
  * Also the wording the pages share: who an adult is, what a release says, a status's tone.
  */
-const { request } = require('./request');
+const { request, upload } = require('./request');
 const { photoSrc, initial } = require('./attendance');
 
 // ChildStatus (app/pickup/schemas.py) → how a card looks: ready is the one that can go.
@@ -64,6 +64,20 @@ function revokeDevices(options = {}) {
 /** GET /pickup/today → [TodayChildOut]: each child this account may take today, status, place, end time, release. */
 function today(options = {}) {
   return request({ url: '/pickup/today', ...options });
+}
+
+/**
+ * POST /pickup/my-photo, multipart field `file` (a JPG or PNG from wx.chooseMedia; POST because wx.uploadFile cannot
+ * PUT) → {photo_url}: the guardian's own photo, shown to the teacher who scans their code. Guardians only (403 for a
+ * delegate). 415 PHOTO_NOT_IMAGE, 413 PHOTO_TOO_LARGE. Sent again as it is (it replaces the photo): no key.
+ */
+function uploadMyPhoto(filePath, options = {}) {
+  return upload({ url: '/pickup/my-photo', filePath, name: 'file', ...options });
+}
+
+/** DELETE /pickup/my-photo → 204: the guardian's photo is gone (a repeat is harmless). */
+function deleteMyPhoto(options = {}) {
+  return request({ url: '/pickup/my-photo', method: 'DELETE', idempotent: true, ...options });
 }
 
 // ---------- delegates (临时授权) ----------
@@ -267,6 +281,8 @@ module.exports = {
   listDevices,
   revokeDevices,
   today,
+  uploadMyPhoto,
+  deleteMyPhoto,
   createDelegate,
   listDelegates,
   revokeDelegate,

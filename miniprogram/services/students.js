@@ -5,6 +5,8 @@
 const { request } = require('./request');
 
 const SEARCH_PAGE_SIZE = 20;
+// Who may search (the route's care staff; not the guard).
+const SEARCHER_ROLES = ['teacher', 'class_head', 'duty_leader', 'admin'];
 
 /** GET /schools/{id}/students?q=&page_size= → [StudentOut] (the first page: a search, not a roster). */
 function search(schoolId, q, options = {}) {
@@ -15,4 +17,4 @@ function search(schoolId, q, options = {}) {
   }).then((page) => (page && page.items) || []);
 }
 
-module.exports = { search, SEARCH_PAGE_SIZE };
+module.exports = { search, SEARCH_PAGE_SIZE, SEARCHER_ROLES };

@@ -12,6 +12,8 @@ test('API datetimes in school time, dates rolling over at midnight there', () =>
   expect(format.formatTime('soon')).toBe('soon');
   expect(format.shanghaiToday(Date.parse('2026-03-01T16:30:00Z'))).toBe('2026-03-02');
   expect(format.shanghaiToday(Date.parse('2026-02-28T17:00:00Z'))).toBe('2026-03-01');
+  expect(format.shanghaiClock(Date.parse('2026-03-01T16:30:00Z'))).toBe('00:30');
+  expect(format.shanghaiClock(Date.parse('2026-11-24T08:05:59Z'))).toBe('16:05');
 });
 
 test('parseTime reads what the API sends, microseconds and offsets included (iOS refuses them in Date.parse)', () => {

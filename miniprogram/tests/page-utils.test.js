@@ -104,3 +104,90 @@ describe('keyKeeper', () => {
     expect(keeper.keyFor({ ids: [1] })).not.toBe(b);
   });
 });
+
+describe('sendKept', () => {
+  const { keyKeeper, sendKept } = require('../utils/page');
+  const { ApiError } = require('../services/request');
+
+  test('busy while sending (a second call meanwhile does nothing); answered → the key forgotten, saved()', async () => {
+    const page = fakePage({ submitting: false });
+    const keeper = keyKeeper();
+    const keys = [];
+    let release;
+    const answer = new Promise((resolve) => { release = resolve; });
+    const saved = jest.fn();
+    const first = sendKept(page, { keeper, body: { a: 1 }, send: (key) => { keys.push(key); return answer; }, saved });
+    expect(page.data.submitting).toBe(true);
+    await sendKept(page, { keeper, body: { a: 1 }, send: (key) => { keys.push(key); return Promise.resolve(); }, saved });
+    await Promise.resolve();
+    expect(keys).toHaveLength(1);
+    release({ ok: true });
+    await first;
+    expect(saved).toHaveBeenCalledWith({ ok: true });
+    expect(page.data.submitting).toBe(false);
+    expect(keeper.keyFor({ a: 1 })).not.toBe(keys[0]);
+  });
+
+  test('no answer → the key kept and a toast asking for another tap; a refusal → forgotten, refused() (a modal by default)', async () => {
+    const page = fakePage({ saving: false });
+    const keeper = keyKeeper();
+    const keys = [];
+    const fail = (err) => (key) => { keys.push(key); return Promise.reject(err); };
+    await sendKept(page, { busy: 'saving', keeper, body: { a: 1 }, send: fail(new ApiError({ code: 'NETWORK_ERROR', message: '网络不给力' })), saved: jest.fn() });
+    expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '没有保存：网络不给力，请再点一次' }));
+    await sendKept(page, { busy: 'saving', keeper, body: { a: 1 }, send: fail(new ApiError({ code: 'CONFLICT', message: '冲突了' })), saved: jest.fn() });
+    expect(keys[1]).toBe(keys[0]);
+    expect(fake.wx.showModal).toHaveBeenCalledWith(expect.objectContaining({ title: '没有保存', content: '冲突了' }));
+    const refused = jest.fn();
+    await sendKept(page, { busy: 'saving', keeper, body: { a: 1 }, send: fail(new ApiError({ code: 'CONFLICT', message: '冲突了' })), saved: jest.fn(), refused });
+    expect(keys[2]).not.toBe(keys[0]);
+    expect(refused).toHaveBeenCalledWith(expect.objectContaining({ code: 'CONFLICT' }));
+    expect(page.data.saving).toBe(false);
+  });
+});
+
+describe('picking children (utils/children.js) and pictures (utils/media.js)', () => {
+  const { rosterKids, foundKids, chips, toggle } = require('../utils/children');
+  const { chooseImage, sizeText, tooLarge } = require('../utils/media');
+
+  test('a roster\'s children, expected ones first; a search\'s; chips; toggling', () => {
+    const kids = rosterKids([
+      { student_id: 6, name: '吴六', class_name: '二年级1班', expected: false },
+      { student_id: 1, name: '曹一', class_name: '一年级1班', expected: true },
+    ]);
+    expect(kids).toEqual([{ id: 1, name: '曹一', className: '一年级1班' }, { id: 6, name: '吴六', className: '二年级1班' }]);
+    expect(foundKids([{ id: 7, name: '张小明', class_name: '三年级2班' }])).toEqual([{ id: 7, name: '张小明', className: '三年级2班' }]);
+    expect(chips(kids, [6]).map((k) => k.on)).toEqual([false, true]);
+    const picked = toggle([], kids[0]);
+    expect(picked).toEqual([kids[0]]);
+    expect(toggle(picked, { ...kids[0] })).toEqual([]);
+  });
+
+  test('one image from the album or camera (cancel → null); the size limit in words', async () => {
+    fake.wx.chooseMedia = jest.fn((o) => o.success({ tempFiles: [{ tempFilePath: 'a.jpg', size: 10 }] }));
+    await expect(chooseImage()).resolves.toEqual({ tempFilePath: 'a.jpg', size: 10 });
+    expect(fake.wx.chooseMedia).toHaveBeenCalledWith(expect.objectContaining({ count: 1, mediaType: ['image'], sourceType: ['album', 'camera'] }));
+    fake.wx.chooseMedia = jest.fn((o) => o.fail({ errMsg: 'chooseMedia:fail cancel' }));
+    await expect(chooseImage()).resolves.toBeNull();
+    expect(sizeText(2 * 1024 * 1024)).toBe('2 MB');
+    expect(sizeText(1.5 * 1024 * 1024)).toBe('1.5 MB');
+    expect(sizeText(500 * 1024)).toBe('500 KB');
+    expect(tooLarge({ size: 3 * 1024 * 1024 }, 2 * 1024 * 1024)).toBe('图片不能超过 2 MB，请换一张或裁剪后再传');
+    expect(tooLarge({ size: 10 }, 2 * 1024 * 1024)).toBe('');
+  });
+});
+
+test('sendKept with a confirm: busy from the first tap (a second one asks nothing); declined → nothing sent', async () => {
+  const { keyKeeper, sendKept } = require('../utils/page');
+  const page = fakePage({ submitting: false });
+  const send = jest.fn(() => Promise.resolve('ok'));
+  let answer;
+  const ask = jest.fn(() => new Promise((resolve) => { answer = resolve; }));
+  const first = sendKept(page, { ask, keeper: keyKeeper(), body: {}, send, saved: jest.fn() });
+  await sendKept(page, { ask, keeper: keyKeeper(), body: {}, send, saved: jest.fn() });
+  expect(ask).toHaveBeenCalledTimes(1);
+  answer(false);
+  await first;
+  expect(send).not.toHaveBeenCalled();
+  expect(page.data.submitting).toBe(false);
+});

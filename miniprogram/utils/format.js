@@ -80,6 +80,11 @@ function shanghaiToday(now = Date.now()) {
   return dateText(schoolClock(now));
 }
 
+/** The time at school now as 'HH:MM'. */
+function shanghaiClock(now = Date.now()) {
+  return clockText(schoolClock(now));
+}
+
 /**
  * A school date and time ('2026-09-01', '12:00') as the ISO datetime the API wants, with the zone spelt
  * out: '2026-09-01T12:00:00+08:00'. '' when either part is missing.
@@ -116,6 +121,7 @@ module.exports = {
   formatTime,
   formatRecent,
   shanghaiToday,
+  shanghaiClock,
   shanghaiIso,
   weekdaysText,
   gradesText,

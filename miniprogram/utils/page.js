@@ -1,6 +1,6 @@
 /**
  * What the pages share beyond data: how a page loads, the two kinds of modal they ask with, and a mutation's
- * Idempotency-Key kept across taps.
+ * Idempotency-Key kept across taps (and a form saved with it).
  */
 const { showErrorToast, uuid } = require('../services/request');
 
@@ -120,4 +120,39 @@ function keyKeeper() {
   };
 }
 
-module.exports = { NOT_LOADED, RELOADING, loadPage, oneAtATime, confirm, notice, keyKeeper };
+/**
+ * Save a page's form with its Idempotency-Key kept across taps (`keeper`, a keyKeeper()): `data[busy]` is set while
+ * `ask()` (a confirm, when given: false → nothing is sent) and then `send(key)` go (its button spins; a second tap
+ * meanwhile does nothing, not even a second confirm). Answered → the key is forgotten and
+ * `saved(answer)` runs. No answer at all → the key is kept, so the next tap sends the same request under it and gets
+ * the first answer (never a second record), and a toast asks for that tap. Refused → the key is forgotten and
+ * `refused(err)` says why (by default in a modal). Resolves once all that is done; never rejects.
+ *
+ *   return sendKept(this, { keeper: this.saveKey, body, send: (key) => api.save(body, { toast: false, idempotencyKey: key }),
+ *                           saved: (answer) => …, refused: (err) => … });
+ */
+function sendKept(page, {
+  busy = 'submitting', ask, keeper, body, send, saved, refused = (err) => notice('没有保存', err.message),
+}) {
+  if (page.data[busy]) return Promise.resolve();
+  page.setData({ [busy]: true });
+  const go = () => Promise.resolve().then(() => send(keeper.keyFor(body))).then(
+    (answer) => {
+      keeper.forget();
+      return saved(answer);
+    },
+    (err) => {
+      if (err && err.code === 'NETWORK_ERROR') {
+        wx.showToast({ title: `没有保存：${err.message}，请再点一次`, icon: 'none', duration: 3000 });
+        return undefined;
+      }
+      keeper.forget();
+      return refused(err);
+    },
+  );
+  return (ask ? ask() : Promise.resolve(true))
+    .then((ok) => (ok ? go() : undefined))
+    .then(() => page.setData({ [busy]: false }));
+}
+
+module.exports = { NOT_LOADED, RELOADING, loadPage, oneAtATime, confirm, notice, keyKeeper, sendKept };

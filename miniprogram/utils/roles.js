@@ -22,6 +22,11 @@ const PICKUP_SCAN = { key: 'handoff', title: '接送放行', desc: '扫描接送
 const WALK_HOME = { key: 'walk-home', title: '自行回家', desc: '家长签署了情况说明的学生，放学后放行', url: '/pages/pickup-walk-home/index' };
 const LATE_PICKUP = { key: 'late-pickup', title: '超时未接', desc: '家长未按时来接的学生，联系家长', url: '/pages/pickup-late/index' };
 const PICKUP_BOARD = { key: 'clearance', title: '清校确认', desc: '放学看板：谁还在校，全部离校后清校', url: '/pages/pickup-board/index' };
+// 值班: the day's duty and patrols, incidents, the day's report.
+const DUTY_TODAY = { key: 'duty-today', title: '今日值班', desc: '各场次巡查，每节课两次并记录', url: '/pages/duty-today/index' };
+const INCIDENTS = { key: 'incidents', title: '突发情况', desc: '报告、跟进与结案', url: '/pages/incidents/index' };
+const REPORT_INCIDENT = { key: 'incident-report', title: '报告突发情况', desc: '受伤、不适、走失等，立即通知值班领导和家长', url: '/pages/incident-report/index' };
+const DUTY_REPORT = { key: 'duty-log', title: '值班日志', desc: '当日报告：巡查、突发情况、清校，签字', url: '/pages/duty-report/index' };
 
 const STAFF_ENTRIES = {
   teacher: [
@@ -29,8 +34,11 @@ const STAFF_ENTRIES = {
     PICKUP_SCAN,
     WALK_HOME,
     LATE_PICKUP,
+    REPORT_INCIDENT,
     { key: 'my-clubs', title: '我的社团', desc: '所带社团的学生名单', url: '/pages/club-roster/index' },
     { key: 'tutor-offer', title: '看护报名', desc: '报名看护临时班，查看已安排的看护', url: '/pages/tutor-offer/index' },
+    // a teacher may be on the day's roster as patrol staff (巡查人员)
+    { ...DUTY_TODAY, desc: '排到巡查时，记录各场次巡查' },
   ],
   class_head: [
     { key: 'class-review', title: '班级审核', desc: '审核本班家长的托管申请', url: '/pages/review/index' },
@@ -38,15 +46,17 @@ const STAFF_ENTRIES = {
     CARE_TODAY,
     { key: 'class-handover', title: '放学交接', desc: '清点留校学生，交给托管老师', url: '/pages/handover/index' },
     PICKUP_SCAN,
+    REPORT_INCIDENT,
     { key: 'class-attendance', title: '班级考勤', desc: '本班学生的托管出勤' },
   ],
   duty_leader: [
+    DUTY_TODAY,
+    INCIDENTS,
+    DUTY_REPORT,
     CARE_TODAY,
     PICKUP_BOARD,
     LATE_PICKUP,
     PICKUP_SCAN,
-    { key: 'patrol', title: '巡查记录', desc: '每节课巡查两次并记录' },
-    { key: 'duty-log', title: '值班日志', desc: '突发情况与处理' },
   ],
   guard: [
     { ...LATE_PICKUP, title: '迟接登记', desc: '交给门卫的学生，联系家长，扫码放行' },
@@ -62,6 +72,9 @@ const ADMIN_ENTRIES = [
   { key: 'care-groups', title: '临时班', desc: '生成临时班，调整学生与看护教师', url: '/pages/care-groups/index' },
   { key: 'groups', title: '分班与社团', desc: '看护班、社团与名单', url: '/pages/club-admin/index' },
   { key: 'calendar', title: '服务日历', desc: '节假日、调休、停课与加开，学校设置', url: '/pages/calendar/index' },
+  { key: 'duty-roster', title: '值班安排', desc: '值班表：按值班领导轮流生成，调整与换班', url: '/pages/duty-roster/index' },
+  DUTY_REPORT,
+  INCIDENTS,
   PICKUP_BOARD,
   { key: 'survey-results', title: '满意度调查', desc: '家长满意度与意见建议', url: '/pages/survey-results/index' },
   { key: 'reports', title: '统计报表', desc: '出勤、工作量与收费' },

@@ -18,6 +18,7 @@ const { me } = require('../../services/auth');
 const { showErrorToast } = require('../../services/request');
 const clubs = require('../../services/clubs');
 const enrollment = require('../../services/enrollment');
+const { chooseImage, tooLarge } = require('../../utils/media');
 const { GRADE_NAMES, WEEKDAY_NAMES, weekdaysText } = require('../../utils/format');
 const { schoolWithRole } = require('../../utils/roles');
 const { NOT_LOADED, RELOADING, loadPage } = require('../../utils/page');
@@ -113,27 +114,6 @@ function validate(form, { enrolled = 0 } = {}) {
       min_to_open: minToOpen,
     },
   };
-}
-
-/** 2097152 → '2 MB'; 1572864 → '1.5 MB'; 512000 → '500 KB'. */
-function sizeText(bytes) {
-  const mb = bytes / 1024 / 1024;
-  if (mb >= 1) return `${Math.round(mb * 10) / 10} MB`;
-  return `${Math.round(bytes / 1024)} KB`;
-}
-
-function chooseImage() {
-  return new Promise((resolve) => {
-    wx.chooseMedia({
-      count: 1,
-      mediaType: ['image'],
-      sizeType: ['compressed'],
-      sourceType: ['album', 'camera'],
-      success: (res) => resolve((res && res.tempFiles && res.tempFiles[0]) || null),
-      // cancelled (or no permission): nothing to do
-      fail: () => resolve(null),
-    });
-  });
 }
 
 Page({
@@ -294,8 +274,9 @@ Page({
     if (this.data.coverUploading) return Promise.resolve();
     return chooseImage().then((file) => {
       if (!file) return null;
-      if (file.size && file.size > config.maxPhotoBytes) {
-        this.setData({ coverError: `图片不能超过 ${sizeText(config.maxPhotoBytes)}，请换一张或裁剪后再传` });
+      const refusal = tooLarge(file, config.maxPhotoBytes);
+      if (refusal) {
+        this.setData({ coverError: refusal });
         return null;
       }
       this.setData({ coverError: '' });

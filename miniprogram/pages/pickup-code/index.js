@@ -15,15 +15,44 @@
  *
  * 手机丢了 / 换了新手机 (confirm): DELETE /pickup/devices stops the codes of every phone of the account, then this
  * phone registers again.
+ *
+ * 我的照片 (guardians; GET /me says whether this account is one, asked once, quietly): 上传我的照片 → wx.chooseMedia →
+ * POST /pickup/my-photo (wx.uploadFile, field `file`, services/request.js `upload()`: the same token and re-login) →
+ * the photo shown here; the teacher who scans the code sees it beside the name. 删除照片 (confirm) → DELETE. The server
+ * has no way to read one's own photo back, so this phone keeps the last link it got (storage `kehou.myPhoto`); an
+ * expired link shows 已上传 without the picture.
  */
+const config = require('../../config/index');
+const { me } = require('../../services/auth');
+const { photoSrc } = require('../../services/attendance');
 const pickup = require('../../services/pickup');
 const codes = require('../../utils/pickup-code');
+const { chooseImage, tooLarge } = require('../../utils/media');
 const { confirm } = require('../../utils/page');
 
 const TICK_MS = 1000;
 const TODAY_POLL_MS = 10000;
 const FULL_BRIGHTNESS = 1;
 const QR_SELECTOR = '#qr';
+// The link of the photo this phone last uploaded (the server does not give one's own photo back).
+const PHOTO_KEY = 'kehou.myPhoto';
+
+function keptPhoto() {
+  try {
+    return wx.getStorageSync(PHOTO_KEY) || '';
+  } catch (e) {
+    return '';
+  }
+}
+
+function keepPhoto(url) {
+  try {
+    if (url) wx.setStorageSync(PHOTO_KEY, url);
+    else wx.removeStorageSync(PHOTO_KEY);
+  } catch (e) {
+    // storage full: the photo is on the server all the same
+  }
+}
 
 /** The phone's name for GET /pickup/devices (e.g. "iPhone 15"), '' when WeChat does not say. */
 function phoneLabel() {
@@ -59,6 +88,12 @@ Page({
     todayLoaded: false,
     offline: false,
     busy: false,
+    // 我的照片 (guardians)
+    isGuardian: false,
+    hasPhoto: false,
+    photo: '',
+    photoBusy: false,
+    photoError: '',
   },
 
   onLoad() {
@@ -72,10 +107,10 @@ Page({
     this.shown = true;
     this.brighten();
     this.device = codes.loadDevice();
-    if (!this.device) return this.register();
+    if (!this.device) return Promise.all([this.register(), this.checkGuardian()]);
     this.showCode();
-    // resolves once both first answers (or failures) are in; the code is on screen before either
-    return Promise.all([this.pollToday(), this.checkDevice()]);
+    // resolves once the first answers (or failures) are in; the code is on screen before any
+    return Promise.all([this.pollToday(), this.checkDevice(), this.checkGuardian()]);
   },
 
   onHide() {
@@ -265,5 +300,63 @@ Page({
 
   onRetry() {
     return this.register();
+  },
+
+  // ---------- 我的照片 ----------
+
+  /** Whether this account is a guardian (only guardians have a photo here); once, quietly (offline: not shown). */
+  checkGuardian() {
+    if (this.guardianChecked) return Promise.resolve();
+    return me({ toast: false, retry: false }).then((profile) => {
+      this.guardianChecked = true;
+      const isGuardian = ((profile && profile.roles) || []).indexOf('guardian') >= 0;
+      const kept = isGuardian ? keptPhoto() : '';
+      this.setData({ isGuardian, hasPhoto: Boolean(kept), photo: photoSrc(kept) });
+    }, () => {});
+  },
+
+  onUploadPhoto() {
+    if (this.data.photoBusy) return Promise.resolve();
+    return chooseImage().then((file) => {
+      if (!file) return undefined;
+      const refusal = tooLarge(file, config.maxPhotoBytes);
+      if (refusal) {
+        this.setData({ photoError: refusal });
+        return undefined;
+      }
+      this.setData({ photoBusy: true, photoError: '' });
+      return pickup.uploadMyPhoto(file.tempFilePath, { toast: false }).then((out) => {
+        keepPhoto(out && out.photo_url);
+        this.setData({ hasPhoto: true, photo: photoSrc(out && out.photo_url) || file.tempFilePath });
+        wx.showToast({ title: '照片已上传', icon: 'success' });
+      }, (err) => {
+        this.setData({ photoError: `照片没有上传：${err.message}` });
+      }).then(() => this.setData({ photoBusy: false }));
+    });
+  },
+
+  onDeletePhoto() {
+    if (this.data.photoBusy) return Promise.resolve();
+    return confirm({
+      title: '删除我的照片？',
+      content: '删除后，老师扫码时将看不到您的照片，只能核对姓名。',
+      confirmText: '删除',
+      confirmColor: '#d64541',
+    }).then((ok) => {
+      if (!ok) return undefined;
+      this.setData({ photoBusy: true, photoError: '' });
+      return pickup.deleteMyPhoto({ toast: false }).then(() => {
+        keepPhoto('');
+        this.setData({ hasPhoto: false, photo: '' });
+        wx.showToast({ title: '照片已删除', icon: 'success' });
+      }, (err) => {
+        this.setData({ photoError: `照片没有删除：${err.message}` });
+      }).then(() => this.setData({ photoBusy: false }));
+    });
+  },
+
+  /** The kept link expired (an hour): the photo is still on the server, just not shown here. */
+  onPhotoError() {
+    this.setData({ photo: '' });
   },
 });

@@ -18,6 +18,7 @@
  *
  * Read-only: a class head who does not serve the session (the server shows them their own class's children),
  * and a day still to come (the server takes no marks for it). Pull-down, coming back and 重新加载 reload.
+ * 看护记录 → pages/care-log (the session's care log), 报告突发情况 → pages/incident-report with this session's roster.
  */
 const { me } = require('../../services/auth');
 const attendance = require('../../services/attendance');
@@ -279,6 +280,14 @@ Page({
       if (saved) wx.showToast({ title: '已撤销', icon: 'success' });
       else if (!this.undoMarks) this.undoMarks = marks; // not undone: the bar stays, to try again
     });
+  },
+
+  onCareLog() {
+    wx.navigateTo({ url: `/pages/care-log/index?session_id=${this.sessionId}` });
+  },
+
+  onReportIncident() {
+    wx.navigateTo({ url: `/pages/incident-report/index?session_id=${this.sessionId}` });
   },
 
   onToggleWaiting() {

@@ -3,7 +3,8 @@
  * day — teachers and class heads the ones they serve, admins and duty leaders the whole school — each with its
  * name, room, times, teachers and 应到 / 已到 / 请假 counts; ‹ › and the date picker look at another day
  * (今天 brings it back). A day without service says why, in the calendar's words (国庆节, 运动会…).
- * Tap a session → its roster (pages/session-roster). Coming back, pull-down and 重新加载 reload the day.
+ * Tap a session → its roster (pages/session-roster); its 看护记录 → the care log (pages/care-log). Coming back,
+ * pull-down and 重新加载 reload the day.
  */
 const attendance = require('../../services/attendance');
 const { NOT_LOADED, RELOADING, loadPage } = require('../../utils/page');
@@ -89,5 +90,9 @@ Page({
   onOpen(e) {
     const id = e.currentTarget.dataset.id;
     wx.navigateTo({ url: `/pages/session-roster/index?session_id=${id}` });
+  },
+
+  onCareLog(e) {
+    wx.navigateTo({ url: `/pages/care-log/index?session_id=${e.currentTarget.dataset.id}` });
   },
 });

@@ -103,6 +103,17 @@ function createFakeWx({ baseUrl = BASE_URL } = {}) {
   return { wx, storage, calls, route, baseUrl, answerModal, sent, mutations };
 }
 
+/**
+ * A route's answer from what a test gives: a function or a full answer ({status: 404, body} / {network: true}) as it
+ * is, anything else (a body that may have a `status` of its own, like 'open') as the body of a 200.
+ */
+function answerOf(given) {
+  if (typeof given === 'function') return given;
+  const isAnswer = given && typeof given === 'object' && !Array.isArray(given)
+    && (given.network === true || typeof given.status === 'number');
+  return isAnswer ? given : { status: 200, body: given };
+}
+
 /** Create a fake and make it the global `wx`. */
 function installFakeWx(options) {
   const fake = createFakeWx(options);
@@ -148,4 +159,6 @@ function fakeBackendEachTest(now, use) {
   });
 }
 
-module.exports = { createFakeWx, installFakeWx, setUpFakeBackend, fakeBackendEachTest, flush, BASE_URL };
+module.exports = {
+  createFakeWx, installFakeWx, setUpFakeBackend, fakeBackendEachTest, flush, answerOf, BASE_URL,
+};

@@ -78,7 +78,9 @@ test('duty leader and guard get their own entries', async () => {
   });
 
   const staff = text(page, '#staff-section');
-  expect(staff).toContain('巡查记录');
+  expect(staff).toContain('今日值班');
+  expect(staff).toContain('突发情况');
+  expect(staff).toContain('值班日志');
   expect(staff).toContain('清校确认');
   expect(staff).toContain('超时未接');
   expect(staff).toContain('今日托管');
@@ -116,6 +118,35 @@ test('放学接送 entries open their pages, per role; a guard\'s are 迟接登�
   expect(text(guard.page, '.entry--clearance')).toContain('放学看板');
   const admin = await urls(['admin']);
   expect(admin.found).toEqual({ clearance: '/pages/pickup-board/index' });
+});
+
+test('值班 entries open their pages: duty leaders (今日值班, 突发情况, 值班日志), teachers and class heads (报告突发情况), admins (值班安排)', async () => {
+  const urls = async (roles, keys) => {
+    const page = await showHome({ ...TEACHER, roles, schools: [{ id: 1, name: '示范小学', roles }] });
+    fake.wx.navigateTo.mockClear();
+    const found = {};
+    for (const key of keys) {
+      if (!exists(page, `.entry--${key}`)) continue;
+      expect(page.querySelector(`.entry--${key}`).dom.className).not.toContain('entry--disabled');
+      page.querySelector(`.entry--${key}`).dispatchEvent('tap');
+      await flush();
+      found[key] = fake.wx.navigateTo.mock.calls[fake.wx.navigateTo.mock.calls.length - 1][0].url;
+    }
+    return found;
+  };
+  const KEYS = ['duty-today', 'incidents', 'duty-log', 'incident-report', 'duty-roster'];
+
+  expect(await urls(['duty_leader'], KEYS)).toEqual({
+    'duty-today': '/pages/duty-today/index', incidents: '/pages/incidents/index', 'duty-log': '/pages/duty-report/index',
+  });
+  // a teacher may be on the roster as patrol staff
+  expect(await urls(['teacher'], KEYS)).toEqual({
+    'incident-report': '/pages/incident-report/index', 'duty-today': '/pages/duty-today/index',
+  });
+  expect(await urls(['class_head'], KEYS)).toEqual({ 'incident-report': '/pages/incident-report/index' });
+  expect(await urls(['admin'], KEYS)).toEqual({
+    'duty-roster': '/pages/duty-roster/index', 'duty-log': '/pages/duty-report/index', incidents: '/pages/incidents/index',
+  });
 });
 
 test('a guardian: 接送码 on top, 临时接送 on each child; someone with no role (a delegate) gets 接送码 too', async () => {

@@ -1,8 +1,9 @@
 const { setUpFakeBackend } = require('../helpers/fake-wx');
+const { addUpload, chooseImages } = require('../helpers/fake-upload');
 const { renderPage, text, exists } = require('../helpers/render-page');
 const { readCanvas } = require('../helpers/qr-image');
 const {
-  SECRET, NOW_MS, registration, released, todayChild, addPhoneApis,
+  SECRET, NOW_MS, registration, released, todayChild, addPhoneApis, GUARDIAN_ME,
 } = require('../helpers/pickup-fixtures');
 const codes = require('../../utils/pickup-code');
 
@@ -310,4 +311,105 @@ test('the first time with no network: says it needs the network once; 重试 reg
   await retry;
   expect(exists(page, '#code-card')).toBe(true);
   expect(page.instance.code).toBe(codeAt(nowSeconds()));
+});
+
+// ---------- 我的照片 ----------
+
+describe('我的照片 (guardians)', () => {
+  const PHOTO_URL = '/api/v1/guardians/21/photo/b.jpg?exp=1&sig=y';
+
+  /** A guardian's phone, registered, with uploads; `file` is what wx.chooseMedia answers (null: cancelled). */
+  async function guardianPage(file = { tempFilePath: 'wxfile://tmp/me.jpg', size: 80 * 1024 }) {
+    routes();
+    fake.route('GET', '/me', { status: 200, body: GUARDIAN_ME });
+    registeredBefore();
+    addUpload(fake);
+    chooseImages(fake, file);
+    return open();
+  }
+
+  /** Run a handler that waits on the fake (picker, upload) with fake time moving. */
+  async function run(promise) {
+    await jest.advanceTimersByTimeAsync(50);
+    return promise;
+  }
+
+  test('上传我的照片: chosen, sent by wx.uploadFile as `file` with the login token, shown, kept for next time', async () => {
+    const page = await guardianPage();
+    fake.route('POST', '/pickup/my-photo', { status: 200, body: { photo_url: PHOTO_URL } });
+    expect(text(page, '#photo-none')).toBe('无照片');
+    expect(exists(page, '#delete-photo')).toBe(false);
+
+    await run(page.instance.onUploadPhoto());
+
+    expect(fake.wx.chooseMedia).toHaveBeenCalledWith(expect.objectContaining({ count: 1, mediaType: ['image'] }));
+    const sent = fake.sent('POST', '/pickup/my-photo');
+    expect(sent).toHaveLength(1);
+    expect(sent[0].data.upload).toEqual(expect.objectContaining({ name: 'file', filePath: 'wxfile://tmp/me.jpg' }));
+    expect(sent[0].header.Authorization).toBe('Bearer stored-token');
+    expect(page.instance.data.photo).toBe(`http://api.test${PHOTO_URL}`);
+    expect(exists(page, '#photo-img')).toBe(true);
+    expect(text(page, '#upload-photo')).toBe('更换照片');
+    expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '照片已上传' }));
+
+    // another showing of the page (the server gives no way to read it back): the kept link
+    const again = await open();
+    expect(again.instance.data.photo).toBe(`http://api.test${PHOTO_URL}`);
+    // an expired link: 已上传, without the picture
+    again.instance.onPhotoError();
+    expect(text(again, '#photo-kept')).toBe('已上传');
+  });
+
+  test('cancelled: nothing sent; too large: refused before uploading; a refusal said under the photo', async () => {
+    let page = await guardianPage(null);
+    await run(page.instance.onUploadPhoto());
+    expect(fake.sent('POST', '/pickup/my-photo')).toHaveLength(0);
+
+    page = await guardianPage({ tempFilePath: 'wxfile://tmp/big.jpg', size: 5 * 1024 * 1024 });
+    await run(page.instance.onUploadPhoto());
+    expect(text(page, '#photo-error')).toBe('图片不能超过 2 MB，请换一张或裁剪后再传');
+    expect(fake.sent('POST', '/pickup/my-photo')).toHaveLength(0);
+
+    page = await guardianPage();
+    fake.route('POST', '/pickup/my-photo', { status: 415, body: { error: { code: 'PHOTO_NOT_IMAGE', message: '请上传 JPG 或 PNG 照片' } } });
+    await run(page.instance.onUploadPhoto());
+    expect(text(page, '#photo-error')).toBe('照片没有上传：请上传 JPG 或 PNG 照片');
+    expect(exists(page, '#photo-img')).toBe(false);
+  });
+
+  test('删除照片 after a confirm (cancel: nothing): DELETE, gone here too', async () => {
+    fake.storage.set('kehou.myPhoto', PHOTO_URL);
+    const page = await guardianPage();
+    fake.route('DELETE', '/pickup/my-photo', { status: 204 });
+    expect(exists(page, '#photo-img')).toBe(true);
+
+    fake.answerModal(false);
+    await run(page.instance.onDeletePhoto());
+    expect(fake.sent('DELETE', '/pickup/my-photo')).toHaveLength(0);
+
+    fake.answerModal(true);
+    await run(page.instance.onDeletePhoto());
+    const sent = fake.sent('DELETE', '/pickup/my-photo');
+    expect(sent).toHaveLength(1);
+    expect(sent[0].header['Idempotency-Key']).toBeTruthy();
+    expect(text(page, '#photo-none')).toBe('无照片');
+    expect(fake.storage.has('kehou.myPhoto')).toBe(false);
+    expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '照片已删除' }));
+  });
+
+  test('a delegate (not a guardian), or no answer from GET /me: no photo section, the code as always', async () => {
+    routes();
+    registeredBefore();
+    fake.route('GET', '/me', { status: 200, body: { account_id: 30, name: '张三', roles: [], schools: [], children: [] } });
+    let page = await open();
+    expect(exists(page, '#my-photo')).toBe(false);
+    expect(exists(page, '#code-card')).toBe(true);
+
+    routes();
+    fake.route('GET', '/me', { network: true });
+    page = await open();
+    expect(exists(page, '#my-photo')).toBe(false);
+    expect(exists(page, '#code-card')).toBe(true);
+    expect(fake.wx.showToast).not.toHaveBeenCalled();
+  });
 });

@@ -30,6 +30,16 @@ const mark = (page, id) => text(page, `#child-${id} .mark`);
 
 // ---------- rendering ----------
 
+test('看护记录 and 报告突发情况 open the session\'s care log and the incident form with its roster', async () => {
+  serve();
+  const page = await open();
+  await tap(page, '#care-log-btn');
+  await tap(page, '#incident-btn');
+  expect(fake.wx.navigateTo.mock.calls.map(([o]) => o.url)).toEqual([
+    '/pages/care-log/index?session_id=1', '/pages/incident-report/index?session_id=1',
+  ]);
+});
+
 test('the roster: session, counts, photos or a placeholder, class, and every flag', async () => {
   serve();
   const page = await open();

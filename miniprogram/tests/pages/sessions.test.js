@@ -64,6 +64,15 @@ test('a tap opens the session\'s roster', async () => {
   expect(fake.wx.navigateTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/session-roster/index?session_id=82' }));
 });
 
+test('each session\'s 看护记录 opens its care log (not the roster)', async () => {
+  serve({ [TODAY]: { sessions: TODAYS } });
+  const page = await openPage('sessions');
+
+  await tap(page, '#care-log-82');
+
+  expect(fake.wx.navigateTo.mock.calls.map(([o]) => o.url)).toEqual(['/pages/care-log/index?session_id=82']);
+});
+
 test('‹ › and the picker show another day; 回到今天 comes back', async () => {
   const tomorrow = addDays(TODAY, 1);
   serve({ [tomorrow]: { sessions: [session({ id: 5, date: tomorrow, name: '一年级1班' })] } });
