@@ -195,3 +195,17 @@ def test_a_draft_is_invisible_to_guardians(client, world, fixed_clock, families)
     assert mine[0]["surveys"] == []
     refused = put_answers(client, draft["id"], family)
     assert (refused.status_code, refused.json()["error"]["code"]) == (404, "SURVEY_NOT_FOUND")
+
+
+def test_the_export_is_on_the_audit_trail_without_children_and_rate_limited(client, session, world, fixed_clock,
+                                                                           families, settings, monkeypatch):
+    from app.audit.models import AuditEvent
+    survey = create_and_publish(client, world.a)
+    put_answers(client, survey["id"], families[0])
+    monkeypatch.setitem(settings.rate_limits, "export", {"per_user": 2, "per_ip": 100, "seconds": 60})
+    url = f"/api/v1/surveys/{survey['id']}/results.xlsx"
+    admin = world.a.headers("admin")
+    assert [client.get(url, headers=admin).status_code for _ in range(3)] == [200, 200, 429]
+    events = session.exec(select(AuditEvent).where(AuditEvent.action == "export.surveys")).all()
+    assert len(events) == 2 and {e.student_count for e in events} == {0}
+    assert events[0].school_id == world.a.school.id and survey["title"] in events[0].detail
