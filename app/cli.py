@@ -112,6 +112,7 @@ def _run_worker() -> None:
     from app.core.logging import configure_logging
     import app.attendance.service  # noqa: F401 - registers the absence-alert sweep with the worker loop
     import app.pickup.late  # noqa: F401 - and the late-pickup sweep
+    import app.reports.service  # noqa: F401 - and keeping yesterday's figures
     from app.notify.worker import Deliverer
     from app.wechat.client import build_wechat_client
 

@@ -26,6 +26,7 @@ from app.leave.models import LeaveDay, LeaveRequest
 from app.notify import service as notify
 from app.notify.models import OutboxMessage
 from app.incidents.models import Incident
+from app.schools.models import District
 from app.pickup.models import PickupBlock, PickupDelegate
 from app.people.models import Guardianship
 from tests.factories import World, auth_headers, png_bytes
@@ -168,8 +169,16 @@ def other_school_ids(world: World, session) -> dict[str, int]:
         "session_id": session_fixture(session, b).id, "guardian_id": b.guardians[0].id,
         "change_id": change.id, "leave_id": leave_fixture(session, b.students[0], b.guardians[0]).id,
         **pickup_fixture(session, b), "incident_id": incident_fixture(session, b).id, "day": "2026-11-23",
-        "survey_id": survey_fixture(session, b).id,
+        "district_id": other_district(session).id, "survey_id": survey_fixture(session, b).id,
     }
+
+
+def other_district(session):
+    """A district the matrix's official does not belong to."""
+    district = District(name="别的区教育局", code="DX-OTHER")
+    session.add(district)
+    session.commit()
+    return district
 
 
 def survey_fixture(session, school):

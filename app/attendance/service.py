@@ -40,6 +40,7 @@ from app.notify.worker import PeriodicJob, register_periodic
 from app.people.models import Staff, Student
 from app.people.photos import photo_link
 from app.people.service import staff_accounts
+from app.reports.models import forget_figures
 from app.schools.models import School, SchoolClass, Term
 from app.schools.service import school_rules
 
@@ -342,6 +343,7 @@ def mark_attendance(*, session: Session, caller: Caller, row: ServiceSession, ma
                              data={"student_name": student.name, "time": hhmm(at), "place": row.name,
                                    "teacher_name": teacher},
                              dedupe_key=f"arrived:{row.day.isoformat()}:{student.id}")  # once a day per child
+    forget_figures(session, row.school_id, [row.day])  # a past day corrected: its kept figures are recomputed
     session.commit()
     return _roster(session, row, access, staff_id)
 

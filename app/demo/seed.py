@@ -212,6 +212,17 @@ class _SchoolBuilder:
         return school, classes, pairs
 
 
+def _seed_duty_roster(session: Session, term: Term, leader_ids: list[int], admin_account: int) -> None:
+    """The term's duty leaders in turn over its served days, the demo duty leader (first) on duty today."""
+    from app.calendar.service import service_days
+    from app.duty.models import DutyAssignment, DutyRole
+    from app.enrollment.service import published_plan
+    days = [d.day for d in service_days(session, term, published_plan(session, term.id)) if d.served]
+    anchor = next((i for i, day in enumerate(days) if day >= today()), 0)
+    session.add_all([DutyAssignment(school_id=term.school_id, day=day, staff_id=leader_ids[(i - anchor) % len(leader_ids)],
+                                    role=DutyRole.LEADER, assigned_by=admin_account) for i, day in enumerate(days)])
+
+
 def seed_demo(session: Session) -> DemoSummary:
     """Create the demo district, 示范小学 and 第二实验小学; the caller's session is committed once."""
     rng = random.Random(SEED)
@@ -245,8 +256,8 @@ def seed_demo(session: Session) -> DemoSummary:
     demo_teacher = build.staff(school, ["teacher"], logins["demo-teacher"])
     for i in range(26):
         build.staff(school, ["teacher"])
-    for i in range(4):
-        build.staff(school, ["duty_leader", "teacher"], logins["demo-duty"] if i == 0 else None)
+    duty_leaders = [build.staff(school, ["duty_leader", "teacher"], logins["demo-duty"] if i == 0 else None)
+                    for i in range(4)]
     build.staff(school, ["admin"], logins["demo-admin"])
     build.staff(school, ["admin", "duty_leader"])
     for i in range(3):
@@ -258,6 +269,7 @@ def seed_demo(session: Session) -> DemoSummary:
     session.flush()
     seed_clubs(session, school, current_term, rng, demo_teacher.id, keep_free={s.id for s, f in pairs if f is first_family})
     seed_care_groups(session, school, current_term, demo_teacher.id)
+    _seed_duty_roster(session, current_term, [s.id for s in duty_leaders], admin_account)
     seed_surveys(session, school, current_term, admin_account, mother.account_id)
 
     second, second_classes, second_pairs = build.school("第二实验小学", "DEMO2", district, classes_per_grade=1,

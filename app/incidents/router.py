@@ -24,13 +24,16 @@ def report(body: IncidentIn, session: SessionDep, caller: AnyStaff, school_id: S
                           data=body)
 
 
-@router.get("", response_model=list[IncidentOut], summary="突发情况列表（默认最近 7 天）")
+@router.get("", response_model=list[IncidentOut],
+            summary="突发情况列表（默认最近 7 天；status=open 时默认列出全部未结案的）")
 def list_incidents(session: SessionDep, caller: AnyStaff, school_id: SchoolId = None,
                    from_: Annotated[date | None, Query(alias="from")] = None, to: date | None = None,
                    status: Literal["open", "closed"] | None = None) -> list[IncidentOut]:
     end = to or today()
+    # Still open is still to do, however old: the open list has no window unless one is asked for.
+    start = from_ or (date.min if status == "open" else end - timedelta(days=6))
     return service.list_incidents(session=session, school_id=acting_school(caller.school_ids, school_id),
-                                  start=from_ or end - timedelta(days=6), end=end, status=status)
+                                  start=start, end=end, status=status)
 
 
 @router.get("/{incident_id}", response_model=IncidentOut, summary="突发情况详情（原始报告与全部跟进）")

@@ -27,6 +27,7 @@ from app.notify.events import LEAVE_CANCELLED, LEAVE_REQUESTED, LEAVE_URGENT
 from app.notify.service import enqueue, notify_guardians
 from app.people.models import Staff, Student
 from app.people.service import is_guardian_of, readable_student, staff_accounts
+from app.reports.models import forget_figures
 from app.schools.models import SchoolClass, Term
 from app.schools.service import school_rules
 
@@ -252,6 +253,7 @@ def decide(*, session: Session, caller: Caller, leave_id: int, data: DecisionIn)
                      data={"student_name": student.name, "dates": dates_text(days), "decision": decision_label,
                            "comment": f"班主任留言：{data.comment}" if data.comment else "", "leave_id": leave.id},
                      dedupe_key=f"leave_decision:{leave.id}")
+    forget_figures(session, leave.school_id, days)  # decided after the day: the kept figures are recomputed
     session.commit()
     return leave_outs(session, [leave])[0]
 

@@ -136,8 +136,10 @@ def remove_guardianship(guardianship_id: PathId, session: SessionDep, caller: Ad
     return Response(status_code=204)
 
 
-@router.get("/schools/{school_id}/staff", response_model=list[StaffOut], summary="教职工列表")
-def list_staff(school_id: PathId, session: SessionDep, caller: Admin,
+@router.get("/schools/{school_id}/staff", response_model=list[StaffOut],
+            summary="教职工列表（管理员；值班领导可查，以便换班）")
+def list_staff(school_id: PathId, session: SessionDep,
+               caller: Annotated[Caller, Depends(allow("admin", "duty_leader"))],
                role: Annotated[str | None, Query(max_length=20)] = None) -> list[StaffOut]:
     require_school(session, school_id, caller.school_ids)
     return service.list_staff(session=session, school_id=school_id, role=role)

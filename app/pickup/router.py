@@ -98,6 +98,11 @@ def upload_my_photo(session: SessionDep, caller: Guardian,
     return service.save_my_photo(session=session, caller=caller, data=data)
 
 
+@router.get("/my-photo", response_model=MyPhotoOut, summary="我的照片（签名链接，未上传为 null）")
+def my_photo(session: SessionDep, caller: Guardian) -> MyPhotoOut:
+    return service.my_photo(session=session, caller=caller)
+
+
 @router.delete("/my-photo", status_code=204, summary="删除我的照片")
 def delete_my_photo(session: SessionDep, caller: Guardian) -> Response:
     service.delete_my_photo(session=session, caller=caller)

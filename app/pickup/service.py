@@ -90,6 +90,11 @@ def save_my_photo(*, session: Session, caller: Caller, data: bytes) -> MyPhotoOu
     return MyPhotoOut(photo_url=photo_link(rows[0]) if rows else None)
 
 
+def my_photo(*, session: Session, caller: Caller) -> MyPhotoOut:
+    rows = [r for r in _my_guardian_rows(session, caller) if r.photo_path]
+    return MyPhotoOut(photo_url=photo_link(rows[0]) if rows else None)
+
+
 def delete_my_photo(*, session: Session, caller: Caller) -> None:
     for row in _my_guardian_rows(session, caller):
         delete_photo(session=session, owner=row)

@@ -1,7 +1,7 @@
 """satisfaction surveys
 
 Revision ID: 8106e1353104
-Revises: 91fb010dc7e4
+Revises: 3d4d1230da66
 Create Date: 2026-11-24 11:32:48.049987
 """
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ import app.core.types
 
 
 revision: str = '8106e1353104'
-down_revision: str | None = '91fb010dc7e4'
+down_revision: str | None = '3d4d1230da66'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -66,6 +66,7 @@ const STAFF_ENTRIES = {
 };
 
 const ADMIN_ENTRIES = [
+  { key: 'principal', title: '校长看板', desc: '今天与本学期的关键数字', url: '/pages/principal/index' },
   CARE_TODAY,
   { key: 'plan', title: '服务方案', desc: '发布本学期课后服务方案与协议', url: '/pages/plan/index' },
   { key: 'approval', title: '申请审定', desc: '教导处审定托管申请', url: '/pages/approval/index' },

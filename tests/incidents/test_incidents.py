@@ -71,3 +71,11 @@ def test_incidents_of_another_school_are_not_found(client, session, day, world):
     assert other_child.status_code == 404
     assert len(session.exec(select(Incident)).all()) == 1  # refused: nothing written, nobody told
     assert session.exec(select(InboxMessage)).all() == told_before
+
+
+def test_an_open_incident_stays_on_the_open_list_however_old(client, session, day, fixed_clock):
+    created = report(client, day).json()
+    fixed_clock.advance(days=30)
+    listed = client.get("/api/v1/incidents?status=open", headers=day.school.headers("duty_leader")).json()
+    assert [i["id"] for i in listed] == [created["id"]]
+    assert client.get("/api/v1/incidents", headers=day.school.headers("duty_leader")).json() == []

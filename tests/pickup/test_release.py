@@ -186,5 +186,6 @@ def test_the_teacher_sees_the_guardian_s_own_photo(client, session, day, mum_pho
     adults = client.get(f"/api/v1/pickup/students/{day.school.students[0].id}/adults",
                         headers=teacher_headers(day)).json()["adults"]
     assert adults[0]["photo_url"]
+    assert client.get("/api/v1/pickup/my-photo", headers=headers).json()["photo_url"]
     assert client.delete("/api/v1/pickup/my-photo", headers=headers).status_code == 204
     assert client.get(link).status_code == 404

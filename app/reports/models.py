@@ -1,0 +1,39 @@
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, Session, SQLModel, delete
+
+from app.core.clock import today, utcnow
+from app.core.types import UTCDateTime
+
+
+class DayFigures(SQLModel, table=True):
+    """One school's figures for one past service day, kept so dashboards need not re-read the raw rows
+    (a district of 100 schools has millions of attendance rows). Today's figures are never kept: they change."""
+
+    __tablename__ = "day_figures"
+
+    school_id: int = Field(foreign_key="school.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    expected: int
+    present: int
+    leave: int
+    absent: int
+    released: int
+    # {"qr": n, "manual": n, "walk_home": n}
+    by_method: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # {"17:00": n, "17:10": n}: releases per 10 minutes of school-local time
+    buckets: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    latest_release_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    late: int
+    with_guard: int
+    patrols_due: int
+    patrols_done: int
+    computed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def forget_figures(session: Session, school_id: int, days) -> None:
+    """A past day's records changed (a roll call corrected, leave decided late): its figures are computed again."""
+    past = [d for d in days if d < today()]
+    if past:
+        session.exec(delete(DayFigures).where(DayFigures.school_id == school_id, DayFigures.day.in_(past)))
