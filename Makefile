@@ -5,8 +5,11 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := miniprogram/node_modules/.installed
+CONSOLE_INSTALLED := console/node_modules/.installed
+# The browser for the console's end-to-end tests (Debian's package; scripts/ensure-chromium.sh installs it).
+export CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-sqlite test-postgres test-miniprogram install migrate seed bench clean
+.PHONY: run test test-sqlite test-postgres test-miniprogram test-console chromium install migrate seed bench clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,7 +21,14 @@ $(NODE_INSTALLED): miniprogram/package-lock.json
 	cd miniprogram && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(INSTALLED) $(NODE_INSTALLED)
+$(CONSOLE_INSTALLED): console/package-lock.json
+	cd console && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+chromium:
+	@scripts/ensure-chromium.sh
+
+install: $(INSTALLED) $(NODE_INSTALLED) $(CONSOLE_INSTALLED) chromium
 
 ## make run: install, migrate, seed the demo school if empty, serve on http://127.0.0.1:8000
 run: $(INSTALLED)
@@ -30,11 +40,13 @@ migrate: $(INSTALLED)
 seed: $(INSTALLED)
 	$(PY) -m app.cli seed-demo
 
-## make test: every test — Python on SQLite, Python on a real PostgreSQL, the mini-program's
-test: $(INSTALLED) $(NODE_INSTALLED)
+## make test: every test — Python on SQLite, Python on a real PostgreSQL, the mini-program's,
+## and the admin console in headless Chromium
+test: $(INSTALLED) $(NODE_INSTALLED) $(CONSOLE_INSTALLED)
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 	$(MAKE) --no-print-directory test-miniprogram
+	$(MAKE) --no-print-directory test-console
 
 test-sqlite: $(INSTALLED)
 	@echo "== pytest on SQLite"
@@ -48,8 +60,13 @@ test-miniprogram: $(NODE_INSTALLED) $(INSTALLED)
 	@echo "== mini-program tests (jest)"
 	cd miniprogram && npm test --silent
 
+## make test-console: the /admin console end to end (a demo backend, Playwright driving headless Chromium)
+test-console: $(CONSOLE_INSTALLED) $(INSTALLED) chromium
+	@echo "== admin console (Playwright + headless Chromium)"
+	cd console && npm test --silent
+
 clean:
-	rm -rf $(VENV) miniprogram/node_modules kehou.db kehou.db-* media
+	rm -rf $(VENV) miniprogram/node_modules console/node_modules kehou.db kehou.db-* media
 
 ## make bench: benchmarks on a throwaway PostgreSQL on 127.0.0.1 (figures go in docs/benchmarks.md)
 bench: $(INSTALLED)

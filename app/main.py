@@ -20,6 +20,7 @@ from app.core.errors import ErrorResponse, install_error_handlers
 from app.core.idempotency import IdempotencyMiddleware
 from app.core.logging import RequestLogMiddleware, configure_logging
 from app.clubs.router import router as clubs_router, rush as clubs_rush
+from app.console.router import mount_console
 from app.carelogs.router import router as carelogs_router
 from app.duty.router import router as duty_router
 from app.incidents.router import router as incidents_router
@@ -94,4 +95,5 @@ def create_app() -> FastAPI:
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
+    mount_console(app)  # the browser console at /admin (docs/console.md)
     return app

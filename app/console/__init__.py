@@ -1,0 +1,1 @@
+"""The browser console for school admins, served at /admin (docs/console.md)."""
