@@ -123,11 +123,17 @@ SAMPLE_BODIES: dict[tuple[str, str], Callable[[World], dict]] = {
         "type": "injury", "severity": "low", "place": "操场", "student_ids": [w.b.students[0].id],
         "description": "摔倒", "actions_taken": "包扎"}},
     ("POST", "/api/v1/incidents/{incident_id}/entries"): lambda w: {"json": {"kind": "follow_up", "text": "跟进"}},
+    ("POST", "/api/v1/terms/{term_id}/surveys"): lambda w: {"json": SURVEY},
+    ("PUT", "/api/v1/surveys/{survey_id}"): lambda w: {"json": SURVEY},
+    ("POST", "/api/v1/surveys/{survey_id}/publish"): lambda w: {"json": {}},
+    ("PUT", "/api/v1/surveys/{survey_id}/responses/{student_id}"): lambda w: {"json": {
+        "answers": [{"question_id": 1, "rating": 5}]}},
     ("POST", "/api/v1/schools/{school_id}/roster/import"): lambda w: {
         "files": {"file": ("roster.csv", ROSTER_CSV.encode(), "text/csv")}},
 }
 
 
+SURVEY = {"title": "满意度调查", "questions": [{"kind": "rating", "text": "总体满意度"}]}
 CLUB = {"name": "书法", "category": "art", "weekdays": [3], "start_time": "16:10", "end_time": "17:00",
         "capacity": 20, "grades": [3, 4]}
 
@@ -163,7 +169,7 @@ def other_school_ids(world: World, session) -> dict[str, int]:
         "session_id": session_fixture(session, b).id, "guardian_id": b.guardians[0].id,
         "change_id": change.id, "leave_id": leave_fixture(session, b.students[0], b.guardians[0]).id,
         **pickup_fixture(session, b), "incident_id": incident_fixture(session, b).id, "day": "2026-11-23",
-        "district_id": other_district(session).id,
+        "district_id": other_district(session).id, "survey_id": survey_fixture(session, b).id,
     }
 
 
@@ -173,6 +179,17 @@ def other_district(session):
     session.add(district)
     session.commit()
     return district
+
+
+def survey_fixture(session, school):
+    """A published survey of the school's term, open to every family."""
+    from app.surveys.models import Survey
+    row = Survey(school_id=school.school.id, term_id=school.term.id, title="满意度调查", audience="all",
+                 questions=[{"id": 1, "kind": "rating", "text": "总体满意度", "required": True, "options": []}],
+                 status="published", created_by=school.staff["admin"].account_id)
+    session.add(row)
+    session.commit()
+    return row
 
 
 def incident_fixture(session, school):

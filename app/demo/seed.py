@@ -16,6 +16,7 @@ from app.demo import names
 from app.demo.caregroups import seed_care_groups
 from app.demo.clubs import seed_clubs
 from app.demo.enrollment import seed_enrollment
+from app.demo.surveys import seed_surveys
 from app.people.models import DistrictOfficial, Guardian, Guardianship, Staff, Student
 from app.people.service import name_initials
 from app.schools.models import District, School, SchoolClass, Term
@@ -269,6 +270,7 @@ def seed_demo(session: Session) -> DemoSummary:
     seed_clubs(session, school, current_term, rng, demo_teacher.id, keep_free={s.id for s, f in pairs if f is first_family})
     seed_care_groups(session, school, current_term, demo_teacher.id)
     _seed_duty_roster(session, current_term, [s.id for s in duty_leaders], admin_account)
+    seed_surveys(session, school, current_term, admin_account, mother.account_id)
 
     second, second_classes, second_pairs = build.school("第二实验小学", "DEMO2", district, classes_per_grade=1,
                                                         size=(10, 10))

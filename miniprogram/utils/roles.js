@@ -77,6 +77,7 @@ const ADMIN_ENTRIES = [
   DUTY_REPORT,
   INCIDENTS,
   PICKUP_BOARD,
+  { key: 'survey-results', title: '满意度调查', desc: '家长满意度与意见建议', url: '/pages/survey-results/index' },
   { key: 'reports', title: '统计报表', desc: '出勤、工作量与收费' },
 ];
 
@@ -87,6 +88,7 @@ const CHILD_ACTIONS = [
   { key: 'clubs', title: '社团', url: '/pages/clubs/index?student_id={id}' },
   { key: 'leave', title: '请假', url: '/pages/leave-request/index?student_id={id}' },
   { key: 'delegates', title: '临时接送', url: '/pages/pickup-delegates/index?student_id={id}' },
+  { key: 'survey', title: '满意度', url: '/pages/survey/index?student_id={id}' },
 ];
 
 // The guardian's (and a delegate's) pickup code: one for the adult, whichever child.
