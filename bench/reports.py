@@ -85,7 +85,10 @@ def _baseline(engine, district, calls: int) -> list[float]:
 
 
 def run(_engine) -> list[str]:
+    import logging
     from app.main import create_app
+    for name in ("httpx", "kehou.request"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     lines = []
     engine = reports_data.reports_engine()
     start = time.perf_counter()
@@ -124,7 +127,7 @@ def run(_engine) -> list[str]:
                  f"{_quantiles(base)}")
     lines.append(f"{P}school dashboard ({len(att['series'])} served days, {att['expected']:,} expected, "
                  f"{school_body['pickups']['released']:,} released)  {_quantiles(school_lat)}  (target < 200 ms)")
-    lines.append(f"{P}district dashboard ({district_body['totals']['schools']} schools, "
-                 f"{district_body['totals']['approved']:,} approved)  {_quantiles(district_lat)}  (target < 1 s)")
+    lines.append(f"{P}district dashboard ({int(district_body['totals']['schools'])} schools, "
+                 f"{int(district_body['totals']['approved']):,} approved)  {_quantiles(district_lat)}  (target < 1 s)")
     engine.dispose()
     return lines

@@ -12,7 +12,6 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.attendance.models import Attendance, AttendanceStatus, ServiceSession, SessionStaff
-from app.attendance.places import PlaceKind, expected_places
 from app.attendance.service import school_day
 from app.clubs.models import Club, ClubEnrollment, EnrollmentStatus
 from app.core.clock import school_time, today, utcnow
@@ -22,6 +21,7 @@ from app.duty.service import patrol_times
 from app.enrollment.models import Application, AppStatus, Bill
 from app.enrollment.reports import PRIORITY_LABELS
 from app.enrollment.schemas import CountRow, PriorityRow
+from app.leave.models import LeaveDay, LeaveKind, LeaveRequest, LeaveStatus
 from app.incidents.models import Incident, IncidentEntry, IncidentType
 from app.notify.worker import PeriodicJob, register_periodic
 from app.people.models import DistrictOfficial, Staff, Student
@@ -47,7 +47,7 @@ def compute_day(session: Session, school_id: int, day: date) -> DayFigures | Non
     _, served = school_day(session, school_id, day)
     if served is None:
         return None
-    places = expected_places(session, served)
+    in_care, away = _in_care(session, school_id, served)
     session_ids = [s.id for s in served.sessions]
     marks: dict[int, set[str]] = {}
     if session_ids:
@@ -55,13 +55,13 @@ def compute_day(session: Session, school_id: int, day: date) -> DayFigures | Non
                 Attendance.session_id.in_(session_ids))).all():
             marks.setdefault(student_id, set()).add(status)
     expected = present = leave = 0
-    for student_id in set(places) | set(marks):
-        mark, place = marks.get(student_id, set()), places.get(student_id)
+    for student_id in in_care | set(marks):
+        mark = marks.get(student_id, set())
         if mark & set(AttendanceStatus.ARRIVED):       # came, on leave or not
             expected, present = expected + 1, present + 1
-        elif (place and place.kind == PlaceKind.LEAVE) or AttendanceStatus.LEAVE in mark:
+        elif student_id in away or AttendanceStatus.LEAVE in mark:
             leave += 1
-        elif place and place.expected:
+        elif student_id in in_care:
             expected += 1
     handoffs = session.exec(select(Handoff.method, Handoff.released_at).where(
         Handoff.school_id == school_id, Handoff.day == day)).all()
@@ -79,6 +79,30 @@ def compute_day(session: Session, school_id: int, day: date) -> DayFigures | Non
         latest_release_at=max((at for _, at in handoffs), default=None), late=len(stages),
         with_guard=sum(1 for s in stages if s == LateStage.WITH_GUARD), patrols_due=patrols_due,
         patrols_done=patrols_done)
+
+
+def _in_care(session: Session, school_id: int, served) -> tuple[set[int], set[int]]:
+    """The children in care that day and those of them away on leave: what `expected_places` says of each child
+    (its LEAVE place; every other place of a child in care is expected), without placing them in sessions, which
+    the counts do not need and which cost `expected_places` two statements with every child's id in them."""
+    weekday, day = served.entry.runs_as_weekday, served.entry.day
+    in_care = {student_id for student_id, weekdays, leaves_on in session.exec(
+        select(Application.student_id, Application.weekdays, Application.leaves_on)
+        .join(Student, Student.id == Application.student_id)
+        .where(Application.term_id == served.term.id, Application.status == AppStatus.APPROVED,
+               Student.is_active == True)).all()  # noqa: E712
+        if weekday in weekdays and (leaves_on is None or day < leaves_on)}
+    found: dict[int, tuple[str, str]] = {}   # as `_leaves_on` picks: one in force wins over one still waiting
+    for student_id, kind, status in session.exec(
+            select(LeaveRequest.student_id, LeaveRequest.kind, LeaveRequest.status)
+            .join(LeaveDay, LeaveDay.leave_id == LeaveRequest.id)
+            .where(LeaveDay.school_id == school_id, LeaveDay.day == day, LeaveRequest.status != LeaveStatus.CANCELLED)
+            .order_by(LeaveRequest.requested_at)).all():
+        if student_id in in_care and (student_id not in found or status in LeaveStatus.IN_FORCE):
+            found[student_id] = (kind, status)
+    away = {student_id for student_id, (kind, status) in found.items()
+            if kind != LeaveKind.EARLY_PICKUP and status in LeaveStatus.IN_FORCE}
+    return in_care, away
 
 
 def _bucket(at: datetime) -> str:
@@ -240,11 +264,17 @@ def _incidents(session: Session, school_id: int, start: date, end: date) -> Inci
 
 
 def _fees(session: Session, term: Term) -> Fees:
-    bills = session.exec(select(Bill).where(Bill.term_id == term.id)).all()
-    billed, due = sum(b.amount_cents for b in bills), sum(b.due_cents for b in bills)
-    return Fees(children_billed=len(bills), billed_cents=billed, waived_cents=billed - due, due_cents=due,
-                waivers_half=sum(1 for b in bills if b.waiver == "half"),
-                waivers_full=sum(1 for b in bills if b.waiver == "full"))
+    """The term's bills summed per waiver (`Bill.due_cents`: none pays all, half pays amount // 2, full nothing)."""
+    count, billed, due, half, full = 0, 0, 0, 0, 0
+    for waiver, n, amount, halves in session.exec(select(
+            Bill.waiver, func.count(), func.sum(Bill.amount_cents), func.sum(Bill.amount_cents // 2))
+            .where(Bill.term_id == term.id).group_by(Bill.waiver)).all():
+        count, billed = count + n, billed + amount
+        due += {"none": amount, "half": halves}.get(waiver, 0)
+        half += n if waiver == "half" else 0
+        full += n if waiver == "full" else 0
+    return Fees(children_billed=count, billed_cents=billed, waived_cents=billed - due, due_cents=due,
+                waivers_half=half, waivers_full=full)
 
 
 def _satisfaction(session: Session, school_id: int, term: Term) -> Satisfaction:
