@@ -26,6 +26,7 @@ from app.incidents.models import Incident, IncidentEntry, IncidentType
 from app.notify.worker import PeriodicJob, register_periodic
 from app.people.models import DistrictOfficial, Staff, Student
 from app.pickup.models import Handoff, LatePickup, LateStage
+from app.reports import rollup
 from app.reports.models import DayFigures
 from app.reports.schemas import (
     Attendance as AttendanceOut, AttendancePoint, Bucket, ClubFill, DistrictDashboard, Fees, Incidents, LatestRelease,
@@ -331,7 +332,7 @@ def _district_rows(session: Session, schools: list[School], start: date | None, 
     ranges = {sid: _range(t, start, end) for sid, t in current.items() if t is not None}
     if not ranges:
         return [_empty_row(s) for s in schools]
-    days = _served_days_of(session, current, ranges)
+    days, rules = _served_days_of(session, current, ranges)
     first, last = min(r[0] for r in ranges.values()), max(r[1] for r in ranges.values())
     kept: dict[int, dict[date, DayFigures]] = {}
     for f in session.exec(select(DayFigures).where(DayFigures.school_id.in_(ids), DayFigures.day >= first,
@@ -343,6 +344,15 @@ def _district_rows(session: Session, schools: list[School], start: date | None, 
     approved = dict(session.exec(select(Application.term_id, func.count()).where(
         Application.term_id.in_(term_ids), Application.status == AppStatus.APPROVED)
         .group_by(Application.term_id)).all())
+    # Today's figures of every school serving today in one statement (PostgreSQL); a school whose day nobody
+    # opened yet (no sessions) is left to compute_day below, which makes the sessions.
+    live: dict[tuple[int, date], DayFigures] = {}
+    if session.get_bind().dialect.name == "postgresql":
+        live = rollup.figures(session, [
+            rollup.SchoolDay(school_id, current[school_id].id, day, weekday, rules[school_id].patrols_per_lesson,
+                             rules[school_id].lesson_minutes)
+            for school_id, served in days.items() for day, weekday in served
+            if day == now and day not in kept.get(school_id, {})])
     rows = []
     figures_of: dict[int, list[DayFigures]] = {}
     for school in schools:
@@ -350,8 +360,8 @@ def _district_rows(session: Session, schools: list[School], start: date | None, 
         if term is None:
             continue
         figures, added = [], False
-        for day in days[school.id]:
-            found = kept.get(school.id, {}).get(day)
+        for day, _ in days[school.id]:
+            found = kept.get(school.id, {}).get(day) or live.get((school.id, day))
             if found is None:  # not kept yet (a past day nobody read), or today: as day_figures does
                 found = compute_day(session, school.id, day)
                 if found is None:
@@ -390,10 +400,10 @@ def _current(terms: list[Term], now: date) -> Term | None:
             or (terms[-1] if terms else None))
 
 
-def _served_days_of(session: Session, current: dict[int, Term | None], ranges: dict[int, tuple[date, date]]
-                    ) -> dict[int, list[date]]:
-    """`served_days` of each school's range, its plans, calendar changes and rules read once for the district.
-    A range lies within one term (`_range`), so only that term's plan and changes count."""
+def _served_days_of(session: Session, current: dict[int, Term | None], ranges: dict[int, tuple[date, date]]):
+    """`served_days` of each school's range (each day with the weekday it runs as) and each school's rules, the
+    plans, calendar changes and rules read once for the district. A range lies within one term (`_range`), so only
+    that term's plan and changes count."""
     from app.calendar.models import CalendarChange
     from app.calendar.service import _dates, classify
     from app.enrollment.models import PlanStatus, ServicePlan
@@ -405,18 +415,19 @@ def _served_days_of(session: Session, current: dict[int, Term | None], ranges: d
     for change in session.exec(select(CalendarChange).where(CalendarChange.term_id.in_(term_ids))).all():
         changes.setdefault(change.term_id, {})[change.day] = change
     rules = {r.school_id: r for r in session.exec(select(SchoolRules).where(SchoolRules.school_id.in_(ranges))).all()}
-    days: dict[int, list[date]] = {}
+    days: dict[int, list[tuple[date, int]]] = {}
     for school_id, (first, last) in ranges.items():
+        rules.setdefault(school_id, SchoolRules(school_id=school_id))
         term, last = current[school_id], min(last, today())
         plan = plans.get(term.id)
         if plan is None or first > last:
             days[school_id] = []
             continue
-        school_rules_ = rules.get(school_id) or SchoolRules(school_id=school_id)
         term_changes = changes.get(term.id, {})
-        days[school_id] = [d for d in _dates(max(first, term.starts_on), min(last, term.ends_on))
-                           if classify(d, plan, school_rules_, term_changes.get(d)).served]
-    return days
+        entries = (classify(d, plan, rules[school_id], term_changes.get(d))
+                   for d in _dates(max(first, term.starts_on), min(last, term.ends_on)))
+        days[school_id] = [(e.day, e.runs_as_weekday) for e in entries if e.served]
+    return days, rules
 
 
 def _teachers_of(session: Session, figures_of: dict[int, list[DayFigures]]) -> dict[int, Teachers]:
