@@ -313,18 +313,16 @@ WHERE ss.school_id = :school AND ss.kind = 'care_group'
 """
 
 # Every child who came is released (90% by code, 7% checked by hand, 3% walk home), within 45 minutes of their
-# group's end; 0.3% are late pickups, a fifth of those handed to the guard.
+# session's end; 0.3% are late pickups, a fifth of those handed to the guard.
 HANDOFFS = """
 INSERT INTO handoff (school_id, student_id, day, method, guardian_id, adult_name, relation, released_by_staff_id,
                      released_by_name, session_id, place, released_at)
 SELECT a.school_id, a.student_id, ss.day, x.method, CASE WHEN x.method <> 'walk_home' THEN gd.guardian_id END,
        CASE WHEN x.method <> 'walk_home' THEN '家长' ELSE '' END, CASE WHEN x.method <> 'walk_home' THEN '母亲' ELSE '' END,
        st.staff_id, '老师', a.session_id, '校门',
-       ((ss.day + gs.ends_at::time + make_interval(mins => x.h % 45)) AT TIME ZONE :zone)
+       ((ss.day + ss.ends_at::time + make_interval(mins => x.h % 45)) AT TIME ZONE :zone)
 FROM service_session ss
 JOIN attendance a ON a.session_id = ss.id
-JOIN care_group_member m ON m.student_id = a.student_id AND m.school_id = :school
-JOIN service_session gs ON gs.care_group_id = m.group_id AND gs.day = ss.day AND gs.school_id = :school
 JOIN guardianship gd ON gd.student_id = a.student_id AND gd.school_id = :school
 JOIN (SELECT session_id, min(staff_id) AS staff_id FROM session_staff WHERE school_id = :school GROUP BY session_id) st
      ON st.session_id = a.session_id
