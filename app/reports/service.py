@@ -318,6 +318,9 @@ def _empty_row(school: School) -> SchoolRow:
                      patrol_rate=0, incidents=0, satisfied_rate=0, ranks={})
 
 
+DISTRICT_COLUMNS = ("school_id", "day", "expected", "present", "leave", "absent", "late", "patrols_due", "patrols_done")
+
+
 def _district_rows(session: Session, schools: list[School], start: date | None, end: date | None) -> list[SchoolRow]:
     """Every school's row, each counted as `school_dashboard` counts it, in a few statements for the whole district
     (GROUP BY school) rather than a dozen per school: terms, served days, kept figures, participation, teachers,
@@ -335,8 +338,9 @@ def _district_rows(session: Session, schools: list[School], start: date | None, 
     days, rules = _served_days_of(session, current, ranges)
     first, last = min(r[0] for r in ranges.values()), max(r[1] for r in ranges.values())
     kept: dict[int, dict[date, DayFigures]] = {}
-    for f in session.exec(select(DayFigures).where(DayFigures.school_id.in_(ids), DayFigures.day >= first,
-                                                   DayFigures.day <= last)).all():
+    # Only the columns a row needs (the releases' JSON columns would be decoded for nothing).
+    for f in session.exec(select(*(getattr(DayFigures, c) for c in DISTRICT_COLUMNS)).where(
+            DayFigures.school_id.in_(ids), DayFigures.day >= first, DayFigures.day <= last)).all():
         kept.setdefault(f.school_id, {})[f.day] = f
     eligible = dict(session.exec(select(Student.school_id, func.count()).where(
         Student.school_id.in_(ids), Student.is_active == True).group_by(Student.school_id)).all())  # noqa: E712
@@ -416,6 +420,7 @@ def _served_days_of(session: Session, current: dict[int, Term | None], ranges: d
         changes.setdefault(change.term_id, {})[change.day] = change
     rules = {r.school_id: r for r in session.exec(select(SchoolRules).where(SchoolRules.school_id.in_(ranges))).all()}
     days: dict[int, list[tuple[date, int]]] = {}
+    seen: dict[tuple, object] = {}
     for school_id, (first, last) in ranges.items():
         rules.setdefault(school_id, SchoolRules(school_id=school_id))
         term, last = current[school_id], min(last, today())
@@ -424,9 +429,18 @@ def _served_days_of(session: Session, current: dict[int, Term | None], ranges: d
             days[school_id] = []
             continue
         term_changes = changes.get(term.id, {})
-        entries = (classify(d, plan, rules[school_id], term_changes.get(d))
-                   for d in _dates(max(first, term.starts_on), min(last, term.ends_on)))
-        days[school_id] = [(e.day, e.runs_as_weekday) for e in entries if e.served]
+        served = []
+        for d in _dates(max(first, term.starts_on), min(last, term.ends_on)):
+            change = term_changes.get(d)
+            # classify() looks the date up in the statutory calendar (slow: chinese-calendar scans its tables on
+            # every call); schools with the same plan weekdays and rules get the same answer for a date.
+            key = (d, tuple(plan.weekdays), rules[school_id].service_on_makeup_days, change.id if change else None)
+            entry = seen.get(key)
+            if entry is None:
+                entry = seen[key] = classify(d, plan, rules[school_id], change)
+            if entry.served:
+                served.append((entry.day, entry.runs_as_weekday))
+        days[school_id] = served
     return days, rules
 
 
