@@ -15,17 +15,15 @@ runs (`make bench` keeps the server's data dir in `.bench-data/`): each step rec
 """
 
 import os
-import random
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
-from app.attendance.models import Attendance
 from app.attendance.places import _planned_sessions
 from app.auth.models import Account
 from app.calendar.service import service_days
@@ -37,7 +35,6 @@ from app.core.db import make_engine
 from app.enrollment import service as enrollment
 from app.enrollment.schemas import PlanIn
 from app.people.models import DistrictOfficial, Staff
-from app.pickup.models import Handoff
 from app.schools.models import District, School, SchoolClass, Term
 
 SCHOOLS = int(os.environ.get("BENCH_REPORTS_SCHOOLS", "100"))  # fewer for a quick try, in a database of their own
