@@ -70,4 +70,4 @@ clean:
 
 ## make bench: benchmarks on a throwaway PostgreSQL on 127.0.0.1 (figures go in docs/benchmarks.md)
 bench: $(INSTALLED)
-	ENV=test RATE_LIMITS_ENABLED=false JWT_SECRET=bench-only-secret-0123456789abcdefghij scripts/with-postgres.sh $(PY) -m bench $(BENCH)
+	KEHOU_PG_DIR=$(CURDIR)/.bench-data/pg ENV=test RATE_LIMITS_ENABLED=false JWT_SECRET=bench-only-secret-0123456789abcdefghij scripts/with-postgres.sh $(PY) -m bench $(BENCH)

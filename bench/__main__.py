@@ -1,11 +1,11 @@
-"""python -m bench [notify] [clubs] [caregroups] [pickup]: run the benchmarks (all by default) and print the figures with the hardware."""
+"""python -m bench [notify] [clubs] [caregroups] [pickup] [reports]: run the benchmarks (all by default) and print the figures with the hardware."""
 
 import sys
 
-from bench import caregroups, clubs, notify, pickup
+from bench import caregroups, clubs, notify, pickup, reports
 from bench.common import database_engine, database_version, hardware
 
-BENCHMARKS = {"notify": notify, "clubs": clubs, "caregroups": caregroups, "pickup": pickup}
+BENCHMARKS = {"notify": notify, "clubs": clubs, "caregroups": caregroups, "pickup": pickup, "reports": reports}
 
 
 def main() -> None:

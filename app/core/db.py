@@ -107,7 +107,7 @@ class InsertOnce:
         self.inserts = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
         self._many: dict[tuple, object] = {}
         self.statements = {name: insert(self.table).on_conflict_do_nothing(index_elements=self.keys)
-                           .returning(self.table.c.id) for name, insert in self.inserts.items()}
+                           .returning(self.table.c[self.keys[0]]) for name, insert in self.inserts.items()}
 
     def __call__(self, session: Session, values: dict) -> bool:
         conn = session.connection()

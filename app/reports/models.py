@@ -1,10 +1,13 @@
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, Session, SQLModel, delete
 
 from app.core.clock import today, utcnow
 from app.core.types import UTCDateTime
+from app.attendance.models import ServiceSession
+from app.duty.models import PatrolRecord
+from app.pickup.models import Handoff
 
 
 class DayFigures(SQLModel, table=True):
@@ -37,3 +40,11 @@ def forget_figures(session: Session, school_id: int, days) -> None:
     past = [d for d in days if d < today()]
     if past:
         session.exec(delete(DayFigures).where(DayFigures.school_id == school_id, DayFigures.day.in_(past)))
+
+
+# The indexes the dashboards' plans need (EXPLAIN ANALYZE on the benchmark's district, docs/benchmarks.md): a day of
+# one school's releases, patrols and sessions, read by compute_day and, for many schools at once, by the set-based
+# figures (app/reports/rollup.py), which otherwise scanned all 17 M releases. Declared here, beside what needs them.
+Index("ix_handoff_school_id_day", Handoff.school_id, Handoff.day)
+Index("ix_patrol_record_school_id_day", PatrolRecord.school_id, PatrolRecord.day)
+Index("ix_service_session_school_id_day", ServiceSession.school_id, ServiceSession.day)

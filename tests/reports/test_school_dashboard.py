@@ -105,3 +105,34 @@ def test_a_district_user_reads_its_schools_only(client, session, day, world):
     assert other.status_code == 404
     teacher = client.get(f"/api/v1/reports/schools/{world.a.school.id}", headers=world.a.headers("teacher"))
     assert teacher.status_code == 403
+
+
+def test_two_dashboards_opened_at_once_keep_one_row_per_day(fresh_engine, world_in, fixed_clock):
+    """The first request for a past day computes and keeps it; a second one at the same moment must not fail."""
+    import threading
+
+    from sqlmodel import Session
+
+    from tests.attendance.conftest import build_day
+    world = world_in(fresh_engine)
+    with Session(fresh_engine, expire_on_commit=False) as db:
+        build_day(db, world.a)
+    fixed_clock.advance(days=1)
+    errors, start = [], threading.Barrier(3, timeout=60)
+
+    def open_dashboard():
+        with Session(fresh_engine) as session:
+            start.wait()
+            try:
+                service.day_figures(session, world.a.school.id, date(2026, 11, 16), date(2026, 11, 23))
+            except Exception as exc:  # noqa: BLE001 - any error is the failure
+                errors.append(exc)
+
+    threads = [threading.Thread(target=open_dashboard) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with Session(fresh_engine) as db:
+        assert len(db.exec(select(DayFigures)).all()) == 6  # 16th–20th and the 23rd
