@@ -5,17 +5,15 @@ are appended beside it, never into it. Exported as .xlsx and as a printable HTML
 """
 
 import html
-import io
 from collections import Counter
 from datetime import date
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlmodel import Session, select
 
 from app.attendance.service import hhmm, school_sessions
 from app.core.clock import today, utcnow
 from app.core.db import InsertOnce
+from app.core.xlsx import titled_workbook
 from app.core.deps import Caller
 from app.core.errors import AppError, Forbidden
 from app.duty.models import DailyReportCorrection, DailyReportSignoff, PatrolRecord
@@ -165,26 +163,13 @@ def _incident_rows(report: DailyReportOut) -> list[list]:
 
 
 def report_xlsx(report: DailyReportOut) -> bytes:
-    book = Workbook()
     sheets = [("概况", ["项目", "内容"], [list(line) for line in _summary_lines(report)]),
               ("场次与出勤", SESSION_HEADERS, [_session_row(s) for s in report.sessions]),
               ("巡查", PATROL_HEADERS, _patrol_rows(report)),
               ("突发情况", INCIDENT_HEADERS, _incident_rows(report)),
               ("更正", ["时间", "更正人", "内容"], [[f"{c.written_at:%Y-%m-%d %H:%M}", c.written_by, c.text]
                                             for c in report.corrections])]
-    for index, (name, headers, rows) in enumerate(sheets):
-        sheet = book.active if index == 0 else book.create_sheet()
-        sheet.title = name
-        sheet.append([_title(report)])
-        sheet["A1"].font = Font(bold=True, size=14)
-        sheet.append(headers)
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return titled_workbook(_title(report), sheets, name_in_title=False)
 
 
 def _table(headers: list[str], rows: list[list]) -> str:

@@ -1,30 +1,7 @@
 """The dashboards as .xlsx: one sheet per figure, Chinese headers, the school (or district) and term in the title."""
 
-import io
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
+from app.core.xlsx import Sheet, titled_workbook
 from app.reports.schemas import DistrictDashboard, SchoolDashboard
-
-Sheet = tuple[str, list[str], list[list]]
-
-
-def _book(title: str, sheets: list[Sheet]) -> bytes:
-    book = Workbook()
-    for index, (name, headers, rows) in enumerate(sheets):
-        sheet = book.active if index == 0 else book.create_sheet()
-        sheet.title = name
-        sheet.append([f"{title} · {name}"])
-        sheet["A1"].font = Font(bold=True, size=14)
-        sheet.append(headers)
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def school_xlsx(d: SchoolDashboard) -> bytes:
@@ -54,7 +31,7 @@ def school_xlsx(d: SchoolDashboard) -> bytes:
         ("满意度", ["问卷", "份数", "满意率（%）"], [[s.title, s.responses, s.satisfied_rate]
                                           for s in d.satisfaction.surveys]),
     ]
-    return _book(f"{d.school.name} {d.term.name} 课后服务统计（{d.from_}至{d.to}）", sheets)
+    return titled_workbook(f"{d.school.name} {d.term.name} 课后服务统计（{d.from_}至{d.to}）", sheets)
 
 
 def district_xlsx(d: DistrictDashboard) -> bytes:
@@ -63,5 +40,5 @@ def district_xlsx(d: DistrictDashboard) -> bytes:
     rows = [[r.school.name, r.term.name if r.term else "", r.eligible, r.approved, r.participation_rate,
              r.attendance_rate, r.late, r.teacher_participation_rate, r.patrol_rate, r.incidents, r.satisfied_rate,
              r.ranks.get("participation_rate")] for r in d.schools]
-    return _book(f"{d.district.name} 课后服务督导统计（截至{d.to}）",
+    return titled_workbook(f"{d.district.name} 课后服务督导统计（截至{d.to}）",
                  [("各校", headers, rows), ("合计", ["项目", "数值"], [[k, v] for k, v in d.totals.items()])])
