@@ -8,7 +8,7 @@ head for the rows of their own class. Who may mark: the session's teachers, admi
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
@@ -28,7 +28,7 @@ from app.auth.models import Account
 from app.calendar.schemas import DayOut
 from app.calendar.service import day_in_force, day_out
 from app.caregroups.models import CareGroupMember
-from app.core.clock import school_time, today, utcnow
+from app.core.clock import school_moment, school_time, today, utcnow
 from app.core.config import get_settings
 from app.core.deps import Caller
 from app.core.errors import AppError, Forbidden, NotFound
@@ -71,7 +71,7 @@ def hhmm(at: datetime) -> str:
 
 def session_starts(row: ServiceSession) -> datetime:
     """When the session starts, in UTC (its times are school-local)."""
-    return datetime.combine(row.day, time.fromisoformat(row.starts_at), tzinfo=_zone()).astimezone(timezone.utc)
+    return school_moment(row.day, row.starts_at)
 
 
 def staff_names(session: Session, staff_ids: Iterable[int]) -> dict[int, str]:

@@ -3,16 +3,14 @@ one append-only row (who, role, what, which children, when, from where). Guardia
 are not logged: the trail is about who else looked."""
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
 from app.audit.models import AuditEvent, AuditEventStudent
 from app.audit.schemas import AccessOut, AuditOut, AuditPage
-from app.core.clock import utcnow
-from app.core.config import get_settings
+from app.core.clock import school_moment, utcnow
 from app.core.deps import Caller
 from app.core.logging import request_origin
 
@@ -43,10 +41,6 @@ def record_access(session: Session, caller: Caller, *, school_id: int, action: s
     session.commit()
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=ZoneInfo(get_settings().timezone)).astimezone(timezone.utc)
-
-
 def search(*, session: Session, school_ids: frozenset[int], student_id: int | None, actor_id: int | None,
            start: date | None, end: date | None, limit: int, offset: int) -> AuditPage:
     query = select(AuditEvent).where(AuditEvent.school_id.in_(school_ids))
@@ -56,9 +50,9 @@ def search(*, session: Session, school_ids: frozenset[int], student_id: int | No
     if actor_id:
         query = query.where(AuditEvent.account_id == actor_id)
     if start:
-        query = query.where(AuditEvent.at >= _day_start(start))
+        query = query.where(AuditEvent.at >= school_moment(start))
     if end:
-        query = query.where(AuditEvent.at < _day_start(end + timedelta(days=1)))
+        query = query.where(AuditEvent.at < school_moment(end + timedelta(days=1)))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(query.order_by(AuditEvent.id.desc()).limit(limit).offset(offset)).all()
     students: dict[int, list[int]] = {}

@@ -1,6 +1,6 @@
 """The one source of "now", in UTC and in the school's zone. Tests replace it."""
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from app.core.config import get_settings
@@ -54,3 +54,9 @@ def today() -> date:
 def school_time(at: datetime) -> datetime:
     """A stored (UTC) time in the school's zone, for text people read."""
     return at.astimezone(ZoneInfo(get_settings().timezone))
+
+
+def school_moment(day: date, hhmm: str = "00:00") -> datetime:
+    """A school-local date and "HH:MM" (a session's start, a grade's end time) as an aware UTC datetime."""
+    local = datetime.combine(day, time.fromisoformat(hhmm), tzinfo=ZoneInfo(get_settings().timezone))
+    return local.astimezone(timezone.utc)

@@ -3,8 +3,7 @@
 
 import math
 from collections import Counter, defaultdict
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete
 from sqlmodel import Session, select
@@ -13,8 +12,7 @@ from app.attendance.models import ServiceSession
 from app.attendance.schemas import SessionOut
 from app.attendance.service import hhmm, school_sessions
 from app.calendar.service import day_in_force, service_days
-from app.core.clock import today, utcnow
-from app.core.config import get_settings
+from app.core.clock import school_moment, today, utcnow
 from app.core.deps import Caller
 from app.core.errors import AppError, Forbidden, NotFound
 from app.duty.models import DutyAssignment, DutyRole, PatrolOrder, PatrolRecord
@@ -137,15 +135,10 @@ def roster(*, session: Session, school_id: int, start: date, end: date) -> list[
 
 # ---------- patrols ----------
 
-def _moment(day: date, hhmm_text: str) -> datetime:
-    zone = ZoneInfo(get_settings().timezone)
-    return datetime.combine(day, time.fromisoformat(hhmm_text), tzinfo=zone).astimezone(timezone.utc)
-
-
 def patrol_times(row: SessionOut, day: date, per_lesson: int, lesson_minutes: int) -> list[datetime]:
     """When each expected patrol of a session falls due: `per_lesson` evenly spread over each lesson, the first
     one a share into the session (a patrol at the very start would find nothing yet)."""
-    starts, ends = _moment(day, row.starts_at), _moment(day, row.ends_at)
+    starts, ends = school_moment(day, row.starts_at), school_moment(day, row.ends_at)
     lessons = max(1, math.ceil((ends - starts).total_seconds() / 60 / lesson_minutes))
     step = (ends - starts) / (lessons * per_lesson)
     return [starts + step * (k + 1) - step / 2 for k in range(lessons * per_lesson)]

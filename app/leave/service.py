@@ -25,7 +25,7 @@ from app.leave.models import LeaveDay, LeaveKind, LeaveRequest, LeaveStatus
 from app.leave.schemas import DecisionIn, LeaveIn, LeaveOut
 from app.notify.events import LEAVE_CANCELLED, LEAVE_REQUESTED, LEAVE_URGENT
 from app.notify.service import enqueue, notify_guardians
-from app.people.models import Staff, Student
+from app.people.models import Student
 from app.people.service import is_guardian_of, readable_student, staff_accounts
 from app.reports.models import forget_figures
 from app.schools.models import SchoolClass, Term

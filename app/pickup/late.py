@@ -1,16 +1,14 @@
 """After the bell: late pickups, the guard, the live board and the school-clear check (清校)."""
 
 from collections import defaultdict
-from datetime import date, datetime, time, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.attendance.service import hhmm, school_day, staff_names, sweep_schools
-from app.core.clock import today, utcnow
-from app.core.config import get_settings
+from app.core.clock import school_moment, today, utcnow
 from app.core.db import InsertOnce
 from app.core.errors import Conflict
 from app.duty.on_duty import duty_staff_ids, staff_with_role
@@ -33,11 +31,6 @@ LATE_PICKUP_ALERT = register(EventType(
 CHILD_WITH_GUARD = register(EventType(
     "child_with_guard", "孩子交门卫看护", "{student_name}（{class_name}）放学 {minutes} 分钟后仍未接走，已交门卫看护。"
     "请联系家长，家长到校后扫码交接。", {"thing1": "{student_name}", "time2": "{time}", "thing3": "门卫室"}))
-
-
-def _end_moment(day: date, end_time: str) -> datetime:
-    zone = ZoneInfo(get_settings().timezone)
-    return datetime.combine(day, time.fromisoformat(end_time), tzinfo=zone).astimezone(timezone.utc)
 
 
 def _waiting(children: dict[int, ChildToday]) -> list[ChildToday]:
@@ -70,7 +63,7 @@ def _school_late_pickups(session: Session, school_id: int, day: date, now: datet
     for child in _waiting(children_today(session, school_id, day, served=served)):
         if child.end_time is None:
             continue
-        minutes = int((now - _end_moment(day, child.end_time)).total_seconds() // 60)
+        minutes = int((now - school_moment(day, child.end_time)).total_seconds() // 60)
         if minutes < rules.late_grace_minutes:
             continue
         data = {"student_id": child.student.id, "student_name": child.student.name,
