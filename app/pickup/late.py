@@ -7,6 +7,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from app.attendance.places import session_staff_ids
 from app.attendance.service import hhmm, school_day, staff_names, sweep_schools
 from app.core.clock import school_moment, today, utcnow
 from app.core.db import InsertOnce
@@ -38,10 +39,6 @@ def _waiting(children: dict[int, ChildToday]) -> list[ChildToday]:
     return [c for c in children.values() if c.in_care and c.handoff is None]
 
 
-def _role_accounts(session: Session, school_id: int, role: str) -> list[int]:
-    return staff_accounts(session, staff_with_role(session, school_id, role))
-
-
 _raise_late = InsertOnce(LatePickup, "student_id", "day")
 _record_clearance = InsertOnce(Clearance, "school_id", "day")
 
@@ -58,14 +55,19 @@ def _school_late_pickups(session: Session, school_id: int, day: date, now: datet
     if served is None:
         return 0
     rules = school_rules(session, school_id)
+    overdue = [(child, minutes) for child in _waiting(children_today(session, school_id, day, served=served))
+               if child.end_time is not None
+               and (minutes := int((now - school_moment(day, child.end_time)).total_seconds() // 60))
+               >= rules.late_grace_minutes]
+    if not overdue:
+        return 0
+    # Who is told, read once for the sweep: the day's duty leader, the guards, and each child's teachers.
+    duty = staff_accounts(session, duty_staff_ids(session, school_id, day))
+    guards = staff_accounts(session, staff_with_role(session, school_id, "guard"))
+    teachers = session_staff_ids(session, {c.place.usual_session_id for c, _ in overdue if c.place.usual_session_id})
+    names = staff_names(session, {sid for ids in teachers.values() for sid in ids})
     steps = 0
-    duty, guards = None, None
-    for child in _waiting(children_today(session, school_id, day, served=served)):
-        if child.end_time is None:
-            continue
-        minutes = int((now - school_moment(day, child.end_time)).total_seconds() // 60)
-        if minutes < rules.late_grace_minutes:
-            continue
+    for child, minutes in overdue:
         data = {"student_id": child.student.id, "student_name": child.student.name,
                 "class_name": child.school_class.name, "end_time": child.end_time, "minutes": minutes,
                 "time": hhmm(now), "place": child.where}
@@ -73,32 +75,27 @@ def _school_late_pickups(session: Session, school_id: int, day: date, now: datet
                 "school_id": school_id, "student_id": child.student.id, "day": day, "end_time": child.end_time,
                 "stage": LateStage.LATE, "raised_at": now}):
             steps += 1
-            keeper = "、".join(staff_names(session, _teachers(session, child)).values()) or "老师"
+            keeper = "、".join(names[t] for t in teachers.get(child.place.usual_session_id, [])) or "老师"
             notify_guardians(session, student_id=child.student.id, school_id=school_id, event=LATE_PICKUP.key,
                              data={**data, "keeper": keeper}, dedupe_key=f"late_pickup:{child.student.id}:{day}")
-            duty = duty if duty is not None else staff_accounts(session, duty_staff_ids(session, school_id, day))
-            for account_id in duty:
-                enqueue(session, account_id=account_id, event=LATE_PICKUP_ALERT.key, data=data, school_id=school_id,
-                        dedupe_key=f"late_pickup_alert:{child.student.id}:{day}:{account_id}")
+            _tell_staff(session, duty, LATE_PICKUP_ALERT, data, school_id, f"late_pickup_alert:{child.student.id}:{day}")
         if minutes >= rules.guard_after_minutes and session.exec(update(LatePickup).where(
                 LatePickup.student_id == child.student.id, LatePickup.day == day,
                 LatePickup.stage == LateStage.LATE).values(stage=LateStage.WITH_GUARD, to_guard_at=now)).rowcount:
             steps += 1
             notify_guardians(session, student_id=child.student.id, school_id=school_id, event=LATE_PICKUP.key,
                              data={**data, "keeper": "门卫"}, dedupe_key=f"with_guard:{child.student.id}:{day}")
-            guards = guards if guards is not None else _role_accounts(session, school_id, "guard")
-            for account_id in guards + (duty if duty is not None else staff_accounts(
-                    session, duty_staff_ids(session, school_id, day))):
-                enqueue(session, account_id=account_id, event=CHILD_WITH_GUARD.key, data=data, school_id=school_id,
-                        dedupe_key=f"child_with_guard:{child.student.id}:{day}:{account_id}")
+            _tell_staff(session, guards + duty, CHILD_WITH_GUARD, data, school_id,
+                        f"child_with_guard:{child.student.id}:{day}")
     session.commit()
     return steps
 
 
-def _teachers(session: Session, child: ChildToday) -> list[int]:
-    from app.attendance.places import session_staff_ids
-    sid = child.place.usual_session_id
-    return session_staff_ids(session, [sid])[sid] if sid else []
+def _tell_staff(session: Session, account_ids: list[int], event: EventType, data: dict, school_id: int,
+                dedupe: str) -> None:
+    for account_id in dict.fromkeys(account_ids):
+        enqueue(session, account_id=account_id, event=event.key, data=data, school_id=school_id,
+                dedupe_key=f"{dedupe}:{account_id}")
 
 
 def sweep_late_pickups(engine: Engine) -> int:
