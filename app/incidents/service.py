@@ -8,7 +8,8 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from app.attendance.service import hhmm, school_sessions
+from app.attendance.places import session_staff_ids
+from app.attendance.service import hhmm, school_day
 from app.core.clock import school_time, today, utcnow
 from app.core.deps import Caller
 from app.core.errors import AppError, NotFound
@@ -48,8 +49,9 @@ def _alerted_staff(session: Session, school_id: int, day: date, kind: str) -> li
     """The duty leader of the day; for a missing child everyone on duty, the guards and today's teachers."""
     if kind != "missing_child":
         return duty_staff_ids(session, school_id, day)
-    sessions = school_sessions(session, school_id, day) if day == today() else []
-    teachers = [t.staff_id for s in sessions for t in s.teachers]
+    _, served = school_day(session, school_id, day) if day == today() else (None, None)
+    sessions = session_staff_ids(session, [s.id for s in served.sessions]) if served else {}
+    teachers = [staff_id for ids in sessions.values() for staff_id in ids]
     return sorted(set(duty_staff_ids(session, school_id, day, leaders_only=False))
                   | set(staff_with_role(session, school_id, "duty_leader"))
                   | set(staff_with_role(session, school_id, "guard")) | set(teachers))
