@@ -5,10 +5,10 @@ import math
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
-from app.attendance.models import ServiceSession
+from app.attendance.models import Attendance, AttendanceStatus, ServiceSession
 from app.attendance.schemas import SessionOut
 from app.attendance.service import hhmm, school_sessions
 from app.calendar.service import day_in_force, service_days
@@ -203,7 +203,8 @@ def record_patrol(*, session: Session, caller: Caller, data: PatrolIn) -> Patrol
     if at > utcnow() + timedelta(minutes=5):
         raise AppError("PATROL_IN_FUTURE", "巡查时间不能晚于现在")
     staff_id = _may_patrol(session, caller, row.school_id, row.day)
-    present = next((s.arrived_count for s in school_sessions(session, row.school_id, row.day) if s.id == row.id), 0)
+    present = session.exec(select(func.count()).select_from(Attendance).where(
+        Attendance.session_id == row.id, Attendance.status.in_(AttendanceStatus.ARRIVED))).one()
     record = PatrolRecord(school_id=row.school_id, session_id=row.id, day=row.day, at=at, staff_id=staff_id,
                           teacher_present=data.teacher_present, headcount_seen=data.headcount_seen,
                           roster_present=present, order=data.order, note=(data.note or "").strip() or None)
