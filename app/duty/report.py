@@ -22,6 +22,7 @@ from app.duty.schemas import (
 )
 from app.duty.on_duty import duty_staff_ids
 from app.duty.service import patrol_times, patrols_of_day, roster
+from app.incidents.models import Incident
 from app.incidents.service import list_incidents
 from app.people.models import Staff
 from app.pickup.models import Clearance, Handoff, HandoffMethod, LatePickup, LateStage
@@ -123,6 +124,13 @@ def correct(*, session: Session, caller: Caller, school_id: int, day: date, text
                                       written_by_name=signer.name))
     session.commit()
     return daily_report(session=session, school_id=school_id, day=day)
+
+
+def named_children(session: Session, report: DailyReportOut) -> list[int]:
+    """The children the report names (those of its incidents), for the access audit of an export."""
+    ids = [i.id for i in report.incidents]
+    return [sid for ids_ in session.exec(select(Incident.student_ids).where(Incident.id.in_(ids))).all()
+            for sid in ids_] if ids else []
 
 
 # ---------- exports ----------

@@ -4,10 +4,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
-from app.core.ratelimit import rate_limit
+from app.audit.service import record_access
 from app.core.clock import today
 from app.core.deps import STAFF, Caller, SessionDep, allow
 from app.core.ids import PathId
+from app.core.ratelimit import rate_limit
 from app.core.scope import acting_school
 from app.duty import report, service
 from app.duty.schemas import CorrectionIn, DailyReportOut, DayRosterIn, DutyTodayOut, GenerateIn, PatrolIn, PatrolOut, RosterDayOut, SwapIn
@@ -97,7 +98,10 @@ def correct_report(day: date, body: CorrectionIn, session: SessionDep, caller: R
             responses={200: {"content": {XLSX: {}, "text/html": {}}}})
 def export_report(day: date, session: SessionDep, caller: Reader, school_id: SchoolId = None,
                   format: Literal["xlsx", "html"] = "xlsx") -> Response:
-    out = report.daily_report(session=session, school_id=acting_school(caller.school_ids, school_id), day=day)
+    school = acting_school(caller.school_ids, school_id)
+    out = report.daily_report(session=session, school_id=school, day=day)
+    record_access(session, caller, school_id=school, action="export.duty_report", detail=day.isoformat(),
+                  student_ids=report.named_children(session, out))
     if format == "html":
         return HTMLResponse(report.report_html(out))
     return Response(report.report_xlsx(out), media_type=XLSX, headers={

@@ -173,7 +173,8 @@ def duty_today(*, session: Session, caller: Caller, school_id: int) -> DutyToday
     mine = next((p for p in ([leader] if leader else []) + patrols if p.staff_id == staff_id), None)
     expected = []
     if served and mine is not None:
-        expected = ["每节课巡查各场次两次，记录教师在岗、人数和秩序", "处理突发情况并通知家长",
+        per_lesson = school_rules(session, school_id).patrols_per_lesson
+        expected = [f"每节课巡查各场次 {per_lesson} 次，记录教师在岗、人数和秩序", "处理突发情况并通知家长",
                     "放学后查看接送看板，全部接走后清校"] if mine.role == DutyRole.LEADER else \
             ["按值班领导安排巡查各场次并记录"]
     return DutyTodayOut(date=day, served=served, on_duty=mine is not None, role=mine.role if mine else None,

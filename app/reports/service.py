@@ -115,23 +115,30 @@ def _bucket(at: datetime) -> str:
 def day_figures(session: Session, school_id: int, start: date, end: date) -> list[DayFigures]:
     """Figures for every served day in the range: kept ones for past days (computed and kept when missing),
     today's live."""
-    days = [d for d in served_days(session, school_id, start, min(end, today()))]
+    days = served_days(session, school_id, start, min(end, today()))
     kept = {f.day: f for f in session.exec(select(DayFigures).where(
         DayFigures.school_id == school_id, DayFigures.day >= start, DayFigures.day <= end)).all()}
     figures, added = [], False
     for day in days:
-        found = kept.get(day)
-        if found is None:
-            found = compute_day(session, school_id, day)
-            if found is None:
-                continue
-            if day < today():
-                # Two dashboards opened at the same moment compute the same day: the first kept row stands.
-                added |= _keep_once(session, found.model_dump())
-        figures.append(found)
+        found, kept_now = _kept_or_computed(session, school_id, day, kept.get(day))
+        if found is not None:
+            figures.append(found)
+        added |= kept_now
     if added:
         session.commit()
     return figures
+
+
+def _kept_or_computed(session: Session, school_id: int, day: date, kept: DayFigures | None
+                      ) -> tuple[DayFigures | None, bool]:
+    """The day's kept figures, else computed (None when not served) and, for a past day, kept — once: two
+    dashboards opened at the same moment compute the same day, and the first kept row stands."""
+    if kept is not None:
+        return kept, False
+    found = compute_day(session, school_id, day)
+    if found is None or day >= today():
+        return found, False
+    return found, _keep_once(session, found.model_dump())
 
 
 _keep_once = InsertOnce(DayFigures, "school_id", "day")
@@ -139,8 +146,7 @@ _keep_once = InsertOnce(DayFigures, "school_id", "day")
 
 def keep_yesterday(engine) -> int:
     """Nightly (the worker runs it hourly; a kept day is skipped): compute and keep yesterday's figures."""
-    from sqlmodel import Session as NewSession
-    with NewSession(engine) as session:
+    with Session(engine) as session:
         yesterday = today() - timedelta(days=1)
         school_ids = session.exec(select(Term.school_id).where(Term.starts_on <= yesterday,
                                                                Term.ends_on >= yesterday).distinct()).all()
@@ -369,15 +375,11 @@ def _district_rows(session: Session, schools: list[School], start: date | None, 
             continue
         figures, added = [], False
         for day, _ in days[school.id]:
-            found = kept.get(school.id, {}).get(day) or live.get((school.id, day))
-            if found is None:  # not kept yet (a past day nobody read), or today: as day_figures does
-                found = compute_day(session, school.id, day)
-                if found is None:
-                    continue
-                if day < now:
-                    session.add(found)
-                    added = True
-            figures.append(found)
+            found, kept_now = _kept_or_computed(  # not kept yet (a past day nobody read), or today: as day_figures
+                session, school.id, day, kept.get(school.id, {}).get(day) or live.get((school.id, day)))
+            if found is not None:
+                figures.append(found)
+            added |= kept_now
         if added:
             session.commit()
         figures_of[school.id] = figures

@@ -89,6 +89,13 @@ def test_the_exports_carry_the_report(client, session, day, fixed_clock):
     page = client.get(f"{URL}/export?format=html", headers=duty)
     assert page.headers["content-type"].startswith("text/html")
     assert "课后服务值班日志" in page.text and day.group.name in page.text and "身体不适" in page.text
+    from sqlmodel import select
+
+    from app.audit.models import AuditEvent, AuditEventStudent
+    exports = session.exec(select(AuditEvent).where(AuditEvent.action == "export.duty_report")).all()
+    assert len(exports) == 2  # both downloads are on the access audit, with the child the incident names
+    assert session.exec(select(AuditEventStudent.student_id).where(
+        AuditEventStudent.event_id == exports[0].id)).all() == [day.at_group[0].id]
 
 
 def test_no_report_for_a_day_to_come(client, day):

@@ -106,6 +106,7 @@ def test_patrols_per_lesson_is_a_school_setting(client, session, day, leaders):
                json={"date": "2026-11-23", "leader_staff_id": leaders[0].id})
     mine = client.get("/api/v1/duty/today", headers=auth_headers(leaders[0].account_id)).json()
     assert next(s for s in mine["sessions"] if s["name"] == day.group.name)["patrols_expected"] == 2
+    assert mine["expected"][0].startswith("每节课巡查各场次 1 次")
 
 
 def test_no_roster_without_duty_leaders(client, session, day):
