@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from app.attendance.models import Attendance, AttendanceStatus, ServiceSession, SessionKind
 from app.attendance.places import Day, Place, PlaceKind, _leaves_on, expected_places
-from app.attendance.service import hhmm, school_day, staff_names
+from app.attendance.service import classes_by_id, hhmm, school_day, staff_names, students_by_id
 from app.calendar.models import CalendarChange
 from app.calendar.service import ServiceDay, classify, grade_band, timetable
 from app.caregroups.models import CareGroup, CareGroupMember
@@ -33,6 +33,7 @@ from app.notify.models import InboxMessage, OutboxMessage, OutboxStatus
 from app.notify.service import render
 from app.people.models import Guardian, Guardianship, Student
 from app.people.photos import delete_photo, photo_link, save_photo
+from app.people.service import is_guardian_of
 from app.pickup import codes
 from app.pickup.models import (
     Handoff, HandoffMethod, LatePickup, LateStage, PickupBlock, PickupCodeUse, PickupDelegate, PickupDevice,
@@ -321,10 +322,8 @@ def children_today(session: Session, school_id: int, day: date, student_ids: Ite
     ids = set(places) | set(handoffs) | {sid for sid, m in marks.items() if m & set(AttendanceStatus.ARRIVED)}
     if wanted is not None:
         ids &= wanted
-    students = {s.id: s for s in session.exec(select(Student).where(Student.school_id == school_id,
-                                                                     Student.id.in_(ids))).all()} if ids else {}
-    classes = {c.id: c for c in session.exec(select(SchoolClass).where(
-        SchoolClass.id.in_({s.class_id for s in students.values()}))).all()} if students else {}
+    students = students_by_id(session, school_id, ids)
+    classes = classes_by_id(session, (s.class_id for s in students.values()))
     end_times = timetable(served.plan, day).end_times if served else {}
     found = {}
     for sid, student in students.items():
@@ -730,6 +729,8 @@ def release_by_code(*, session: Session, caller: Caller, code: str, student_ids:
 def release_manually(*, session: Session, caller: Caller, student: Student, guardian_id: int | None,
                      delegate_id: int | None, note: str) -> ReleaseOut:
     """A release without a code (no phone, dead battery): the teacher checked the adult against the photos."""
+    if not note.strip():
+        raise AppError("NOTE_REQUIRED", "人工交接须写明核对情况", fields={"note": "请写明如何核对了接孩子的人"})
     day = today()
     adult = next((a for a in child_adults(session, student, day)
                   if (guardian_id and a.guardian_id == guardian_id) or (delegate_id and a.delegate_id == delegate_id)),
@@ -903,10 +904,8 @@ def list_delegates(*, session: Session, caller: Caller, student_id: int) -> list
 def revoke_delegate(*, session: Session, caller: Caller, delegate_id: int) -> DelegateOut:
     """A guardian of the child (or an admin of the school) withdraws a delegation at once."""
     row = session.get(PickupDelegate, delegate_id)
-    if row is None or not (row.school_id in caller.school_ids or (
-            caller.as_guardian and session.exec(select(Guardianship.id).where(
-                Guardianship.student_id == row.student_id,
-                Guardianship.guardian_id.in_(caller.actor.guardian_ids))).first())):
+    if row is None or not (row.school_id in caller.school_ids
+                           or (caller.as_guardian and is_guardian_of(session, caller.actor, row.student_id))):
         raise NotFound("DELEGATE_NOT_FOUND", "未找到该临时授权")
     if row.revoked_at is None:
         row.revoked_at, row.revoked_by = utcnow(), caller.account_id

@@ -42,3 +42,12 @@ def test_limits_can_be_switched_off(client, settings, fake_time, monkeypatch):
     body = {"username": "nobody", "password": "wrong-password"}
     assert {client.post("/api/v1/auth/password", json=body).status_code for _ in range(3)} == {401}
 
+
+
+def test_pickup_scans_are_limited_per_user(client, world, settings, fake_time, monkeypatch):
+    monkeypatch.setitem(settings.rate_limits, "pickup_verify", {"per_user": 2, "per_ip": 100, "seconds": 60})
+    teacher = world.a.headers("teacher")
+    answers = [client.post("/api/v1/pickup/verify", json={"code": "KH" + "A" * 31}, headers=teacher)
+               for _ in range(3)]
+    assert [a.status_code for a in answers] == [400, 400, 429]
+    assert answers[2].json()["error"]["code"] == "RATE_LIMITED" and answers[2].headers["Retry-After"]

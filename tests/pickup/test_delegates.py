@@ -144,3 +144,14 @@ def test_the_manual_fallback_lists_delegates_too(client, session, day, phone):
     response = client.post("/api/v1/pickup/handoffs/manual", headers=teacher_headers(day), json={
         "student_id": day.school.students[0].id, "delegate_id": aunt["delegate_id"], "note": "核对了身份证"})
     assert response.status_code == 200 and response.json()["adult_name"] == "张三"
+
+
+def test_a_revoked_or_expired_invitation_cannot_be_accepted(client, session, day, fixed_clock):
+    revoked, expiring = name_delegate(client, day), name_delegate(client, day, end=MONDAY, phone="13700004444")
+    client.delete(f"/api/v1/pickup/delegates/{revoked['id']}", headers=auth_headers(day.school.guardians[0].account_id))
+    aunt = create_account(session, name="张三")
+    session.commit()
+    assert accept(client, aunt, revoked["invite_code"]).json()["error"]["code"] == "DELEGATE_INVITE_CLOSED"
+    fixed_clock.advance(days=1)
+    late = accept(client, aunt, expiring["invite_code"], phone="13700004444")
+    assert late.json()["error"]["code"] == "DELEGATE_INVITE_CLOSED"

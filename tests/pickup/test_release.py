@@ -151,6 +151,9 @@ def test_manual_release_needs_a_note_and_is_listed_for_the_duty_leader(client, s
     assert [(a["name"], a["allowed"]) for a in adults["adults"]] == [(day.school.guardians[0].name, True)]
     body = {"student_id": child.id, "guardian_id": adults["adults"][0]["guardian_id"], "note": ""}
     assert client.post("/api/v1/pickup/handoffs/manual", json=body, headers=teacher_headers(day)).status_code == 422
+    body["note"] = "   "
+    blank = client.post("/api/v1/pickup/handoffs/manual", json=body, headers=teacher_headers(day))
+    assert blank.json()["error"]["code"] == "NOTE_REQUIRED"
     body["note"] = "家长手机没电，核对了照片和身份证"
     response = client.post("/api/v1/pickup/handoffs/manual", json=body, headers=teacher_headers(day))
     assert response.status_code == 200, response.text
