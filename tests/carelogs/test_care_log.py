@@ -44,3 +44,10 @@ def test_care_log_needs_what_the_children_did(client, session, day):
     response = client.put(f"/api/v1/sessions/{row.id}/care-log", headers=auth_headers(day.tutor.account_id),
                           json={"activities": [], "summary": ""})
     assert response.status_code == 422
+
+
+def test_no_care_log_for_a_day_to_come(client, session, day):
+    from tests.attendance.conftest import TUESDAY
+    row = day.session_of(session, day=TUESDAY)
+    response = write(client, auth_headers(day.tutor.account_id), row.id)
+    assert response.json()["error"]["code"] == "DATE_IN_FUTURE"

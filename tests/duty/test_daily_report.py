@@ -101,3 +101,5 @@ def test_the_exports_carry_the_report(client, session, day, fixed_clock):
 def test_no_report_for_a_day_to_come(client, day):
     response = client.get("/api/v1/duty/reports/2026-11-30", headers=day.school.headers("duty_leader"))
     assert response.json()["error"]["code"] == "DATE_IN_FUTURE"
+    signed = client.post("/api/v1/duty/reports/2026-11-30/sign", headers=day.school.headers("admin"))
+    assert signed.json()["error"]["code"] == "DATE_IN_FUTURE"

@@ -115,3 +115,26 @@ def test_no_roster_without_duty_leaders(client, session, day):
     session.add(staff)
     session.commit()
     assert generate(client, day).json()["error"]["code"] == "NO_DUTY_LEADERS"
+
+
+def test_refused_swaps_and_patrols_change_nothing(client, session, day, leaders, fixed_clock):
+    admin = day.school.headers("admin")
+    client.put("/api/v1/duty/roster", headers=admin, json={"date": "2026-11-23", "leader_staff_id": leaders[0].id,
+                                                           "patrol_staff_ids": [leaders[1].id]})
+    swap = {"date": "2026-11-23", "from_staff_id": leaders[0].id, "reason": "外出"}
+    assert client.post("/api/v1/duty/roster/swap", headers=admin, json={**swap, "to_staff_id": leaders[1].id}
+                       ).json()["error"]["code"] == "ALREADY_ON_DUTY"
+    assert client.post("/api/v1/duty/roster/swap", headers=admin, json={
+        **swap, "to_staff_id": day.school.staff["teacher"].id}).json()["error"]["code"] == "NOT_A_DUTY_LEADER"
+    assert client.post("/api/v1/duty/roster/swap", headers=admin, json={**swap, "date": "2026-11-24",
+                                                                       "to_staff_id": leaders[2].id}
+                       ).json()["error"]["code"] == "DUTY_NOT_FOUND"
+    body = {"session_id": day.session_of(session).id, "teacher_present": True, "headcount_seen": 3, "order": "good"}
+    future = client.post("/api/v1/duty/patrols", headers=auth_headers(leaders[0].account_id),
+                         json={**body, "at": "2026-11-23T09:00:00Z"})
+    assert future.json()["error"]["code"] == "PATROL_IN_FUTURE"
+    fixed_clock.advance(days=1)
+    assert client.post("/api/v1/duty/patrols", headers=admin, json=body).json()["error"]["code"] == "PATROL_NOT_TODAY"
+    assert client.get("/api/v1/duty/patrols?date=2026-11-23", headers=admin).json() == []
+    assert client.get("/api/v1/duty/roster?from=2026-11-23&to=2026-11-23", headers=admin).json()[0]["leader"][
+        "staff_id"] == leaders[0].id

@@ -79,3 +79,11 @@ def test_an_open_incident_stays_on_the_open_list_however_old(client, session, da
     listed = client.get("/api/v1/incidents?status=open", headers=day.school.headers("duty_leader")).json()
     assert [i["id"] for i in listed] == [created["id"]]
     assert client.get("/api/v1/incidents", headers=day.school.headers("duty_leader")).json() == []
+
+
+def test_refused_reports_tell_nobody(client, session, day):
+    future = report(client, day, at="2026-11-23T09:00:00Z")
+    unnamed = report(client, day, type="missing_child", student_ids=[])
+    assert future.json()["error"]["code"] == "INCIDENT_IN_FUTURE"
+    assert unnamed.json()["error"]["code"] == "MISSING_CHILD_UNNAMED"
+    assert session.exec(select(Incident)).all() == [] and session.exec(select(InboxMessage)).all() == []
