@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Index
 from sqlmodel import Field, Session, SQLModel, delete
 
 from app.core.clock import today, utcnow
@@ -10,11 +10,8 @@ from app.duty.models import PatrolRecord
 from app.pickup.models import Handoff
 
 
-class DayFigures(SQLModel, table=True):
-    """One school's figures for one past service day, kept so dashboards need not re-read the raw rows
-    (a district of 100 schools has millions of attendance rows). Today's figures are never kept: they change."""
-
-    __tablename__ = "day_figures"
+class Figures(SQLModel):
+    """A school's figures for one service day (`app/reports/service.py: compute_day`)."""
 
     school_id: int = Field(foreign_key="school.id", primary_key=True)
     day: date = Field(primary_key=True)
@@ -24,15 +21,33 @@ class DayFigures(SQLModel, table=True):
     absent: int
     released: int
     # {"qr": n, "manual": n, "walk_home": n}
-    by_method: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    by_method: dict = Field(default_factory=dict, sa_type=JSON, nullable=False)
     # {"17:00": n, "17:10": n}: releases per 10 minutes of school-local time
-    buckets: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    buckets: dict = Field(default_factory=dict, sa_type=JSON, nullable=False)
     latest_release_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     late: int
     with_guard: int
     patrols_due: int
     patrols_done: int
     computed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class DayFigures(Figures, table=True):
+    """One school's figures for one past service day, kept so dashboards need not re-read the raw rows
+    (a district of 100 schools has millions of attendance rows). Today's figures are never kept here: they change."""
+
+    __tablename__ = "day_figures"
+
+
+class TodayFigures(Figures, table=True):
+    """One school's figures for today as last counted, at most `district_today_max_age_seconds` old when the
+    district report reads them: counting today for 100 schools takes seconds, and the worker recounts every
+    `district_today_refresh_seconds`. One row per school (its `day` is the day they were counted, which the readers
+    check); the school's own dashboard always counts live."""
+
+    __tablename__ = "today_figures"
+
+    day: date
 
 
 def forget_figures(session: Session, school_id: int, days) -> None:

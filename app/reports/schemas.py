@@ -148,3 +148,6 @@ class DistrictDashboard(BaseModel):
     to: date
     schools: list[SchoolRow]
     totals: dict[str, float]
+    # When the oldest of today's figures in the rows was counted (the worker recounts them every 30 s); None
+    # when the range does not include a day being served today.
+    today_counted_at: datetime | None = None

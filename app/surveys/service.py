@@ -639,3 +639,17 @@ def satisfaction_summary(session: Session, school_id: int, term_id: int) -> dict
     satisfied = sum(s["satisfied_answers"] for s in surveys)
     return {"surveys": surveys, "rating_answers": total, "satisfied_answers": satisfied,
             "satisfied_rate": percent(satisfied, total)}
+
+
+def satisfied_rates(session: Session, term_ids: list[int]) -> dict[int, float]:
+    """`satisfaction_summary(...)["satisfied_rate"]` of many terms in one statement (the district report's rows);
+    a term without rating answers is left out."""
+    if not term_ids:
+        return {}
+    rows = session.exec(
+        select(Survey.term_id, func.count(),
+               func.coalesce(func.sum(case((SurveyAnswer.rating >= SATISFIED_FROM, 1), else_=0)), 0))
+        .join(SurveyAnswer, SurveyAnswer.survey_id == Survey.id)
+        .where(Survey.term_id.in_(term_ids), Survey.status != SurveyStatus.DRAFT, SurveyAnswer.rating.is_not(None))
+        .group_by(Survey.term_id)).all()
+    return {term_id: percent(int(satisfied), total) for term_id, total, satisfied in rows}
