@@ -40,11 +40,10 @@ migrate: $(INSTALLED)
 seed: $(INSTALLED)
 	$(PY) -m app.cli seed-demo
 
-## make test: every test — Python on SQLite, Python on a real PostgreSQL, the mini-program's,
-## and the admin console in headless Chromium
+## make test: every test — Python on SQLite and on a real PostgreSQL (the two at once, each printed when it
+## ends), the mini-program's, and the admin console in headless Chromium
 test: $(INSTALLED) $(NODE_INSTALLED) $(CONSOLE_INSTALLED)
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgres
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 	$(MAKE) --no-print-directory test-miniprogram
 	$(MAKE) --no-print-directory test-console
 

@@ -21,6 +21,9 @@ module.exports = {
       displayName: 'e2e',
       testEnvironment: 'node',
       testMatch: ['<rootDir>/tests/e2e/**/*.e2e.test.js'],
+      // one seeded demo database for the run; each suite's server gets a copy (tests/e2e/global-setup.js)
+      globalSetup: '<rootDir>/tests/e2e/global-setup.js',
+      globalTeardown: '<rootDir>/tests/e2e/global-teardown.js',
       testTimeout: 120000,
     },
   ],

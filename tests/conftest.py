@@ -6,7 +6,7 @@ The database is SQLite in a temp dir unless TEST_DATABASE_URL names another
 
 import os
 import secrets
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 import tempfile
 from pathlib import Path
 
@@ -36,8 +36,8 @@ def engine():
     engine.dispose()
 
 
-@pytest.fixture
-def session(engine):
+@contextmanager
+def rolled_back_session(engine):
     """A session whose commits are savepoints inside one transaction that is rolled back."""
     connection = engine.connect()
     outer = connection.begin()
@@ -51,14 +51,44 @@ def session(engine):
 
 
 @pytest.fixture
-def app(session):
-    from app.auth.router import get_wechat
+def session(engine):
+    with rolled_back_session(engine) as db:
+        yield db
+
+
+@pytest.fixture(scope="module")
+def demo_session(engine):
+    """The demo school seeded once for a module whose tests only read it (seeding takes seconds): use it instead
+    of `session`, which would wait on this one's transaction."""
+    from app.demo.seed import seed_demo
+    with rolled_back_session(engine) as db:
+        seed_demo(db)
+        yield db
+
+
+@pytest.fixture(scope="session")
+def shared_app():
+    """One application for the run: building one (FastAPI prepares ~200 routes' models) took 0.3–0.7 s, more
+    than most tests; `app` gives each test a fresh state of it."""
     from app.main import create_app
+    return create_app()
+
+
+@pytest.fixture
+def app(session, shared_app):
+    """The application, pointed at this test's rolled-back session and a fake WeChat, as if just made: its state
+    (rate-limit counters, limiters), middlewares and dependency overrides are new, and routes a test adds are
+    gone after it."""
+    from app.auth.router import get_wechat
     from app.wechat.client import WeChatClient
     from app.wechat.fake import FakeWeChat
     import httpx
 
-    application = create_app()
+    application = shared_app
+    routes = list(application.router.routes)
+    application.state._state.clear()
+    application.middleware_stack = None  # made again on the first request, inside this test's event loop
+    application.dependency_overrides.clear()
     fake = FakeWeChat()
     application.state.fake_wechat = fake
     application.dependency_overrides[get_session] = lambda: session
@@ -66,7 +96,9 @@ def app(session):
     application.dependency_overrides[get_wechat] = lambda: WeChatClient(
         appid="wx-test", secret="test-secret", base_url="http://fake-wechat.local",
         transport=httpx.MockTransport(fake.handle))
-    return application
+    yield application
+    application.router.routes[:] = routes
+    application.dependency_overrides.clear()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 /**
- * The real backend for end-to-end tests: `python -m app.cli demo-server` (migrate, seed the demo
- * school, serve) on a free port with a throw-away SQLite file, and a `wx` built on Node's http module.
+ * The real backend for end-to-end tests: `python -m app.cli demo-server` on a free port with a throw-away
+ * SQLite file (a copy of the demo school global-setup.js seeded once for the run), and a `wx` built on Node's
+ * http module.
  *
  *   const { describeIfBackend, useDemoBackend, createNodeWx } = require('./backend');
  *   describeIfBackend('…', () => { const backend = useDemoBackend(); … backend.origin … });
@@ -18,8 +19,8 @@ const crypto = require('crypto');
 const config = require('../../config/index');
 const { TOKEN_KEY } = require('../../services/request');
 
-const REPO_ROOT = path.resolve(__dirname, '../../..');
-const PYTHON = path.join(REPO_ROOT, '.venv', 'bin', 'python');
+const { REPO_ROOT, PYTHON, TEMPLATE_ENV, backendEnv } = require('./backend-env');
+
 const STARTUP_TIMEOUT_MS = 90000;
 
 const describeIfBackend = fs.existsSync(PYTHON) ? describe : describe.skip;
@@ -119,25 +120,23 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function startDemoServer() {
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kehou-e2e-'));
   const port = await freePort();
-  const env = {
-    ...process.env,
-    ENV: 'dev',
-    JWT_SECRET: crypto.randomBytes(32).toString('hex'),
-    // empty WeChat settings: the backend uses its in-process fake WeChat, which accepts dev: codes
-    WECHAT_APPID: '',
-    WECHAT_SECRET: '',
-    WECHAT_BASE_URL: '',
-    MEDIA_DIR: path.join(tmpDir, 'media'),
-    PYTHONUNBUFFERED: '1',
-    // the suites log in and scan far faster than people do; the limits are tested in pytest (tests/core)
-    RATE_LIMITS_ENABLED: 'false',
-  };
-  delete env.DATABASE_URL;
+  const database = path.join(tmpDir, 'e2e.db');
+  const media = path.join(tmpDir, 'media');
+  // A copy of the demo database global-setup.js seeded once for the run, else (one suite run on its own
+  // with a config that has no global setup) the server seeds its own.
+  const template = process.env[TEMPLATE_ENV] ? JSON.parse(process.env[TEMPLATE_ENV]) : null;
+  if (template) {
+    fs.copyFileSync(path.join(template.dir, 'e2e.db'), database);
+    if (fs.existsSync(path.join(template.dir, 'media'))) {
+      fs.cpSync(path.join(template.dir, 'media'), media, { recursive: true });
+    }
+  }
+  const env = backendEnv(template ? template.secret : crypto.randomBytes(32).toString('hex'), media);
   const server = spawn(PYTHON, [
     '-m', 'app.cli', 'demo-server',
     '--host', '127.0.0.1',
     '--port', String(port),
-    '--database-url', `sqlite:///${path.join(tmpDir, 'e2e.db')}`,
+    '--database-url', `sqlite:///${database}`,
   ], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let exited = null;
