@@ -35,7 +35,7 @@ from app.core.errors import AppError, Forbidden, NotFound
 from app.duty.on_duty import duty_staff_ids
 from app.leave.models import LeaveKind
 from app.notify.events import EventType, register
-from app.notify.service import enqueue, notify_guardians
+from app.notify.service import enqueue, notify_guardians, notify_guardians_of_many
 from app.notify.worker import PeriodicJob, register_periodic
 from app.people.models import Staff, Student
 from app.people.photos import photo_link
@@ -338,11 +338,11 @@ def mark_attendance(*, session: Session, caller: Caller, row: ServiceSession, ma
     if arrived:
         staff = session_staff_ids(session, [row.id])[row.id]
         teacher = "、".join(sorted(staff_names(session, staff).values())) or caller.actor.name
-        for student, at in arrived:
-            notify_guardians(session, student_id=student.id, school_id=row.school_id, event="arrived",
-                             data={"student_name": student.name, "time": hhmm(at), "place": row.name,
-                                   "teacher_name": teacher},
-                             dedupe_key=f"arrived:{row.day.isoformat()}:{student.id}")  # once a day per child
+        notify_guardians_of_many(
+            session, school_id=row.school_id, event="arrived",
+            data_of={student.id: {"student_name": student.name, "time": hhmm(at), "place": row.name,
+                                  "teacher_name": teacher} for student, at in arrived},
+            key_of=lambda student_id: f"arrived:{row.day.isoformat()}:{student_id}")  # once a day per child
     forget_figures(session, row.school_id, [row.day])  # a past day corrected: its kept figures are recomputed
     session.commit()
     return _roster(session, row, access, staff_id)

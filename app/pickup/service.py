@@ -29,8 +29,7 @@ from app.core.errors import AppError, Conflict, Forbidden, NotFound
 from app.enrollment.models import Application, AppStatus, PlanStatus, ServicePlan
 from app.leave.models import LeaveDay, LeaveKind, LeaveRequest, LeaveStatus
 from app.notify.events import PICKED_UP
-from app.notify.models import InboxMessage, OutboxMessage, OutboxStatus
-from app.notify.service import render
+from app.notify.service import notify_guardians_of_many
 from app.people.models import Guardian, Guardianship, Student
 from app.people.photos import delete_photo, photo_link, save_photo
 from app.people.service import is_guardian_of
@@ -631,8 +630,6 @@ def _releaser(session: Session, caller: Caller, school_id: int) -> Releaser:
 
 _insert_handoff = InsertOnce(Handoff, "student_id", "day")
 _use_code = InsertOnce(PickupCodeUse, "device_id", "issued_at")
-_new_inbox = InsertOnce(InboxMessage, "dedupe_key")
-_new_outbox = InsertOnce(OutboxMessage, "dedupe_key")
 
 
 def _release(session: Session, by: Releaser, day: date, children: dict[int, ChildToday], method: str,
@@ -668,32 +665,12 @@ def _release(session: Session, by: Releaser, day: date, children: dict[int, Chil
 
 
 def _tell_guardians(session: Session, school_id: int, day: date, released: list[ReleaseOut]) -> None:
-    """`notify_guardians` (PICKED_UP) for every child released, in three statements whatever their number: the
-    guardians' accounts, then an inbox and an outbox row for each, written unless the dedupe key (one per child,
-    day and account) was recorded already — `enqueue`'s rule, here without a savepoint per message."""
-    accounts: dict[int, list[int]] = {}
-    for student_id, account_id in session.exec(
-            select(Guardianship.student_id, Guardian.account_id).join(Guardian, Guardian.id == Guardianship.guardian_id)
-            .where(Guardianship.student_id.in_([out.student_id for out in released]), Guardian.account_id.is_not(None))
-            .distinct().order_by(Guardianship.student_id, Guardian.account_id)).all():
-        accounts.setdefault(student_id, []).append(account_id)
-    now, messages = utcnow(), []
-    for out in released:
-        data = {"student_id": out.student_id, "student_name": out.student_name, "adult_name": out.adult_name,
-                "relation": out.relation or HandoffMethod.LABELS[out.method], "time": out.released_time,
-                "teacher_name": out.released_by, "summary": out.summary}
-        for account_id in accounts.get(out.student_id, []):
-            messages.append(dict(school_id=school_id, account_id=account_id, event=PICKED_UP.key,
-                                 title=render(PICKED_UP.title, data)[:100], body=render(PICKED_UP.body, data)[:500],
-                                 page=render(PICKED_UP.page, data)[:200], data=data,
-                                 dedupe_key=f"picked_up:{out.student_id}:{day}:{account_id}", created_at=now,
-                                 read_at=None))
-    data_of = {m["dedupe_key"]: m["data"] for m in messages}
-    _new_outbox.many(session, [dict(
-        school_id=school_id, account_id=inbox.account_id, inbox_id=inbox.id, event=PICKED_UP.key,
-        data=data_of[inbox.dedupe_key], dedupe_key=inbox.dedupe_key, status=OutboxStatus.PENDING, attempts=0,
-        next_attempt_at=now, lease_until=None, last_error=None, wechat_msgid=None, created_at=now, sent_at=None)
-        for inbox in sorted(_new_inbox.many(session, messages, "id", "account_id", "dedupe_key"))])
+    """PICKED_UP to the guardians of every child released, once per child, day and guardian."""
+    notify_guardians_of_many(session, school_id=school_id, event=PICKED_UP.key, data_of={
+        out.student_id: {"student_name": out.student_name, "adult_name": out.adult_name,
+                         "relation": out.relation or HandoffMethod.LABELS[out.method], "time": out.released_time,
+                         "teacher_name": out.released_by, "summary": out.summary} for out in released},
+        key_of=lambda student_id: f"picked_up:{student_id}:{day}")
 
 
 def release_by_code(*, session: Session, caller: Caller, code: str, student_ids: list[int], note: str | None,

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import select
 
 from app.attendance import service
@@ -117,6 +118,22 @@ def test_arrival_is_told_to_the_guardian_once_a_day(session, day):
     messages = inbox(session, "arrived", guardian)
     assert len(messages) == 1
     assert messages[0].body == f"{child.name}已于 16:00 到达三年级看护1组，由{day.tutor.name}看护。"
+
+
+def test_a_roll_call_tells_all_its_guardians_in_one_insert(session, day):
+    """A care group of 45 is one roll call: its arrival messages are written together, not a statement per child."""
+    inserts = []
+
+    def seen(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("INSERT INTO INBOX_MESSAGE"):
+            inserts.append(statement)
+    event.listen(session.get_bind(), "before_cursor_execute", seen)
+    try:
+        mark(session, day, day.caller(session, day.tutor, "teacher"), *((c, "present") for c in day.at_group))
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", seen)
+    told = {m.data["student_id"] for m in inbox(session, "arrived")}
+    assert told == {c.id for c in day.at_group} and len(inserts) == 1
 
 
 def test_absent_mark_tells_no_one_it_arrived(session, day):
