@@ -32,9 +32,18 @@ def list_sessions(session: SessionDep, caller: SessionStaff, date: OnDate = None
             summary="点名名单（照片、班级、请假与社团标记、应到与已到）；班主任只看本班孩子")
 def roster(session_id: PathId, session: SessionDep, caller: SessionStaff) -> RosterOut:
     row = service.get_session_row(session=session, caller=caller, session_id=session_id)
-    out = service.roster(session=session, caller=caller, row=row)
+    return _logged_roster(session, caller, row, service.roster(session=session, caller=caller, row=row))
+
+
+def _logged_roster(session, caller, row, out: RosterOut) -> RosterOut:
     record_access(session, caller, school_id=row.school_id, action="roster.session",
                   student_ids=(r.student_id for r in out.rows), detail=row.name)
+    return out
+
+
+def _logged_handover(session, caller, school_class, out: HandoverOut) -> HandoverOut:
+    record_access(session, caller, school_id=school_class.school_id, action="roster.class",
+                  student_ids=(r.student_id for r in out.rows), detail=out.class_name)
     return out
 
 
@@ -42,14 +51,16 @@ def roster(session_id: PathId, session: SessionDep, caller: SessionStaff) -> Ros
             summary="点名（可只交部分孩子；status 为 unmarked 即撤销；整批要么全部保存要么都不保存；支持 Idempotency-Key）")
 def mark(session_id: PathId, body: Marks, session: SessionDep, caller: SessionStaff) -> RosterOut:
     row = service.get_session_row(session=session, caller=caller, session_id=session_id)
-    return service.mark_attendance(session=session, caller=caller, row=row, marks=body)
+    return _logged_roster(session, caller, row, service.mark_attendance(session=session, caller=caller, row=row,
+                                                                        marks=body))
 
 
 @router.get("/classes/{class_id}/handover", response_model=HandoverOut,
             summary="交接：本班今天应留下的孩子和去向，以及已保存的交接")
 def get_handover(class_id: PathId, session: SessionDep, caller: ClassHeadOrAdmin, date: OnDate = None) -> HandoverOut:
     school_class = service.get_class_row(session=session, caller=caller, class_id=class_id)
-    return service.handover_view(session=session, school_class=school_class, day=date or today())
+    return _logged_handover(session, caller, school_class,
+                            service.handover_view(session=session, school_class=school_class, day=date or today()))
 
 
 @router.post("/classes/{class_id}/handover", response_model=HandoverOut,
@@ -57,7 +68,9 @@ def get_handover(class_id: PathId, session: SessionDep, caller: ClassHeadOrAdmin
 def confirm_handover(class_id: PathId, body: HandoverIn, session: SessionDep, caller: ClassHeadOrAdmin
                      ) -> HandoverOut:
     school_class = service.get_class_row(session=session, caller=caller, class_id=class_id)
-    return service.confirm_handover(session=session, caller=caller, school_class=school_class, data=body)
+    return _logged_handover(session, caller, school_class,
+                            service.confirm_handover(session=session, caller=caller, school_class=school_class,
+                                                     data=body))
 
 
 @router.get("/students/{student_id}/day", response_model=ChildDayOut,

@@ -16,7 +16,7 @@ from app.core.logging import request_origin
 
 ACTIONS = {"student.read": "查看学生信息", "student.photo": "查看学生照片", "student.guardians": "查看监护人",
            "student.day": "查看孩子当天去向", "roster.list": "查看学生名单", "roster.session": "查看点名名单",
-           "roster.club": "查看社团名单", "pickup.verify": "扫码核验接送", "pickup.adults": "查看可接送人",
+           "roster.club": "查看社团名单", "roster.class": "查看班级交接名单", "pickup.verify": "扫码核验接送", "pickup.adults": "查看可接送人",
            "export.applications": "导出申请名单", "export.reports": "导出统计", "export.workload": "导出课时",
            "export.duty_report": "导出值班日志", "export.surveys": "导出满意度调查"}
 SHOWN_IDS = 200

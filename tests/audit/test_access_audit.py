@@ -57,6 +57,22 @@ def test_rosters_verifications_and_exports_are_logged_with_their_children(client
     assert export.student_count == 4
 
 
+def test_a_roll_call_and_a_class_handover_log_the_children_they_show(client, session, day):
+    tutor = auth_headers(day.tutor.account_id)
+    group = day.session_of(session)
+    marked = client.put(f"/api/v1/sessions/{group.id}/attendance", headers=tutor,
+                        json=[{"student_id": day.at_group[0].id, "status": "present"}])
+    assert marked.status_code == 200, marked.text
+    [roll_call] = events(session, "roster.session")
+    assert students_of(session, roll_call) == sorted(r["student_id"] for r in marked.json()["rows"])
+    school_class = day.school.classes[0]
+    shown = client.get(f"/api/v1/classes/{school_class.id}/handover", headers=day.school.headers("admin"))
+    assert shown.status_code == 200, shown.text
+    [handover] = events(session, "roster.class")
+    assert students_of(session, handover) == sorted(r["student_id"] for r in shown.json()["rows"])
+    assert handover.detail == school_class.name
+
+
 def test_the_trail_cannot_be_edited_or_deleted(client, session, day):
     client.get(f"/api/v1/students/{day.at_group[0].id}", headers=auth_headers(day.tutor.account_id))
     for statement in (update(AuditEvent).values(actor_name="别人"), delete(AuditEvent),
