@@ -7,6 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlmodel import Session, select
 
+from app.core.rates import percent
 from app.enrollment.models import Application, AppStatus, ServicePlan
 from app.enrollment.schemas import ApplicationOut, ApplicationSummary, CountRow, NotRespondedRow, PriorityRow
 from app.enrollment.service import application_outs, published_plan, waiting_queue
@@ -14,10 +15,6 @@ from app.people.models import PRIORITY_FLAGS, Student
 from app.schools.models import GRADE_NAMES, School, SchoolClass, Term
 
 PRIORITY_LABELS = {column.removeprefix("priority_"): label for column, label in PRIORITY_FLAGS.items()}
-
-
-def _percent(part: int, whole: int) -> float:
-    return round(100 * part / whole, 2) if whole else 0.0
 
 
 def not_responded(session: Session, term: Term, class_ids: set[int] | None) -> list[NotRespondedRow]:
@@ -69,12 +66,12 @@ def summary(session: Session, term: Term) -> ApplicationSummary:
     return ApplicationSummary(
         term_id=term.id, eligible=len(students),
         by_status={status: by_status.get(status, 0) for status in AppStatus.LABELS},
-        participation_rate=_percent(approved, len(students)),
+        participation_rate=percent(approved, len(students)),
         by_grade=[grade_rows[g] for g in sorted(grade_rows)],
         by_class=[class_rows[c] for c in sorted(class_rows, key=lambda c: (classes[c].grade, classes[c].number))],
         by_priority=[PriorityRow(key=key, label=label, approved=priority_counts[key],
-                                 share_of_approved=_percent(priority_counts[key], approved),
-                                 text=f"{label} {priority_counts[key]} 人，占 {_percent(priority_counts[key], approved):.2f}%")
+                                 share_of_approved=percent(priority_counts[key], approved),
+                                 text=f"{label} {priority_counts[key]} 人，占 {percent(priority_counts[key], approved):.2f}%")
                      for key, label in PRIORITY_LABELS.items()],
         declined_reasons=[a.decline_reason for a in apps.values() if a.status == AppStatus.DECLINED and a.decline_reason],
         not_responded=dict(not_responded), capacity=plan.capacity if plan else None,

@@ -18,6 +18,7 @@ from app.core.clock import school_time, today, utcnow
 from app.core.config import get_settings
 from app.core.db import InsertOnce, upsert
 from app.core.errors import NotFound
+from app.core.rates import percent
 from app.duty.models import PatrolRecord
 from app.duty.service import patrol_times
 from app.enrollment.models import Application, AppStatus, Bill
@@ -37,10 +38,6 @@ from app.reports.schemas import (
 from app.schools.models import GRADE_NAMES, District, School, SchoolClass, Term
 from app.schools.service import current_term, school_rules
 from app.workload.service import served_days
-
-
-def percent(part: int | float, whole: int | float) -> float:
-    return round(part * 100 / whole, 2) if whole else 0.0
 
 
 # ---------- one day ----------

@@ -26,6 +26,7 @@ from app.core.clock import school_time, utcnow
 from app.core.db import InsertOnce
 from app.core.deps import Caller
 from app.core.errors import AppError, Conflict, Forbidden, NotFound
+from app.core.rates import percent
 from app.enrollment.models import Application, AppStatus
 from app.people.models import Guardian, Guardianship, Student
 from app.people.service import readable_student
@@ -38,11 +39,6 @@ from app.surveys.schemas import (
 )
 
 _add_response = InsertOnce(SurveyResponse, "survey_id", "student_id")
-
-
-def percent(part: int | float, whole: int | float) -> float:
-    """part / whole × 100 with two decimals; 0 when there is nothing to divide by."""
-    return round(part * 100 / whole, 2) if whole else 0.0
 
 
 # ---------- the survey ----------
