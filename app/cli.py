@@ -9,6 +9,7 @@
   housekeeping   forget old Idempotency-Keys (run daily, e.g. from cron)
   sweep-absences raise due absence alerts once (the worker does it every minute; or run from cron)
   sweep-late-pickups  mark late pickups and hand children to the guard once (the worker does it every minute)
+  purge          delete what is past each school's retention and print what went (the worker does it daily)
 """
 
 import argparse
@@ -65,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("housekeeping", help="forget Idempotency-Keys older than two days")
     sub.add_parser("sweep-absences", help="raise the absence alerts that are due (e.g. every minute from cron)")
     sub.add_parser("sweep-late-pickups", help="mark due late pickups and guard handovers (e.g. every minute)")
+    sub.add_parser("purge", help="delete photos, pickups, attendance and notifications past the schools' retention")
     args = parser.parse_args(argv)
 
     if getattr(args, "database_url", None):
@@ -100,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
         from app.core.db import get_engine
         from app.pickup.late import sweep_late_pickups
         print(f"took {sweep_late_pickups(get_engine())} late-pickup steps")
+    elif args.command == "purge":
+        from app.core.db import get_engine
+        from app.dataprotection.retention import purge_expired, report_lines
+        print("\n".join(report_lines(purge_expired(get_engine()))))
     return 0
 
 
@@ -113,6 +119,7 @@ def _run_worker() -> None:
     import app.attendance.service  # noqa: F401 - registers the absence-alert sweep with the worker loop
     import app.pickup.late  # noqa: F401 - and the late-pickup sweep
     import app.reports.service  # noqa: F401 - and keeping yesterday's figures
+    import app.dataprotection.retention  # noqa: F401 - and the daily purge
     from app.notify.worker import Deliverer
     from app.wechat.client import build_wechat_client
 

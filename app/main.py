@@ -21,6 +21,7 @@ from app.core.idempotency import IdempotencyMiddleware
 from app.core.logging import RequestLogMiddleware, configure_logging
 from app.clubs.router import router as clubs_router, rush as clubs_rush
 from app.console.router import mount_console
+from app.dataprotection.router import router as dataprotection_router
 from app.carelogs.router import router as carelogs_router
 from app.duty.router import router as duty_router
 from app.incidents.router import router as incidents_router
@@ -82,7 +83,7 @@ def create_app() -> FastAPI:
     for router in (auth_router, schools_router, people_router, notify_router, enrollment_router,
                    clubs_router, calendar_router, caregroups_router, attendance_router, leave_router,
                    workload_router, pickup_router, duty_router, carelogs_router, incidents_router,
-                   audit_router, reports_router, surveys_router):
+                   audit_router, reports_router, surveys_router, dataprotection_router):
         api.include_router(router)
     app.include_router(api)
 

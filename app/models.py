@@ -22,6 +22,7 @@ from app.clubs.models import (  # noqa: E402,F401
     Club, ClubEnrollment, EnrollmentEvent, LotteryChoice, SelectionRound,
 )
 from app.core.idempotency import IdempotencyRecord  # noqa: E402,F401
+from app.dataprotection.models import RetentionRules, StudentErasure  # noqa: E402,F401
 from app.carelogs.models import CareLogVersion  # noqa: E402,F401
 from app.incidents.models import Incident, IncidentEntry  # noqa: E402,F401
 from app.duty.models import DutyAssignment, PatrolRecord  # noqa: E402,F401

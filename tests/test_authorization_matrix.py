@@ -128,6 +128,8 @@ SAMPLE_BODIES: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/api/v1/surveys/{survey_id}/publish"): lambda w: {"json": {}},
     ("PUT", "/api/v1/surveys/{survey_id}/responses/{student_id}"): lambda w: {"json": {
         "answers": [{"question_id": 1, "rating": 5}]}},
+    ("POST", "/api/v1/students/{student_id}/erase"): lambda w: {"json": {"reason": "转学离校"}},
+    ("PUT", "/api/v1/schools/{school_id}/retention"): lambda w: {"json": {"pickup_days": 365}},
     ("POST", "/api/v1/schools/{school_id}/roster/import"): lambda w: {
         "files": {"file": ("roster.csv", ROSTER_CSV.encode(), "text/csv")}},
 }

@@ -18,17 +18,21 @@ ACTIONS = {"student.read": "查看学生信息", "student.photo": "查看学生�
            "student.day": "查看孩子当天去向", "roster.list": "查看学生名单", "roster.session": "查看点名名单",
            "roster.club": "查看社团名单", "roster.class": "查看班级交接名单", "pickup.verify": "扫码核验接送", "pickup.adults": "查看可接送人",
            "export.applications": "导出申请名单", "export.reports": "导出统计", "export.workload": "导出课时",
-           "export.duty_report": "导出值班日志", "export.surveys": "导出满意度调查"}
+           "export.duty_report": "导出值班日志", "export.surveys": "导出满意度调查",
+           "export.guardian_data": "家长导出孩子的全部信息", "student.erase": "删除学生个人信息"}
 SHOWN_IDS = 200
 
 
 def record_access(session: Session, caller: Caller, *, school_id: int, action: str,
-                  student_ids: Iterable[int] = (), detail: str = "") -> None:
-    """Log a staff read of children's data at `school_id` (nothing for a guardian reading their own child)."""
-    if school_id not in caller.school_ids:
+                  student_ids: Iterable[int] = (), detail: str = "", by_guardian: bool = False) -> None:
+    """Log a staff read of children's data at `school_id` (nothing for a guardian reading their own child).
+
+    `by_guardian` logs a guardian's own act as well: taking everything about their child out of Kehou (the export)
+    is part of the record whoever does it."""
+    if school_id not in caller.school_ids and not by_guardian:
         return
     ids = sorted(set(student_ids))
-    roles = caller.actor.staff.get(school_id, (None, frozenset()))[1] or (
+    roles = frozenset({"guardian"}) if by_guardian else caller.actor.staff.get(school_id, (None, frozenset()))[1] or (
         frozenset({"district"}) if school_id in caller.actor.district_school_ids else frozenset())
     client_ip, request_id = request_origin.get()
     event_id = session.connection().execute(insert(AuditEvent).returning(AuditEvent.id), {
