@@ -60,9 +60,10 @@ def test_the_export_holds_the_childs_records_and_photo(client, session, family):
     assert application["status"] == "已通过"
     assert {n["sent_to"] for n in read(archive, "notifications.json")} == {"本人", "其他监护人"}
     assert any("王小明已由" in n["body"] for n in read(archive, "notifications.json"))
-    # The teacher's read of the child's record; not the read of the classmate's.
-    assert [(a["actor_name"], a["action_label"]) for a in read(archive, "access_log.json")] == [
-        (family.day.tutor.name, "查看学生信息")]
+    # The teacher's roll call (its answer lists the group) and read of the child's record; not the read of the
+    # classmate's.
+    assert sorted((a["actor_name"], a["action_label"]) for a in read(archive, "access_log.json")) == [
+        (family.day.tutor.name, "查看学生信息"), (family.day.tutor.name, "查看点名名单")]
 
 
 def test_nothing_of_the_sibling_or_the_classmate_is_in_the_export(client, session, family):
