@@ -56,14 +56,14 @@ def get_student(student_id: PathId, session: SessionDep, caller: CareStaffOrGuar
 
 @router.patch("/students/{student_id}", response_model=StudentOut, summary="修改学生信息")
 def update_student(student_id: PathId, body: StudentUpdate, session: SessionDep, caller: Admin) -> StudentOut:
-    student = service.readable_student(session=session, caller=caller, student_id=student_id)
+    student = service.writable_student(session=session, caller=caller, student_id=student_id)
     return service.update_student(session=session, student=student, data=body)
 
 
 @router.put("/students/{student_id}/photo", response_model=StudentOut, summary="上传学生照片（JPG/PNG）")
 def upload_photo(student_id: PathId, session: SessionDep, caller: AdminOrGuardian,
                  file: Annotated[UploadFile, File(description="JPG 或 PNG 照片")]) -> StudentOut:
-    student = service.readable_student(session=session, caller=caller, student_id=student_id)
+    student = service.writable_student(session=session, caller=caller, student_id=student_id)
     data = file.file.read(get_settings().max_photo_bytes + 1)
     photos.save_photo(session=session, owner=student, data=data)
     return service.student_outs(session, [student])[0]
@@ -118,7 +118,7 @@ def list_guardians(student_id: PathId, session: SessionDep, caller: CareStaffOrG
 
 @router.post("/students/{student_id}/guardians", response_model=list[GuardianshipOut], summary="添加或更新监护人")
 def link_guardian(student_id: PathId, body: GuardianLinkIn, session: SessionDep, caller: Admin) -> list[GuardianshipOut]:
-    student = service.readable_student(session=session, caller=caller, student_id=student_id)
+    student = service.writable_student(session=session, caller=caller, student_id=student_id)
     return service.link_guardian(session=session, student=student, data=body)
 
 

@@ -19,6 +19,7 @@ from app.core.errors import AppError, Conflict, NotFound, TooManyRequests
 from app.core.pagination import PageParams, paginate
 from app.core.scope import get_in_schools
 from app.core.security import hash_password
+from app.dataprotection.models import StudentErasure
 from app.people.models import PRIORITY_FLAGS, BindAttempt, Guardian, Guardianship, Staff, Student
 from app.people.schemas import (
     BindOut, BoundStudent, GuardianLinkIn, GuardianshipOut, GuardianshipUpdate, StaffBindCodeOut, StaffBindOut,
@@ -110,6 +111,15 @@ def readable_student(*, session: Session, caller: Caller, student_id: int) -> St
         if caller.as_guardian and is_guardian_of(session, caller.actor, student_id):
             return student
     raise NotFound("STUDENT_NOT_FOUND", "未找到该学生")
+
+
+def writable_student(*, session: Session, caller: Caller, student_id: int) -> Student:
+    """`readable_student`, refused once the child's personal data was erased (app/dataprotection): an erased
+    record is never filled in again."""
+    student = readable_student(session=session, caller=caller, student_id=student_id)
+    if session.exec(select(StudentErasure.id).where(StudentErasure.student_id == student.id)).first() is not None:
+        raise Conflict("STUDENT_ERASED", "该学生的个人信息已删除，不能再修改")
+    return student
 
 
 def is_guardian_of(session: Session, actor: Actor, student_id: int) -> bool:

@@ -176,3 +176,20 @@ def test_another_childs_longer_name_holding_the_childs_is_left_alone(client, ses
     leave_school(client, family)
     erase(client, family)
     assert session.exec(select(CareLogVersion.summary)).one() == "某同学和王小明轩一起读书"
+
+
+def test_an_erased_child_cannot_be_filled_in_again(client, session, family):
+    leave_school(client, family)
+    assert erase(client, family).status_code == 200
+    base = f"/api/v1/students/{family.child.id}"
+    attempts = [
+        client.patch(base, json={"name": "王小明"}, headers=family.admin_headers),
+        client.put(f"{base}/photo", files={"file": ("p.png", png_bytes(), "image/png")}, headers=family.admin_headers),
+        client.post(f"{base}/guardians", json={"name": "张丽", "phone": "13900000000", "relation": "母亲"},
+                    headers=family.admin_headers),
+    ]
+    assert [(r.status_code, r.json()["error"]["code"]) for r in attempts] == [(409, "STUDENT_ERASED")] * 3
+    session.expire_all()
+    child = session.get(Student, family.child.id)
+    assert child.name.startswith("已删除学生") and child.photo_path is None
+    assert session.exec(select(Guardianship).where(Guardianship.student_id == child.id)).all() == []
