@@ -31,6 +31,7 @@ from app.notify.router import router as notify_router
 from app.people.router import router as people_router
 from app.reports.router import router as reports_router
 from app.pickup.router import gate as pickup_gate, router as pickup_router
+from app.privacy.router import router as privacy_router
 from app.schools.router import router as schools_router
 from app.surveys.router import router as surveys_router
 from app.workload.router import router as workload_router
@@ -83,7 +84,7 @@ def create_app() -> FastAPI:
     for router in (auth_router, schools_router, people_router, notify_router, enrollment_router,
                    clubs_router, calendar_router, caregroups_router, attendance_router, leave_router,
                    workload_router, pickup_router, duty_router, carelogs_router, incidents_router,
-                   audit_router, reports_router, surveys_router, dataprotection_router):
+                   audit_router, reports_router, surveys_router, dataprotection_router, privacy_router):
         api.include_router(router)
     app.include_router(api)
 

@@ -37,6 +37,7 @@ from app.people.models import (  # noqa: E402,F401
 from app.pickup.models import (  # noqa: E402,F401
     Clearance, Handoff, LatePickup, PickupBlock, PickupCodeUse, PickupDelegate, PickupDevice,
 )
+from app.privacy.models import PrivacyConsent  # noqa: E402,F401
 from app.reports.models import DayFigures  # noqa: E402,F401
 from app.schools.models import District, School, SchoolClass, SchoolRules, Term  # noqa: E402,F401
 from app.surveys.models import Survey, SurveyAnswer, SurveyResponse  # noqa: E402,F401

@@ -1,11 +1,15 @@
 /**
  * 课后 Kehou mini-program. Login happens lazily: the first API call (services/request.js)
  * logs in when there is no token, and again once when the server answers 401.
+ * WeChat's privacy authorisation is answered by Kehou's own popup (utils/privacy.js, components/privacy-popup).
  */
+const privacy = require('./utils/privacy');
+
 App({
   globalData: {},
 
   onLaunch() {
+    privacy.listen();
     this.checkForUpdate();
   },
 

@@ -1,5 +1,6 @@
 """Small `create_*` helpers and a two-school world for tests."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import count
@@ -10,6 +11,9 @@ from app.auth.models import Account
 from app.core.security import create_access_token, hash_password
 from app.people.models import DistrictOfficial, Guardian, Guardianship, Staff, Student
 from app.people.service import name_initials
+from app.privacy.models import ConsentScope
+from app.privacy.rules import current_version
+from app.privacy.service import record_consents
 from app.schools.models import District, School, SchoolClass, Term
 
 _seq = count(1)
@@ -72,7 +76,10 @@ def create_student(session: Session, school_class: SchoolClass, *, name: str | N
 
 
 def create_guardian(session: Session, student: Student, *, name: str | None = None, phone: str | None = None,
-                    relation: str = "妈妈", bound: bool = True, may_pick_up: bool = True) -> Guardian:
+                    relation: str = "妈妈", bound: bool = True, may_pick_up: bool = True,
+                    consent: Iterable[str] | None = None) -> Guardian:
+    """A guardian of the child; a bound one has agreed to every scope of the current processing rules, as binding
+    in the mini-program would have had them do (`consent=()` for one who has agreed to nothing)."""
     n = next(_seq)
     account = create_account(session, name=name or f"家长{n}", openid=f"guardian-{n}") if bound else None
     guardian = Guardian(school_id=student.school_id, name=name or f"家长{n}", phone=phone or f"138{n:08d}",
@@ -81,8 +88,23 @@ def create_guardian(session: Session, student: Student, *, name: str | None = No
     session.flush()
     session.add(Guardianship(school_id=student.school_id, student_id=student.id, guardian_id=guardian.id,
                              relation=relation, may_pick_up=may_pick_up))
+    scopes = ConsentScope.ALL if consent is None and bound else (consent or ())
+    give_consent(session, guardian, student, *scopes)
     session.flush()
     return guardian
+
+
+def give_consent(session: Session, guardian: Guardian, student: Student, *scopes: str,
+                 version: str | None = None) -> None:
+    """Record the guardian's consent for the child (the current rules unless `version` says otherwise)."""
+    record_consents(session, guardian=guardian, student_id=student.id, account_id=guardian.account_id,
+                    version=version or current_version(), scopes=scopes)
+    session.flush()
+
+
+def consent_offer(*scopes: str, version: str | None = None) -> dict:
+    """The `consent` part of a bind body: the current rules and these scopes (all of them by default)."""
+    return {"version": version or current_version(), "scopes": list(scopes or ConsentScope.ALL)}
 
 
 def auth_headers(account_id: int) -> dict[str, str]:

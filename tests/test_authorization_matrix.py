@@ -130,6 +130,10 @@ SAMPLE_BODIES: dict[tuple[str, str], Callable[[World], dict]] = {
         "answers": [{"question_id": 1, "rating": 5}]}},
     ("POST", "/api/v1/students/{student_id}/erase"): lambda w: {"json": {"reason": "转学离校"}},
     ("PUT", "/api/v1/schools/{school_id}/retention"): lambda w: {"json": {"pickup_days": 365}},
+    ("POST", "/api/v1/privacy/consents"): lambda w: {"json": {"student_id": w.b.students[0].id, "version": "1.0",
+                                                              "scopes": ["photo"]}},
+    ("POST", "/api/v1/privacy/consents/withdraw"): lambda w: {"json": {"student_id": w.b.students[0].id,
+                                                                       "scopes": ["photo"]}},
     ("POST", "/api/v1/schools/{school_id}/roster/import"): lambda w: {
         "files": {"file": ("roster.csv", ROSTER_CSV.encode(), "text/csv")}},
 }
@@ -143,7 +147,8 @@ CLUB = {"name": "书法", "category": "art", "weekdays": [3], "start_time": "16:
 BODY_NAMES_OBJECT = {("POST", "/api/v1/applications"), ("POST", "/api/v1/applications/decline"),
                      ("POST", "/api/v1/leave-requests"), ("POST", "/api/v1/pickup/delegates"),
                      ("POST", "/api/v1/pickup/handoffs/manual"), ("POST", "/api/v1/pickup/blocks"),
-                     ("POST", "/api/v1/incidents")}
+                     ("POST", "/api/v1/incidents"), ("POST", "/api/v1/privacy/consents"),
+                     ("POST", "/api/v1/privacy/consents/withdraw")}
 # Path parameters that name no object (a date): a route with only these acts on the caller's own school.
 NOT_OBJECTS = {"day"}
 

@@ -1,5 +1,7 @@
 from pydantic import BaseModel, Field
 
+from app.privacy.schemas import ConsentSummary
+
 
 class WeChatLoginIn(BaseModel):
     code: str = Field(min_length=1, max_length=128, description="wx.login 返回的 code")
@@ -32,6 +34,7 @@ class MyChild(BaseModel):
     class_name: str
     relation: str
     may_pick_up: bool
+    consent: ConsentSummary = Field(description="儿童个人信息处理规则：needed 为真时请家长（重新）阅读并同意")
 
 
 class MeOut(BaseModel):

@@ -11,6 +11,7 @@ from app.core.deps import Actor
 from app.core.errors import AppError, NotAuthenticated
 from app.core.security import create_access_token, verify_password
 from app.people.models import Guardian, Guardianship, Student
+from app.privacy import service as privacy
 from app.schools.models import School, SchoolClass, class_name
 from app.wechat.client import WeChatClient, WeChatError, WeChatUnavailable
 
@@ -82,9 +83,11 @@ def describe_me(*, session: Session, actor: Actor) -> MeOut:
             .where(Guardianship.guardian_id.in_(actor.guardian_ids), Student.is_active == True)  # noqa: E712
             .order_by(Student.id)
         ).all()
+        consents = privacy.summaries(session, actor.guardian_ids, [s.id for s, *_ in rows])
         children = [
             MyChild(id=s.id, name=s.name, school_id=s.school_id, school_name=school_name, class_id=s.class_id,
-                    class_name=class_name(grade, number), relation=g.relation, may_pick_up=g.may_pick_up)
+                    class_name=class_name(grade, number), relation=g.relation, may_pick_up=g.may_pick_up,
+                    consent=consents[s.id])
             for s, g, school_name, grade, number in rows
         ]
     name = actor.name

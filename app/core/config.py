@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
 
     bind_attempts_per_hour: int = 5
+    # Who answers guardians about their children's data for the operator (个人信息保护联系人), printed in the
+    # 儿童个人信息处理规则 (app/privacy); e.g. "张三，privacy@example.cn，010-12345678".
+    privacy_contact: str = ""
     # Rate limits (app/core/ratelimit.py): name → {"per_user": n, "per_ip": n, "seconds": window}; a JSON object
     # in RATE_LIMITS overrides these per name. RATE_LIMITS_ENABLED=false turns them off (the benchmarks).
     rate_limits_enabled: bool = True

@@ -19,6 +19,9 @@ from app.demo.enrollment import seed_enrollment
 from app.demo.surveys import seed_surveys
 from app.people.models import DistrictOfficial, Guardian, Guardianship, Staff, Student
 from app.people.service import name_initials
+from app.privacy.models import ConsentScope
+from app.privacy.rules import current_version
+from app.privacy.service import record_consents
 from app.schools.models import District, School, SchoolClass, Term
 
 SEED = 20260901
@@ -247,6 +250,10 @@ def seed_demo(session: Session) -> DemoSummary:
     build.link_guardians(school, pairs)
     mother = first_family.guardian_rows[0]
     mother.account_id = build.account(mother.name, openid="demo-guardian").id
+    # She bound in the mini-program, agreeing to every scope of the processing rules for both children.
+    for child in (s for s, f in pairs if f is first_family):
+        record_consents(session, guardian=mother, student_id=child.id, account_id=mother.account_id,
+                        version=current_version(), scopes=ConsentScope.ALL)
 
     for (grade, number), school_class in classes.items():
         login = logins["demo-classhead"] if (grade, number) == (1, 1) else None

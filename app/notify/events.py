@@ -19,6 +19,10 @@ class EventType:
     fields: dict[str, str] = field(default_factory=dict)  # WeChat key → str.format(**data)
     page: str = "pages/inbox/index"  # where a tap on the WeChat message opens the mini-program
     long_term: bool = True           # education qualifies for long-term subscriptions
+    # About the child's safety: sent through WeChat even to a guardian who withdrew (or never gave) consent to
+    # notifications (app/privacy), since a guardian must hear at once who took their child, that nobody came,
+    # that the child is missing or hurt; the rules tell them so.
+    safety: bool = False
 
 
 EVENTS: dict[str, EventType] = {}
@@ -44,16 +48,17 @@ ARRIVED = register(EventType(
     {"thing1": "{student_name}", "time2": "{time}", "thing3": "{place}"}))
 ABSENT = register(EventType(
     "absent", "托管未到", "{student_name}今天应到{place}，{time} 仍未到，也没有请假。请尽快联系班主任。",
-    {"thing1": "{student_name}", "time2": "{time}", "thing3": "{place}"}))
+    {"thing1": "{student_name}", "time2": "{time}", "thing3": "{place}"}, safety=True))
 PICKED_UP = register(EventType(
     "picked_up", "孩子已被接走", "{student_name}已由 {adult_name}（{relation}）接走 {time}，{teacher_name}确认。",
-    {"thing1": "{student_name}", "name2": "{adult_name}", "time3": "{time}", "thing4": "{teacher_name}确认"}))
+    {"thing1": "{student_name}", "name2": "{adult_name}", "time3": "{time}", "thing4": "{teacher_name}确认"},
+    safety=True))
 LATE_PICKUP = register(EventType(
     "late_pickup", "接孩子超时", "{student_name}的放学时间已过 {minutes} 分钟，孩子正由{keeper}看护，请尽快来校。",
-    {"thing1": "{student_name}", "time2": "{time}", "thing3": "由{keeper}看护"}))
+    {"thing1": "{student_name}", "time2": "{time}", "thing3": "由{keeper}看护"}, safety=True))
 INCIDENT = register(EventType(
     "incident", "突发情况通知", "{student_name}：{summary}（{time}）。学校已处理：{actions}",
-    {"thing1": "{student_name}", "thing2": "{summary}", "time3": "{time}"}))
+    {"thing1": "{student_name}", "thing2": "{summary}", "time3": "{time}"}, safety=True))
 LEAVE_DECISION = register(EventType(
     "leave_decision", "请假{decision}", "{student_name} {dates} 的请假{decision}。{comment}",
     {"thing1": "{student_name}", "phrase2": "{decision}", "thing3": "{dates}"}))

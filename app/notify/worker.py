@@ -5,7 +5,8 @@ workers never claim the same row), marks them `sending` with a lease, and settle
 its own transaction. A worker that dies mid-batch leaves leases that expire, and another
 worker picks those rows up again.
 
-Outcomes: sent; skipped (no openid, no template, no acceptance left: the inbox has it);
+Outcomes: sent; skipped (no openid, no template, no acceptance left, or a guardian without consent to
+notifications and a message that is not about the child's safety: the inbox has it);
 refused (43101: the user said no, never retried); pending again after a back-off (network,
 time-out, 5xx, errcode -1); failed after `notify_max_attempts` or on an error retrying cannot fix.
 
@@ -32,6 +33,7 @@ from app.core.config import Settings, get_settings
 from app.notify.events import EVENTS
 from app.notify.models import OutboxMessage, OutboxStatus, SubscriptionGrant, WeChatAccessToken
 from app.notify.service import render
+from app.privacy.service import wechat_messages_allowed
 from app.wechat.client import WeChatClient, WeChatError, WeChatUnavailable, truncate_field
 
 log = logging.getLogger("kehou.notify.worker")
@@ -193,6 +195,9 @@ class Deliverer:
             template_id = self.settings.template_id(message.event) if event else None
             if not openid or event is None or template_id is None:
                 outcome = _Outcome(OutboxStatus.SKIPPED, "未绑定微信" if not openid else "未配置消息模板")
+            elif not event.safety and not wechat_messages_allowed(session, account_id=message.account_id,
+                                                                  student_id=message.data.get("student_id")):
+                outcome = _Outcome(OutboxStatus.SKIPPED, "家长未同意或已撤回消息通知（仅发安全提醒）")
             elif not self._reserve_acceptance(session, message.account_id, template_id):
                 outcome = _Outcome(OutboxStatus.SKIPPED, "没有可用的订阅次数")
             else:

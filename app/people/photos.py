@@ -32,10 +32,21 @@ def photo_file(owner: Owner) -> tuple[Path, str]:
 
 
 def delete_photo(*, session: Session, owner: Owner) -> None:
-    remove_image(owner.photo_path)
-    owner.photo_path = None
-    session.add(owner)
+    delete_photos(session=session, owners=[owner])
+
+
+def delete_photos(*, session: Session, owners: list[Owner]) -> None:
+    """Forget the owners' photos in one commit (with whatever else the session holds), then remove the files."""
+    paths = [owner.photo_path for owner in owners if owner.photo_path]
+    for owner in owners:
+        if owner.photo_path:
+            owner.photo_path = None
+            if isinstance(owner, Student):
+                owner.updated_at = utcnow()
+            session.add(owner)
     session.commit()
+    for path in paths:
+        remove_image(path)
 
 
 def photo_link(owner: Owner) -> str | None:

@@ -14,6 +14,7 @@ from app.core.pagination import Page, PageDep
 from app.people import photos, roster_import, service
 from app.people.models import Guardian, Student
 from app.people.roster_import import RosterImportResult
+from app.privacy import service as privacy
 from app.people.schemas import (
     BindIn, BindOut, GuardianLinkIn, GuardianshipOut, GuardianshipUpdate, StaffBindCodeOut, StaffBindIn,
     StaffBindOut, StaffIn, StaffOut, StaffUpdate, StudentIn, StudentOut, StudentUpdate,
@@ -60,10 +61,12 @@ def update_student(student_id: PathId, body: StudentUpdate, session: SessionDep,
     return service.update_student(session=session, student=student, data=body)
 
 
-@router.put("/students/{student_id}/photo", response_model=StudentOut, summary="上传学生照片（JPG/PNG）")
+@router.put("/students/{student_id}/photo", response_model=StudentOut,
+            summary="上传学生照片（JPG/PNG）：家长须同意当前处理规则的“照片”一项；管理员须有家长已同意")
 def upload_photo(student_id: PathId, session: SessionDep, caller: AdminOrGuardian,
                  file: Annotated[UploadFile, File(description="JPG 或 PNG 照片")]) -> StudentOut:
     student = service.writable_student(session=session, caller=caller, student_id=student_id)
+    privacy.require_child_photo_consent(session, caller=caller, student=student)
     data = file.file.read(get_settings().max_photo_bytes + 1)
     photos.save_photo(session=session, owner=student, data=data)
     return service.student_outs(session, [student])[0]
@@ -183,7 +186,7 @@ def bind_staff(body: StaffBindIn, request: Request, session: SessionDep,
 def bind_child(body: BindIn, request: Request, session: SessionDep,
                actor: Annotated[Actor, Depends(allow_any_account)]) -> BindOut:
     return service.bind_child(session=session, account_id=actor.account_id, student_no=body.student_no,
-                              student_name=body.student_name, phone=body.phone,
+                              student_name=body.student_name, phone=body.phone, consent=body.consent,
                               client_ip=request.client.host if request.client else None)
 
 

@@ -5,6 +5,7 @@ from app.core.ids import Id
 from pydantic import BaseModel, Field, field_validator
 
 from app.people.models import STAFF_ROLES
+from app.privacy.schemas import ConsentOffer
 
 Priority = Literal["disabled", "left_behind", "migrant", "low_income", "single_parent", "dual_working"]
 Gender = Literal["male", "female"]
@@ -117,6 +118,8 @@ class BindIn(PhoneMixin):
     student_no: str = Field(min_length=1, max_length=30)
     student_name: str = Field(min_length=1, max_length=50)
     phone: str = Field(pattern=PHONE_PATTERN, description="登记在学校的家长手机号")
+    # Optional in the schema so that a missing consent is CONSENT_REQUIRED, which the mini-program can act on.
+    consent: ConsentOffer | None = Field(default=None, description="阅读并同意的处理规则版本与各项（roster 必选）")
 
 
 class BoundStudent(BaseModel):

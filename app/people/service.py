@@ -25,6 +25,8 @@ from app.people.schemas import (
     BindOut, BoundStudent, GuardianLinkIn, GuardianshipOut, GuardianshipUpdate, StaffBindCodeOut, StaffBindOut,
     StaffIn, StaffOut, StaffUpdate, StudentIn, StudentOut, StudentUpdate,
 )
+from app.privacy import service as privacy
+from app.privacy.schemas import ConsentOffer
 from app.schools.models import School, SchoolClass, class_name
 
 log = logging.getLogger("kehou.people")
@@ -297,12 +299,14 @@ def _recent_failures(session: Session, *conditions) -> int:
 
 
 def bind_child(*, session: Session, account_id: int, student_no: str, student_name: str, phone: str,
-               client_ip: str | None = None) -> BindOut:
-    """Link the account to the guardian on record when number, name and phone all match.
+               consent: ConsentOffer | None, client_ip: str | None = None) -> BindOut:
+    """Link the account to the guardian on record when number, name and phone all match, recording the
+    guardian's consent to the processing rules (the current version, roster scope at least) with it.
 
-    Guessing is limited per account and per student (settings.bind_attempts_per_hour),
-    and every try is kept in BindAttempt.
+    Without that consent nothing happens at all (not even a counted attempt). Guessing is limited per account
+    and per student (settings.bind_attempts_per_hour), and every try is kept in BindAttempt.
     """
+    offer = privacy.check_offer(consent)
     limit = get_settings().bind_attempts_per_hour
     candidates = session.exec(select(Student).where(Student.student_no == student_no.strip(),
                                                     Student.is_active == True)).all()  # noqa: E712
@@ -335,6 +339,8 @@ def bind_child(*, session: Session, account_id: int, student_no: str, student_na
         session.commit()
         raise Conflict("GUARDIAN_ALREADY_BOUND", "该手机号已由其他微信账号绑定，请联系班主任处理")
     guardian.account_id = account_id
+    privacy.record_consents(session, guardian=guardian, student_id=student.id, account_id=account_id,
+                            version=offer.version, scopes=offer.scopes)
     account = session.get(Account, account_id)
     if account is not None and not account.display_name:
         account.display_name = guardian.name

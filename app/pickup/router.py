@@ -91,7 +91,8 @@ def my_today(session: SessionDep, actor: AnyAccount) -> list[TodayChildOut]:
 
 
 @router.post("/my-photo", response_model=MyPhotoOut,
-             summary="上传我的照片（JPG/PNG），老师扫码时核对本人（POST：小程序 wx.uploadFile 只能 POST）")
+             summary="上传我的照片（JPG/PNG），老师扫码时核对本人（POST：小程序 wx.uploadFile 只能 POST）；"
+                     "须同意当前处理规则的“照片”一项，只存到同意了的学校")
 def upload_my_photo(session: SessionDep, caller: Guardian,
                     file: Annotated[UploadFile, File(description="JPG 或 PNG 照片")]) -> MyPhotoOut:
     data = file.file.read(get_settings().max_photo_bytes + 1)

@@ -34,6 +34,7 @@ from app.people.models import Guardian, Guardianship, Student
 from app.people.photos import delete_photo, photo_link, save_photo
 from app.people.service import is_guardian_of
 from app.pickup import codes
+from app.privacy.service import guardians_with_photo_consent
 from app.pickup.models import (
     Handoff, HandoffMethod, LatePickup, LateStage, PickupBlock, PickupCodeUse, PickupDelegate, PickupDevice,
 )
@@ -83,8 +84,10 @@ def _my_guardian_rows(session: Session, caller: Caller) -> list[Guardian]:
 
 
 def save_my_photo(*, session: Session, caller: Caller, data: bytes) -> MyPhotoOut:
-    """The guardian's own photo, on their record at every school (one per school, as the schools know them)."""
-    rows = _my_guardian_rows(session, caller)
+    """The guardian's own photo, on their record at every school where they consented to photos (one record per
+    school, as the schools know them); PHOTO_CONSENT_REQUIRED when at none."""
+    allowed = set(guardians_with_photo_consent(session, caller.actor.guardian_ids))
+    rows = [row for row in _my_guardian_rows(session, caller) if row.id in allowed]
     for row in rows:
         save_photo(session=session, owner=row, data=data)
     return MyPhotoOut(photo_url=photo_link(rows[0]) if rows else None)

@@ -80,6 +80,33 @@ function deleteMyPhoto(options = {}) {
   return request({ url: '/pickup/my-photo', method: 'DELETE', idempotent: true, ...options });
 }
 
+/** GET /pickup/my-photo → {photo_url}: a fresh signed link to the guardian's own photo, null when there is none. */
+function myPhoto(options = {}) {
+  return request({ url: '/pickup/my-photo', ...options });
+}
+
+// The link of the photo this phone last uploaded, kept so 接送码 can show it offline.
+const MY_PHOTO_KEY = 'kehou.myPhoto';
+
+/** The kept link of the guardian's own photo ('' when none). */
+function keptMyPhoto() {
+  try {
+    return wx.getStorageSync(MY_PHOTO_KEY) || '';
+  } catch (e) {
+    return '';
+  }
+}
+
+/** Keep (or with '' forget) the link of the guardian's own photo: after an upload, a deletion, a withdrawn consent. */
+function keepMyPhoto(url) {
+  try {
+    if (url) wx.setStorageSync(MY_PHOTO_KEY, url);
+    else wx.removeStorageSync(MY_PHOTO_KEY);
+  } catch (e) {
+    // storage full: the photo is on the server all the same
+  }
+}
+
 // ---------- delegates (临时授权) ----------
 
 /**
@@ -283,6 +310,9 @@ module.exports = {
   today,
   uploadMyPhoto,
   deleteMyPhoto,
+  myPhoto,
+  keptMyPhoto,
+  keepMyPhoto,
   createDelegate,
   listDelegates,
   revokeDelegate,

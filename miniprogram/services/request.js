@@ -8,7 +8,8 @@
  * - idempotent calls (and GETs) are retried up to twice when the network fails;
  * - errors `{"error": {"code", "message", "fields"?, "errors"?}}` become a Chinese toast and a rejected ApiError
  *   carrying `.code`, `.status`, `.fields` and `.errors` (per-item refusals, e.g. each child of a refused pickup);
- * - `upload()` sends a file (wx.uploadFile, multipart) with the same token, re-login and errors.
+ * - `upload()` sends a file (wx.uploadFile, multipart) with the same token, re-login and errors;
+ * - `download()` fetches a file (wx.downloadFile, e.g. a .zip export) with the same token, re-login and errors.
  *
  * It uses nothing but the global `wx`, so tests can run it against any `wx` implementation.
  */
@@ -371,9 +372,50 @@ function upload({ url, filePath, name = 'file', formData, header = {}, auth = tr
   });
 }
 
+/** The JSON error body wx.downloadFile wrote to the file instead of handing it over; null when unreadable. */
+function readErrorBody(tempFilePath) {
+  try {
+    if (!tempFilePath || typeof wx.getFileSystemManager !== 'function') return null;
+    return parseBody(wx.getFileSystemManager().readFileSync(tempFilePath, 'utf8'));
+  } catch (e) {
+    return null;
+  }
+}
+
+/** One wx.downloadFile (a GET into a temporary file), as a promise like send(): a 2xx → data {tempFilePath}. */
+function fetchFile({ url, header }) {
+  return new Promise((resolve, reject) => {
+    wx.downloadFile({
+      url: config.baseUrl + url,
+      header,
+      timeout: config.uploadTimeout || 60000,
+      success: (res) => {
+        const ok = res.statusCode >= 200 && res.statusCode < 300;
+        resolve({ statusCode: res.statusCode, data: ok ? { tempFilePath: res.tempFilePath } : readErrorBody(res.tempFilePath) });
+      },
+      fail: (err) => reject(err),
+    });
+  });
+}
+
+/**
+ * Download a file the API makes (a .zip export) with wx.downloadFile: a GET with the same token, login-first, re-login
+ * on 401, retries and errors (the JSON error body read back from the file) as request(); resolves with
+ * `{tempFilePath}`, a temporary file to save (FileSystemManager.saveFile) or hand on (wx.shareFileMessage).
+ */
+function download({ url, header = {}, auth = true, toast = true, retry = true }) {
+  return call((withAuth) => fetchFile({ url, header: withAuth }), {
+    header,
+    auth,
+    toast,
+    retryOnNetworkFailure: retry,
+  });
+}
+
 module.exports = {
   request,
   upload,
+  download,
   login,
   logout,
   getToken,

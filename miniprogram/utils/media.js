@@ -1,10 +1,23 @@
 /**
  * A picture from the phone, shared by the pages that upload one (a club's cover, the guardian's own photo):
- * wx.chooseMedia for one image, and the size limit said in words.
+ * wx.chooseMedia for one image, after WeChat's privacy authorisation (utils/privacy.js: the page has a
+ * <privacy-popup />), and the size limit said in words.
  */
+const { requirePrivacy, REFUSED } = require('./privacy');
 
-/** wx.chooseMedia for one compressed image from the album or the camera → its tempFiles[0], or null when cancelled. */
+/**
+ * wx.chooseMedia for one compressed image from the album or the camera → its tempFiles[0], or null when cancelled or
+ * when the user did not agree to the privacy guide (said in a toast).
+ */
 function chooseImage() {
+  return requirePrivacy().then((agreed) => {
+    if (agreed) return pickImage();
+    wx.showToast({ title: REFUSED, icon: 'none', duration: 2500 });
+    return null;
+  });
+}
+
+function pickImage() {
   return new Promise((resolve) => {
     wx.chooseMedia({
       count: 1,

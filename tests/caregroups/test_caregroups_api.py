@@ -1,9 +1,9 @@
 """Care groups over HTTP, as the admin console and the teachers' mini-program use them."""
 
-from tests.factories import png_bytes
+from tests.factories import create_guardian, png_bytes
 
 
-def test_volunteer_build_read_and_adjust_over_http(client, school, world):
+def test_volunteer_build_read_and_adjust_over_http(client, session, school, world):
     a = world.a
     kids = school.children(3, 1, 30)
     school.children(3, 2, 10)
@@ -23,8 +23,10 @@ def test_volunteer_build_read_and_adjust_over_http(client, school, world):
 
     listing = client.get(f"/api/v1/terms/{a.term.id}/care-groups", headers=a.headers("teacher")).json()
     group_id = listing["groups"][0]["id"]
-    client.put(f"/api/v1/students/{kids[0].id}/photo", headers=a.headers("admin"),
-               files={"file": ("a.png", png_bytes(), "image/png")})
+    create_guardian(session, kids[0])  # who agreed to photos: the school may upload one
+    session.commit()
+    assert client.put(f"/api/v1/students/{kids[0].id}/photo", headers=a.headers("admin"),
+                      files={"file": ("a.png", png_bytes(), "image/png")}).status_code == 200
     detail = client.get(f"/api/v1/care-groups/{group_id}", headers=a.headers("duty_leader")).json()
     first = next(m for m in detail["roster"] if m["student_id"] == kids[0].id)
     assert first["class_name"] == "三年级1班" and first["weekdays"] == [1, 2, 3, 4, 5]

@@ -12,6 +12,7 @@ from app.core import clock as clock_module
 from app.notify import service
 from app.notify.models import InboxMessage, OutboxMessage, SubscriptionGrant
 from app.notify.worker import Deliverer
+from app.privacy.models import PrivacyConsent
 from app.wechat.client import WeChatClient
 from app.wechat.fake import FakeWeChat
 
@@ -228,3 +229,35 @@ def test_two_workers_share_1000_messages_and_deliver_each_exactly_once(setup, fa
     assert statuses(fresh) == {"sent": 1000}
     assert len(fake.sent) == 1000 and sum(handled) == 1000
     assert all(handled), f"both workers should have taken part: {handled}"
+
+
+def test_a_guardian_who_withdrew_notifications_gets_only_safety_messages_through_wechat(setup, fake):
+    world, deliverer, engine = setup
+    guardian, child = world.a.guardians[0], world.a.students[0]
+    with Session(engine) as session:
+        for row in session.exec(select(PrivacyConsent).where(PrivacyConsent.guardian_id == guardian.id,
+                                                             PrivacyConsent.scope == "notifications")).all():
+            row.withdrawn_at = row.given_at
+            session.add(row)
+        session.commit()
+    about_child = {**PICKUP, "student_id": child.id, "club_name": "书法", "result": "已选上"}
+    queue(engine, [guardian.account_id], event="club_result", data=about_child)
+    queue(engine, [guardian.account_id], event="picked_up", data=about_child)
+
+    deliverer.drain()
+
+    assert [m["template_id"] for m in fake.sent] == ["dev-picked_up"]
+    with Session(engine) as session:
+        skipped = session.exec(select(OutboxMessage).where(OutboxMessage.event == "club_result")).one()
+        assert skipped.status == "skipped" and "消息通知" in skipped.last_error
+        assert len(session.exec(select(InboxMessage).where(InboxMessage.account_id == guardian.account_id)).all()) == 2
+
+
+def test_messages_about_a_child_reach_a_guardian_who_consented_and_staff(setup, fake):
+    world, deliverer, engine = setup
+    child = world.a.students[0]
+    about_child = {**PICKUP, "student_id": child.id, "club_name": "书法", "result": "已选上"}
+    queue(engine, [world.a.guardians[0].account_id, world.a.staff["class_head"].account_id], event="club_result",
+          data=about_child)
+    deliverer.drain()
+    assert len(fake.sent) == 2

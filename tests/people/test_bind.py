@@ -3,12 +3,13 @@
 from sqlmodel import select
 
 from app.people.models import BindAttempt, Guardian
-from tests.factories import auth_headers, create_account, create_guardian
+from tests.factories import auth_headers, consent_offer, create_account, create_guardian
 
 
 def _bind(client, headers, student, phone, name=None):
     return client.post("/api/v1/guardians/bind", headers=headers,
-                       json={"student_no": student.student_no, "student_name": name or student.name, "phone": phone})
+                       json={"student_no": student.student_no, "student_name": name or student.name, "phone": phone,
+                             "consent": consent_offer()})
 
 
 def test_a_parent_binds_with_matching_number_name_and_phone(client, session, world):

@@ -1,8 +1,9 @@
 /**
  * Home: who am I (GET /me) and what I can do here. A person may be a guardian and staff at once,
  * so every section that applies is shown. Also: the 消息 entry with the unread count, and for
- * guardians the 接送码 button (also for someone a guardian named to pick up, who may have no child of their own)
- * and the 开启微信提醒 card (WeChat subscribe messages, asked from a tap).
+ * guardians the 接送码 button (also for someone a guardian named to pick up, who may have no child of their own),
+ * the 开启微信提醒 card (WeChat subscribe messages, asked from a tap), 我的 · 隐私与授权 (pages/mine), and a banner
+ * when the 儿童个人信息处理规则 changed and a child's consent is asked again (GET /me children[].consent.needed).
  */
 const { me } = require('../../services/auth');
 const { showErrorToast } = require('../../services/request');
@@ -42,6 +43,7 @@ function viewModel(profile) {
     rolesText: roles.map(roleLabel).join(' · '),
     // Someone with no role yet is most likely a parent who has not bound a child.
     showGuardian: isGuardian || (!isStaff && !isAdmin && !isDistrict),
+    consentNeeded: children.some((child) => child.consent && child.consent.needed),
     isStaff,
     isAdmin,
     isDistrict,
@@ -73,6 +75,7 @@ Page({
     greeting: '您好',
     rolesText: '',
     showGuardian: false,
+    consentNeeded: false,
     isStaff: false,
     isAdmin: false,
     isDistrict: false,
@@ -241,6 +244,10 @@ Page({
 
   goBind() {
     wx.navigateTo({ url: '/pages/bind/index' });
+  },
+
+  goMine() {
+    wx.navigateTo({ url: '/pages/mine/index' });
   },
 
   goPickupCode() {

@@ -16,7 +16,8 @@
  * 手机丢了 / 换了新手机 (confirm): DELETE /pickup/devices stops the codes of every phone of the account, then this
  * phone registers again.
  *
- * 我的照片 (guardians; GET /me says whether this account is one, asked once, quietly): 上传我的照片 → wx.chooseMedia →
+ * 我的照片 (guardians; GET /me says whether this account is one, asked once, quietly; the 照片 consent of the processing
+ * rules needed, else PHOTO_CONSENT_REQUIRED and the way to 我的): 上传我的照片 → (privacy popup) wx.chooseMedia →
  * POST /pickup/my-photo (wx.uploadFile, field `file`, services/request.js `upload()`: the same token and re-login) →
  * the photo shown here; the teacher who scans the code sees it beside the name. 删除照片 (confirm) → DELETE. The server
  * has no way to read one's own photo back, so this phone keeps the last link it got (storage `kehou.myPhoto`); an
@@ -34,25 +35,8 @@ const TICK_MS = 1000;
 const TODAY_POLL_MS = 10000;
 const FULL_BRIGHTNESS = 1;
 const QR_SELECTOR = '#qr';
-// The link of the photo this phone last uploaded (the server does not give one's own photo back).
-const PHOTO_KEY = 'kehou.myPhoto';
-
-function keptPhoto() {
-  try {
-    return wx.getStorageSync(PHOTO_KEY) || '';
-  } catch (e) {
-    return '';
-  }
-}
-
-function keepPhoto(url) {
-  try {
-    if (url) wx.setStorageSync(PHOTO_KEY, url);
-    else wx.removeStorageSync(PHOTO_KEY);
-  } catch (e) {
-    // storage full: the photo is on the server all the same
-  }
-}
+// The link of the photo this phone last uploaded (services/pickup.js keeps it; 我的 forgets it on a withdrawal).
+const { keptMyPhoto: keptPhoto, keepMyPhoto: keepPhoto } = pickup;
 
 /** The phone's name for GET /pickup/devices (e.g. "iPhone 15"), '' when WeChat does not say. */
 function phoneLabel() {
@@ -94,6 +78,7 @@ Page({
     photo: '',
     photoBusy: false,
     photoError: '',
+    photoConsentNeeded: false,
   },
 
   onLoad() {
@@ -324,13 +309,14 @@ Page({
         this.setData({ photoError: refusal });
         return undefined;
       }
-      this.setData({ photoBusy: true, photoError: '' });
+      this.setData({ photoBusy: true, photoError: '', photoConsentNeeded: false });
       return pickup.uploadMyPhoto(file.tempFilePath, { toast: false }).then((out) => {
         keepPhoto(out && out.photo_url);
         this.setData({ hasPhoto: true, photo: photoSrc(out && out.photo_url) || file.tempFilePath });
         wx.showToast({ title: '照片已上传', icon: 'success' });
       }, (err) => {
-        this.setData({ photoError: `照片没有上传：${err.message}` });
+        // no (current) photo consent: 我的 → 隐私与授权 is where it is given
+        this.setData({ photoError: `照片没有上传：${err.message}`, photoConsentNeeded: err.code === 'PHOTO_CONSENT_REQUIRED' });
       }).then(() => this.setData({ photoBusy: false }));
     });
   },
@@ -353,6 +339,10 @@ Page({
         this.setData({ photoError: `照片没有删除：${err.message}` });
       }).then(() => this.setData({ photoBusy: false }));
     });
+  },
+
+  onGoConsent() {
+    wx.navigateTo({ url: '/pages/mine/index' });
   },
 
   /** The kept link expired (an hour): the photo is still on the server, just not shown here. */

@@ -2,7 +2,8 @@
  * 接送放行 (teacher, class head, duty leader, guard, admin; home → 接送放行; query: scan=1 opens the camera at once,
  * student_id= opens the manual check of that child — both from pages/pickup-late).
  *
- * 扫码: wx.scanCode from the camera only (a picture from the album is no proof the adult is here) → POST /pickup/verify
+ * 扫码: WeChat's privacy authorisation first (utils/privacy.js, the page's <privacy-popup>; refused → said, no camera),
+ * then wx.scanCode from the camera only (a picture from the album is no proof the adult is here) → POST /pickup/verify
  * → who the adult is ("李娜（母亲）" with their photo when they gave one, or "临时授权：张三（姑姑），由妈妈授权") and each
  * of their children at this school:
  * photo, class, where now, status. The ready ones are ticked; 确认接走 → POST /pickup/handoffs, all or nothing, with
@@ -20,6 +21,7 @@ const { photoSrc } = require('../../services/attendance');
 const students = require('../../services/students');
 const { schoolWithRole } = require('../../utils/roles');
 const { confirm, notice, keyKeeper } = require('../../utils/page');
+const { requirePrivacy, REFUSED: PRIVACY_REFUSED } = require('../../utils/privacy');
 
 // Who may search the school's students (the guard may not: GET /schools/{id}/students is for care staff), the same
 // staff as walk-home's.
@@ -107,10 +109,14 @@ Page({
   onScan() {
     if (this.data.scanning) return Promise.resolve();
     this.setData({ scanning: true, scanError: '' });
-    return scanFromCamera().then(
-      (text) => (text ? this.verifyCode(text.trim()) : undefined),
-      () => this.setData({ scanError: '没能打开相机扫码，请检查微信的相机权限后再试' }),
-    ).then(() => this.setData({ scanning: false }));
+    // the camera is a privacy API: WeChat wants the user's agreement to the guide first (the page's <privacy-popup />)
+    return requirePrivacy().then((agreed) => {
+      if (!agreed) return this.setData({ scanError: PRIVACY_REFUSED });
+      return scanFromCamera().then(
+        (text) => (text ? this.verifyCode(text.trim()) : undefined),
+        () => this.setData({ scanError: '没能打开相机扫码，请检查微信的相机权限后再试' }),
+      );
+    }).then(() => this.setData({ scanning: false }));
   },
 
   verifyCode(code) {

@@ -6,6 +6,7 @@
 const { request, login, getToken, TOKEN_KEY } = require('../../services/request');
 const auth = require('../../services/auth');
 const guardian = require('../../services/guardian');
+const privacy = require('../../services/privacy');
 const { describeIfBackend, useDemoBackend, createNodeWx } = require('./backend');
 
 describeIfBackend('request.js against the real backend (demo-server)', () => {
@@ -54,10 +55,13 @@ describeIfBackend('request.js against the real backend (demo-server)', () => {
   });
 
   test('a wrong bind attempt is refused with BIND_NOT_MATCHED and a Chinese toast', async () => {
+    const rules = await privacy.rules({}, { auth: false });
+    wxImpl.requests.length = 0;
     const err = await guardian.bindChild({
       studentNo: 'NO-SUCH-STUDENT',
       studentName: '查无此人',
       phone: '13900000000',
+      consent: { version: rules.version, scopes: ['roster'] },
     }).catch((e) => e);
 
     expect(err).toBeInstanceOf(Error);
@@ -67,6 +71,16 @@ describeIfBackend('request.js against the real backend (demo-server)', () => {
     expect(wxImpl.toasts).toEqual([expect.objectContaining({ title: err.message, icon: 'none' })]);
     const bindCall = wxImpl.requests.find((r) => r.url.endsWith('/guardians/bind'));
     expect(bindCall.header['Idempotency-Key']).toBeTruthy();
+  });
+
+  test('a bind without the 花名册 consent is refused with CONSENT_REQUIRED, whatever else it says', async () => {
+    const err = await guardian.bindChild(
+      { studentNo: 'NO-SUCH-STUDENT', studentName: '查无此人', phone: '13900000000' },
+      { toast: false },
+    ).catch((e) => e);
+
+    expect([err.code, err.status]).toEqual(['CONSENT_REQUIRED', 422]);
+    expect(err.fields).toEqual({ 'consent.scopes': '须同意花名册与课后服务信息' });
   });
 
   test('an invalid phone is refused with VALIDATION_ERROR naming the field', async () => {

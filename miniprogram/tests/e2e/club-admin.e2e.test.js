@@ -14,7 +14,6 @@ const fs = require('fs');
 const http = require('http');
 const os = require('os');
 const path = require('path');
-const crypto = require('crypto');
 const config = require('../../config/index');
 const clubs = require('../../services/clubs');
 const terms = require('../../services/terms');
@@ -22,46 +21,12 @@ const { shanghaiToday } = require('../../utils/format');
 const auth = require('../../services/auth');
 const { pageToComponent } = require('../helpers/page-shim');
 const { openPage, tap, type, pick, text, texts, exists } = require('../helpers/render-page');
-const { describeIfBackend, useDemoBackend, createNodeWx } = require('./backend');
+const { describeIfBackend, useDemoBackend, createNodeWx, uploadFile, PNG } = require('./backend');
 
 global.Page = (options) => Component(pageToComponent(options));
 global.getCurrentPages = () => [];
 
 jest.setTimeout(60000);
-
-// A 1×1 PNG: the server checks covers by content.
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64',
-);
-
-/** wx.uploadFile over Node's http: a multipart/form-data POST with the file under `name`. */
-function uploadFile({ url, filePath, name, formData = {}, header = {}, timeout = 60000, success, fail }) {
-  const boundary = `----kehou${crypto.randomBytes(12).toString('hex')}`;
-  const chunks = [];
-  Object.keys(formData).forEach((key) => {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${key}"\r\n\r\n${formData[key]}\r\n`));
-  });
-  const ext = path.extname(filePath).slice(1) || 'bin';
-  chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${path.basename(filePath)}"\r\n`
-    + `Content-Type: image/${ext === 'jpg' ? 'jpeg' : ext}\r\n\r\n`));
-  chunks.push(fs.readFileSync(filePath));
-  chunks.push(Buffer.from(`\r\n--${boundary}--\r\n`));
-  const body = Buffer.concat(chunks);
-  const req = http.request(url, {
-    method: 'POST',
-    timeout,
-    headers: { ...header, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': body.length },
-  }, (res) => {
-    const parts = [];
-    res.on('data', (c) => parts.push(c));
-    // like WeChat: the body as a string, never parsed
-    res.on('end', () => success && success({ statusCode: res.statusCode, data: Buffer.concat(parts).toString('utf8'), errMsg: 'uploadFile:ok' }));
-  });
-  req.on('timeout', () => req.destroy(new Error('timeout')));
-  req.on('error', (err) => fail && fail({ errMsg: `uploadFile:fail ${err.message}` }));
-  req.end(body);
-  return { abort: () => req.destroy() };
-}
 
 function httpGet(url) {
   return new Promise((resolve, reject) => {

@@ -37,12 +37,12 @@ function renderPage(name) {
 }
 
 /**
- * Render a page and open it with `query`: onLoad, then onShow when the page has one; resolves once the
+ * Render a page and open it with `query`: onLoad and onShow, those the page has; resolves once the
  * page's own loading is done (both return the page's promise).
  */
 async function openPage(name, query = {}) {
   const page = renderPage(name);
-  await page.instance.onLoad(query);
+  if (typeof page.instance.onLoad === 'function') await page.instance.onLoad(query);
   if (typeof page.instance.onShow === 'function') await page.instance.onShow();
   return page;
 }

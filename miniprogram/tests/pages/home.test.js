@@ -13,8 +13,10 @@ const GUARDIAN = {
   roles: ['guardian'],
   schools: [],
   children: [
-    { id: 1, name: '李小明', school_id: 1, school_name: '示范小学', class_id: 3, class_name: '三年级(2)班', relation: '妈妈', may_pick_up: true },
-    { id: 2, name: '李小红', school_id: 1, school_name: '示范小学', class_id: 1, class_name: '一年级(1)班', relation: '妈妈', may_pick_up: true },
+    { id: 1, name: '李小明', school_id: 1, school_name: '示范小学', class_id: 3, class_name: '三年级(2)班', relation: '妈妈', may_pick_up: true,
+      consent: { rules_version: '1.0', needed: false, given: ['roster', 'photo', 'notifications'] } },
+    { id: 2, name: '李小红', school_id: 1, school_name: '示范小学', class_id: 1, class_name: '一年级(1)班', relation: '妈妈', may_pick_up: true,
+      consent: { rules_version: '1.0', needed: false, given: ['roster'] } },
   ],
 };
 
@@ -50,6 +52,21 @@ test('a guardian sees each child with class and school, and the bind button', as
   page.querySelector('#bind-btn').dispatchEvent('tap');
   await flush();
   expect(fake.wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/bind/index' });
+});
+
+test('我的 · 隐私与授权 for a guardian with children; a banner when the processing rules ask again', async () => {
+  let page = await showHome(GUARDIAN);
+  expect(exists(page, '#consent-needed')).toBe(false);
+  page.querySelector('#mine-entry').dispatchEvent('tap');
+  await flush();
+  expect(fake.wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/mine/index' });
+
+  const asked = { ...GUARDIAN.children[1], consent: { rules_version: '2.0', needed: true, given: [] } };
+  page = await showHome({ ...GUARDIAN, children: [GUARDIAN.children[0], asked] });
+  expect(text(page, '#consent-needed')).toBe('《儿童个人信息处理规则》已更新，请阅读并确认 ›');
+  page.querySelector('#consent-needed').dispatchEvent('tap');
+  await flush();
+  expect(fake.wx.navigateTo).toHaveBeenLastCalledWith({ url: '/pages/mine/index' });
 });
 
 test('staff see their school, roles and the coming-soon work entries, not the children list', async () => {

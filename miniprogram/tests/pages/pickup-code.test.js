@@ -377,6 +377,42 @@ describe('我的照片 (guardians)', () => {
     expect(exists(page, '#photo-img')).toBe(false);
   });
 
+  test('no photo consent: the server\'s refusal said, and the way to 我的 → 隐私与授权 offered', async () => {
+    const page = await guardianPage();
+    fake.route('POST', '/pickup/my-photo', { status: 403, body: { error: {
+      code: 'PHOTO_CONSENT_REQUIRED', message: '上传照片前，请先在「我的 → 隐私与授权」中同意使用照片' } } });
+
+    await run(page.instance.onUploadPhoto());
+
+    expect(text(page, '#photo-error')).toBe('照片没有上传：上传照片前，请先在「我的 → 隐私与授权」中同意使用照片');
+    page.instance.onGoConsent();
+    expect(fake.wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/mine/index' });
+    expect(exists(page, '#photo-consent')).toBe(true);
+  });
+
+  test('the privacy guide first: refused → the album never opens; agreed → it does', async () => {
+    const { addPrivacyApis } = require('../helpers/fake-privacy');
+    const page = await guardianPage();
+    fake.route('POST', '/pickup/my-photo', { status: 200, body: { photo_url: PHOTO_URL } });
+    const privacy = addPrivacyApis(fake);
+
+    let pending = page.instance.onUploadPhoto();
+    await jest.advanceTimersByTimeAsync(50);
+    expect(page.instance.selectComponent('#privacy').data.show).toBe(true);
+    page.instance.selectComponent('#privacy').onDisagree();
+    await run(pending);
+    expect(fake.wx.chooseMedia).not.toHaveBeenCalled();
+    expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '需要同意《用户隐私保护指引》后才能使用此功能' }));
+
+    pending = page.instance.onUploadPhoto();
+    await jest.advanceTimersByTimeAsync(50);
+    page.instance.selectComponent('#privacy').onAgree();
+    await run(pending);
+    expect(privacy.resolved.pop()).toEqual({ buttonId: 'agree-privacy-btn', event: 'agree' });
+    expect(fake.wx.chooseMedia).toHaveBeenCalledTimes(1);
+    expect(fake.sent('POST', '/pickup/my-photo')).toHaveLength(1);
+  });
+
   test('删除照片 after a confirm (cancel: nothing): DELETE, gone here too', async () => {
     fake.storage.set('kehou.myPhoto', PHOTO_URL);
     const page = await guardianPage();

@@ -337,3 +337,52 @@ describe('人工核对 (no phone)', () => {
     expect(exists(page, '#done')).toBe(false);
   });
 });
+
+// ---------- WeChat's privacy authorisation before the camera ----------
+
+describe('the privacy guide before scanning', () => {
+  const { addPrivacyApis } = require('../helpers/fake-privacy');
+  const { fire } = require('../helpers/render-page');
+
+  test('not agreed yet: the popup asks first; 同意 → WeChat is told, then the camera opens', async () => {
+    const privacy = addPrivacyApis(fake);
+    fake.route('POST', '/pickup/verify', { status: 200, body: verified({ children: TWO }) });
+    const page = await openPage('pickup-scan');
+
+    await tap(page, '#scan-btn');
+    expect(exists(page, '#privacy >>> #privacy-popup')).toBe(true);
+    expect(fake.wx.scanCode).not.toHaveBeenCalled();
+    await tap(page, '#privacy >>> #privacy-guide'); // the guide itself, one tap away
+    expect(fake.wx.openPrivacyContract).toHaveBeenCalledTimes(1);
+
+    await fire(page, '#privacy >>> #agree-privacy-btn', 'agreeprivacyauthorization', {});
+    expect(privacy.resolved).toEqual([{ event: 'exposureAuthorization' }, { buttonId: 'agree-privacy-btn', event: 'agree' }]);
+    expect(exists(page, '#privacy >>> #privacy-popup')).toBe(false);
+    expect(fake.wx.scanCode).toHaveBeenCalledTimes(1);
+    expect(exists(page, '#verify')).toBe(true);
+  });
+
+  test('不同意: no camera, and the page says why', async () => {
+    const privacy = addPrivacyApis(fake);
+    const page = await openPage('pickup-scan');
+
+    await tap(page, '#scan-btn');
+    await tap(page, '#privacy >>> #disagree-privacy-btn');
+
+    expect(privacy.resolved.pop()).toEqual({ event: 'disagree' });
+    expect(fake.wx.scanCode).not.toHaveBeenCalled();
+    expect(text(page, '#scan-error')).toBe('需要同意《用户隐私保护指引》后才能使用此功能');
+    expect(page.instance.data.scanning).toBe(false);
+  });
+
+  test('agreed before: no popup, the camera at once', async () => {
+    addPrivacyApis(fake, { agreed: true });
+    fake.route('POST', '/pickup/verify', { status: 200, body: verified({ children: TWO }) });
+    const page = await openPage('pickup-scan');
+
+    await tap(page, '#scan-btn');
+
+    expect(exists(page, '#privacy >>> #privacy-popup')).toBe(false);
+    expect(fake.wx.scanCode).toHaveBeenCalledTimes(1);
+  });
+});
