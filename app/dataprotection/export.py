@@ -39,6 +39,7 @@ from app.people.models import Guardian, Guardianship, Student
 from app.people.photos import photo_file
 from app.people.service import priorities_of
 from app.pickup.models import Handoff, HandoffMethod, LatePickup, LateStage, PickupDelegate
+from app.privacy.models import ConsentScope, PrivacyConsent
 from app.schools.models import School, SchoolClass, Term
 from app.surveys.models import Survey, SurveyAnswer, SurveyResponse
 
@@ -52,6 +53,7 @@ README = """{name}的个人信息导出（课后 Kehou）
 文件说明（JSON，UTF-8）：
 - student.json：学生基本信息（姓名、学号、班级、性别、出生日期、优先保障群体）
 - guardians.json：监护人（姓名、关系、是否可接送）；只含您本人的手机号，其他监护人的手机号不在导出范围内
+- consents.json：监护人对《儿童个人信息处理规则》各项的同意与撤回记录
 - applications.json：各学期课后服务申请、审核记录、协议签署与收费
 - clubs.json：社团选课、候补与志愿；看护班分班
 - attendance.json：每次点名记录、缺席提醒
@@ -122,6 +124,15 @@ def _guardians(session: Session, student: Student, caller: Caller) -> list[dict]
     return [{"name": g.name, "relation": link.relation, "may_pick_up": link.may_pick_up,
              "wechat_bound": g.account_id is not None, "is_you": g.id in mine,
              **({"phone": g.phone} if g.id in mine else {})} for link, g in rows]
+
+
+def _consents(session: Session, student: Student) -> list[dict]:
+    """Every consent given for the child under the processing rules, and its withdrawal: whose (by name), which
+    scope and version, when."""
+    rows = session.exec(select(PrivacyConsent, Guardian.name).join(Guardian, Guardian.id == PrivacyConsent.guardian_id)
+                        .where(PrivacyConsent.student_id == student.id).order_by(PrivacyConsent.id)).all()
+    return [{"guardian": name, "scope": ConsentScope.LABELS.get(c.scope, c.scope), "rules_version": c.rules_version,
+             "given_at": c.given_at, "withdrawn_at": c.withdrawn_at} for c, name in rows]
 
 
 def _applications(session: Session, student: Student) -> list[dict]:
@@ -276,6 +287,7 @@ def export_zip(*, session: Session, caller: Caller, student: Student) -> bytes:
     json_files = {
         "student.json": _student(session, student),
         "guardians.json": _guardians(session, student, caller),
+        "consents.json": _consents(session, student),
         "applications.json": _applications(session, student),
         "clubs.json": _clubs(session, student),
         "attendance.json": _attendance(session, student),

@@ -8,7 +8,10 @@ from sqlmodel import Session
 
 from app.people.models import Guardian, Guardianship, Student
 from tests.attendance.conftest import ServedDay, build_day
-from tests.factories import approve_application, auth_headers, create_guardian, create_student, png_bytes
+from app.privacy.models import ConsentScope
+from tests.factories import (
+    approve_application, auth_headers, create_guardian, create_student, give_consent, png_bytes,
+)
 
 
 @dataclass
@@ -39,6 +42,7 @@ def build_family(session: Session, day: ServedDay) -> Family:
     mum.name, mum.phone = "张丽", "13811112222"
     session.add_all([child, classmate, mum])
     session.add(Guardianship(school_id=school.school.id, student_id=sibling.id, guardian_id=mum.id, relation="妈妈"))
+    give_consent(session, mum, sibling, *ConsentScope.ALL)
     dad = create_guardian(session, child, name="王大伟", phone="13933334444", relation="爸爸")
     approve_application(session, sibling, school.term, applicant_account_id=mum.account_id)
     session.commit()

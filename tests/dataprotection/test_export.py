@@ -10,7 +10,7 @@ from app.audit.models import AuditEvent, AuditEventStudent
 from tests.dataprotection.conftest import live_the_monday
 from tests.factories import auth_headers
 
-FILES = {"README.txt", "student.json", "guardians.json", "applications.json", "clubs.json", "attendance.json",
+FILES = {"README.txt", "student.json", "guardians.json", "consents.json", "applications.json", "clubs.json", "attendance.json",
          "leave.json", "pickups.json", "care_logs.json", "incidents.json", "notifications.json", "surveys.json",
          "access_log.json"}
 
@@ -58,6 +58,9 @@ def test_the_export_holds_the_childs_records_and_photo(client, session, family):
         ("数学作业需要帮助", family.day.group.name)]
     [application] = read(archive, "applications.json")
     assert application["status"] == "已通过"
+    consents = read(archive, "consents.json")
+    assert consents and all(c["withdrawn_at"] is None and c["rules_version"] for c in consents)
+    assert {c["scope"] for c in consents} >= {"花名册与课后服务信息", "照片"}
     assert {n["sent_to"] for n in read(archive, "notifications.json")} == {"本人", "其他监护人"}
     assert any("王小明已由" in n["body"] for n in read(archive, "notifications.json"))
     # The teacher's roll call (its answer lists the group) and read of the child's record; not the read of the
