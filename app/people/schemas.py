@@ -2,6 +2,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from app.core.ids import Id
+from app.core.inputs import Input
 from pydantic import BaseModel, Field, field_validator
 
 from app.people.models import STAFF_ROLES
@@ -22,14 +23,14 @@ def normalise_phone(value: str) -> str:
     return digits
 
 
-class PhoneMixin(BaseModel):
+class PhoneMixin(Input):
     @field_validator("phone", mode="before", check_fields=False)
     @classmethod
     def _phone(cls, value):  # noqa: ANN001
         return normalise_phone(value) if isinstance(value, str) else value
 
 
-class StudentIn(BaseModel):
+class StudentIn(Input):
     class_id: Id
     student_no: str = Field(min_length=1, max_length=30, pattern=r"^[0-9A-Za-z\-]+$")
     name: str = Field(min_length=1, max_length=50)
@@ -38,7 +39,7 @@ class StudentIn(BaseModel):
     priority: list[Priority] = Field(default_factory=list, description="优先保障群体")
 
 
-class StudentUpdate(BaseModel):
+class StudentUpdate(Input):
     class_id: Id | None = None
     name: str | None = Field(default=None, min_length=1, max_length=50)
     gender: Gender | None = None
@@ -69,7 +70,7 @@ class GuardianLinkIn(PhoneMixin):
     may_pick_up: bool = True
 
 
-class GuardianshipUpdate(BaseModel):
+class GuardianshipUpdate(Input):
     relation: str | None = Field(default=None, min_length=1, max_length=20)
     may_pick_up: bool | None = None
 
@@ -136,7 +137,7 @@ class StaffBindCodeOut(BaseModel):
     expires_at: datetime
 
 
-class StaffBindIn(BaseModel):
+class StaffBindIn(Input):
     code: str = Field(min_length=4, max_length=20)
 
 

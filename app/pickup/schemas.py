@@ -4,6 +4,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 
 from app.core.ids import Id
+from app.core.inputs import Input
 from app.people.schemas import PHONE_PATTERN, PhoneMixin
 
 ChildStatus = Literal["ready", "released", "on_leave", "not_in_care", "not_authorised"]
@@ -13,7 +14,7 @@ Note = Field(default=None, max_length=500)
 
 # ---------- the phone ----------
 
-class DeviceIn(BaseModel):
+class DeviceIn(Input):
     label: str = Field(default="", max_length=50, description="例如 “妈妈的手机”")
 
 
@@ -86,7 +87,7 @@ class ChildOut(BaseModel):
     released: ReleaseOut | None = None
 
 
-class VerifyIn(BaseModel):
+class VerifyIn(Input):
     code: str = CodeText
 
 
@@ -96,13 +97,13 @@ class VerifyOut(BaseModel):
     code_age_seconds: int
 
 
-class ReleaseIn(BaseModel):
+class ReleaseIn(Input):
     code: str = CodeText
     student_ids: list[Id] = Field(min_length=1, max_length=10)
     note: str | None = Note
 
 
-class ManualReleaseIn(BaseModel):
+class ManualReleaseIn(Input):
     student_id: Id
     guardian_id: Id | None = None
     delegate_id: Id | None = None
@@ -115,7 +116,7 @@ class ManualReleaseIn(BaseModel):
         return self
 
 
-class WalkHomeIn(BaseModel):
+class WalkHomeIn(Input):
     student_ids: list[Id] = Field(min_length=1, max_length=100)
 
 
