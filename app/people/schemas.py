@@ -57,9 +57,9 @@ class StudentOut(BaseModel):
     student_no: str
     name: str
     gender: str
-    birth_date: date | None
+    birth_date: date | None = Field(description="管理员、本班班主任和孩子的家长可见，其他人为 null")
     has_photo: bool
-    priority: list[Priority]
+    priority: list[Priority] | None = Field(description="优先保障群体；管理员、本班班主任和孩子的家长可见，其他人为 null")
     is_active: bool
 
 
@@ -80,7 +80,7 @@ class GuardianshipOut(BaseModel):
     student_id: int
     guardian_id: int
     name: str
-    phone: str
+    phone: str = Field(description="管理员、本班班主任、当天值班领导和本人可见全号，其他人为 138****5678")
     relation: str
     may_pick_up: bool
     wechat_bound: bool
