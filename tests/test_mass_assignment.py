@@ -186,7 +186,8 @@ def test_an_admin_assigns_only_staff_roles_and_only_in_their_own_school(client, 
     for roles in (["district"], ["guardian"], ["superuser"]):
         response = client.post(url, headers=admin, json={"name": "越权", "roles": roles})
         assert response.status_code == 422 and "roles.0" in response.json()["error"]["fields"], roles
-    smuggled = client.post(url, headers=admin, json={"name": "越权", "roles": ["admin"], "school_id": world.b.school.id})
+    smuggled = client.post(url, headers=admin,
+                           json={"name": "越权", "roles": ["admin"], "school_id": world.b.school.id})
     assert smuggled.status_code == 422 and smuggled.json()["error"]["fields"] == {"school_id": "不是可接受的字段"}
     other = client.post(f"/api/v1/schools/{world.b.school.id}/staff", headers=admin,
                         json={"name": "越权", "roles": ["admin"]})
@@ -219,8 +220,8 @@ def test_a_class_head_and_a_club_teacher_must_be_staff_of_the_school(client, wor
     head = client.patch(f"/api/v1/classes/{world.a.classes[1].id}", headers=admin, json={"head_staff_id": b_teacher})
     assert head.status_code == 422 and head.json()["error"]["code"] == "STAFF_NOT_FOUND"
     club = client.post(f"/api/v1/terms/{world.a.term.id}/clubs", headers=admin, json={
-        "name": "书法", "category": "art", "weekdays": [3], "start_time": "16:10", "end_time": "17:00", "capacity": 20,
-        "grades": [3, 4], "teacher_staff_id": b_teacher})
+        "name": "书法", "category": "art", "weekdays": [3], "start_time": "16:10", "end_time": "17:00",
+        "capacity": 20, "grades": [3, 4], "teacher_staff_id": b_teacher})
     assert club.status_code == 422 and club.json()["error"]["code"] == "STAFF_NOT_FOUND"
 
 

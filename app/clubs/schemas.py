@@ -138,7 +138,7 @@ class RosterRow(BaseModel):
     class_name: str
     status: str
     position: int | None
-    guardians: list[str]  # "妈妈 李娟 13800000001"
+    guardians: list[str]  # "妈妈 李娟 13800000001"; the phone masked (138****0001) unless the caller may read it
 
 
 class DrawResult(BaseModel):

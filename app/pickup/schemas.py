@@ -128,7 +128,7 @@ class PickupAdultOut(BaseModel):
     delegate_id: int | None = None
     name: str
     relation: str
-    phone: str
+    phone: str = Field(description="管理员、本班班主任、当天值班领导、照看该孩子的门卫可见全号，其他人为 138****5678")
     photo_url: str | None = None
     allowed: bool
     reason: str | None = None
@@ -245,7 +245,8 @@ class LateChildOut(BaseModel):
     stage_label: str
     late_since: datetime
     to_guard_at: datetime | None
-    guardians: list[dict] = Field(description="[{name, relation, phone}]：联系家长")
+    guardians: list[dict] = Field(description="[{name, relation, phone}]：联系家长；phone 仅管理员、本班班主任、"
+                                              "当天值班领导和照看该孩子的门卫可见全号，其他人为 138****5678")
 
 
 class BoardCount(BaseModel):

@@ -1,4 +1,5 @@
-"""Least exposure: each role reads only what its job needs of a child's family (docs/privacy.md, "Who sees which field").
+"""Least exposure: each role reads only what its job needs of a child's family (docs/privacy.md, "Who sees which
+field").
 
 School A of the test world: the class head heads 三年级1班 (students 0 and 2), students 1 and 3 are in 三年级2班;
 guardians[i] cares for students[i]. The fixed clock is Monday 2026-11-23 16:00, grade 3 ends at 17:20.
