@@ -155,28 +155,32 @@ NOT_OBJECTS = {"day"}
 
 def other_school_ids(world: World, session) -> dict[str, int]:
     """For each path parameter, an object of school B (the caller works at school A)."""
-    b = world.b
-    guardianship = session.exec(select(Guardianship).where(Guardianship.student_id == b.students[0].id)).first()
-    message = notify.enqueue(session, account_id=b.guardians[0].account_id, event="arrived", data={},
-                             dedupe_key=f"matrix:{b.guardians[0].account_id}", school_id=b.school.id)
+    return {**school_object_ids(session, world.b), "district_id": other_district(session).id}
+
+
+def school_object_ids(session, school) -> dict[str, int]:
+    """For each path parameter naming an object, one of this school's (tests/test_mass_assignment.py uses A's)."""
+    guardianship = session.exec(select(Guardianship).where(Guardianship.student_id == school.students[0].id)).first()
+    message = notify.enqueue(session, account_id=school.guardians[0].account_id, event="arrived", data={},
+                             dedupe_key=f"matrix:{school.guardians[0].account_id}", school_id=school.school.id)
     outbox = session.exec(select(OutboxMessage).where(OutboxMessage.inbox_id == message.id)).one()
-    application, bill = enrollment_fixture(session, b)
-    club, round_, enrollment = clubs_fixture(session, b)
-    change = CalendarChange(school_id=b.school.id, term_id=b.term.id, day=date(2026, 11, 3), kind="cancel",
-                            reason="运动会", created_by=b.staff["admin"].account_id)
+    application, bill = enrollment_fixture(session, school)
+    club, round_, enrollment = clubs_fixture(session, school)
+    change = CalendarChange(school_id=school.school.id, term_id=school.term.id, day=date(2026, 11, 3), kind="cancel",
+                            reason="运动会", created_by=school.staff["admin"].account_id)
     session.add(change)
     session.commit()
     return {
         "application_id": application.id, "bill_id": bill.id,
         "club_id": club.id, "round_id": round_.id, "enrollment_id": enrollment.id,
-        "school_id": b.school.id, "term_id": b.term.id, "class_id": b.classes[0].id,
-        "group_id": care_group_fixture(session, b).id,
-        "student_id": b.students[0].id, "staff_id": b.staff["teacher"].id, "guardianship_id": guardianship.id,
+        "school_id": school.school.id, "term_id": school.term.id, "class_id": school.classes[0].id,
+        "group_id": care_group_fixture(session, school).id,
+        "student_id": school.students[0].id, "staff_id": school.staff["teacher"].id, "guardianship_id": guardianship.id,
         "message_id": message.id, "outbox_id": outbox.id, "name": "cover.png",
-        "session_id": session_fixture(session, b).id, "guardian_id": b.guardians[0].id,
-        "change_id": change.id, "leave_id": leave_fixture(session, b.students[0], b.guardians[0]).id,
-        **pickup_fixture(session, b), "incident_id": incident_fixture(session, b).id, "day": "2026-11-23",
-        "district_id": other_district(session).id, "survey_id": survey_fixture(session, b).id,
+        "session_id": session_fixture(session, school).id, "guardian_id": school.guardians[0].id,
+        "change_id": change.id, "leave_id": leave_fixture(session, school.students[0], school.guardians[0]).id,
+        **pickup_fixture(session, school), "incident_id": incident_fixture(session, school).id, "day": "2026-11-23",
+        "survey_id": survey_fixture(session, school).id,
     }
 
 

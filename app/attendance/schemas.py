@@ -5,6 +5,7 @@ from pydantic import BaseModel, Field
 
 from app.calendar.schemas import DayOut
 from app.core.ids import Id
+from app.core.inputs import Input
 
 # "unmarked" takes a mark back (撤销): the row is deleted, as if the child had not been marked.
 MarkStatus = Literal["present", "absent", "leave", "late", "unmarked"]
@@ -79,7 +80,7 @@ class RosterOut(BaseModel):
     rows: list[RosterRow]
 
 
-class MarkIn(BaseModel):
+class MarkIn(Input):
     student_id: Id
     status: MarkStatus
 
@@ -115,7 +116,7 @@ class HandoverOut(BaseModel):
     handover: SavedHandover | None
 
 
-class HandoverIn(BaseModel):
+class HandoverIn(Input):
     date: date
     present_ids: list[Id] = Field(max_length=200)
     notes: str | None = Field(default=None, max_length=500)

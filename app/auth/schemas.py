@@ -1,13 +1,14 @@
 from pydantic import BaseModel, Field
 
+from app.core.inputs import Input
 from app.privacy.schemas import ConsentSummary
 
 
-class WeChatLoginIn(BaseModel):
+class WeChatLoginIn(Input):
     code: str = Field(min_length=1, max_length=128, description="wx.login 返回的 code")
 
 
-class PasswordLoginIn(BaseModel):
+class PasswordLoginIn(Input):
     username: str = Field(min_length=1, max_length=50)
     password: str = Field(min_length=1, max_length=128)
 

@@ -3,6 +3,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from app.core.inputs import Input
+
 
 class Timetable(BaseModel):
     starts_at: str = Field(description="开始时间")
@@ -43,7 +45,7 @@ class CalendarOut(BaseModel):
     leave_cutoff: str = Field(description="当天请假截止时间；之后的请假标为紧急并立即通知老师")
 
 
-class DayChangeIn(BaseModel):
+class DayChangeIn(Input):
     date: date
     kind: Literal["cancel", "add"]
     reason: str = Field(min_length=1, max_length=100, examples=["运动会"])

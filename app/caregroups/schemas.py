@@ -3,10 +3,11 @@ from datetime import datetime
 from pydantic import BaseModel, Field, field_validator
 
 from app.core.ids import Id
+from app.core.inputs import Input
 from app.enrollment.schemas import Weekday
 
 
-class TutorOfferIn(BaseModel):
+class TutorOfferIn(Input):
     weekdays: list[Weekday] = Field(min_length=1, max_length=7, description="能看护的日子，1 = 周一")
     note: str | None = Field(default=None, max_length=200, examples=["周三下午有教研，只能其他日子"])
 
@@ -102,7 +103,7 @@ class BuildOut(CareGroupsOut):
     tutors_released: int
 
 
-class CareGroupUpdate(BaseModel):
+class CareGroupUpdate(Input):
     name: str | None = Field(default=None, min_length=1, max_length=50)
     room: str | None = Field(default=None, max_length=50)
 
@@ -116,7 +117,7 @@ class CareGroupUpdate(BaseModel):
         return value.strip()
 
 
-class MoveIn(BaseModel):
+class MoveIn(Input):
     student_id: Id
     reason: str = Field(min_length=1, max_length=200, examples=["与双胞胎姐姐同班看护"])
 
@@ -127,10 +128,10 @@ class MoveOut(BaseModel):
     warnings: list[GroupWarning] = Field(description="这次调整后两个班违反的规则（例如超过人数上限、跨年级）")
 
 
-class TutorSlotIn(BaseModel):
+class TutorSlotIn(Input):
     staff_id: Id
     weekday: Weekday
 
 
-class TutorsIn(BaseModel):
+class TutorsIn(Input):
     tutors: list[TutorSlotIn] = Field(max_length=50, description="本班全部看护安排（整体替换）")

@@ -4,17 +4,18 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from app.core.ids import Id
+from app.core.inputs import Input
 
 Activity = Literal["homework", "reading", "activity", "club", "other"]
 ACTIVITY_LABELS = {"homework": "作业辅导", "reading": "阅读", "activity": "活动", "club": "社团", "other": "其他"}
 
 
-class ChildNote(BaseModel):
+class ChildNote(Input):
     student_id: Id
     note: str = Field(min_length=1, max_length=300)
 
 
-class CareLogIn(BaseModel):
+class CareLogIn(Input):
     activities: list[Activity] = Field(min_length=1, max_length=5)
     summary: str = Field(min_length=1, max_length=2000, description="孩子们做了什么")
     child_notes: list[ChildNote] = Field(default_factory=list, max_length=60)

@@ -18,6 +18,7 @@ from app.core.ids import PathId, QueryId
 from app.core.media import IMAGE_RESPONSES
 from app.core.signed_urls import check_signature
 from app.core.scope import get_in_schools
+from app.people.exposure import disclosure
 from app.people.service import readable_student
 from app.schools.service import get_term
 
@@ -174,7 +175,7 @@ def roster(club_id: PathId, session: SessionDep, caller: TeacherOrAdmin) -> list
     club = _club(session, caller.school_ids, club_id)
     if not service.may_read_roster(caller, club):
         raise NotFound("CLUB_NOT_FOUND", "未找到该社团")
-    rows = service.roster(session, club)
+    rows = service.roster(session, club, shown=disclosure(session, caller, club.school_id))
     record_access(session, caller, school_id=club.school_id, action="roster.club",
                   student_ids=(r.student_id for r in rows), detail=club.name)
     return rows

@@ -4,12 +4,13 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from app.core.ids import Id
+from app.core.inputs import Input
 from app.enrollment.schemas import TIME_PATTERN, Weekday
 
 Category = Literal["art", "sport", "science", "language", "labour", "other"]
 
 
-class ClubIn(BaseModel):
+class ClubIn(Input):
     name: str = Field(min_length=1, max_length=50)
     category: Category
     description: str = Field(default="", max_length=2000)
@@ -66,7 +67,7 @@ class ClubOut(BaseModel):
     my_status: str | None = None
 
 
-class RoundIn(BaseModel):
+class RoundIn(Input):
     name: str = Field(min_length=1, max_length=50)
     mode: Literal["first_come", "lottery"]
     opens_at: datetime
@@ -96,7 +97,7 @@ class RoundOut(RoundIn):
     is_open: bool
 
 
-class EnrollIn(BaseModel):
+class EnrollIn(Input):
     student_id: Id
 
 
@@ -111,7 +112,7 @@ class EnrollmentOut(BaseModel):
     position: int | None  # place on the waiting list, 1 = next in
 
 
-class ChoicesIn(BaseModel):
+class ChoicesIn(Input):
     club_ids: list[Id] = Field(min_length=1, max_length=5, description="按志愿顺序排列，最多 5 个")
 
     @field_validator("club_ids")
@@ -122,11 +123,11 @@ class ChoicesIn(BaseModel):
         return value
 
 
-class DrawIn(BaseModel):
+class DrawIn(Input):
     seed: str | None = Field(default=None, max_length=64, description="不填则随机生成并记录")
 
 
-class MoveIn(BaseModel):
+class MoveIn(Input):
     to_club_id: Id | None = Field(default=None, description="不填则移出该社团")
     reason: str = Field(min_length=1, max_length=200)
 
@@ -137,7 +138,7 @@ class RosterRow(BaseModel):
     class_name: str
     status: str
     position: int | None
-    guardians: list[str]  # "妈妈 李娟 13800000001"
+    guardians: list[str]  # "妈妈 李娟 13800000001"; the phone masked (138****0001) unless the caller may read it
 
 
 class DrawResult(BaseModel):

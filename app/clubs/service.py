@@ -32,6 +32,7 @@ from app.core.signed_urls import sign_url
 from app.enrollment.models import Application, AppStatus
 from app.enrollment.service import published_plan
 from app.notify.service import notify_guardians
+from app.people.exposure import Disclosure
 from app.people.models import Guardian, Guardianship, Staff, Student
 from app.people.service import is_guardian_of, priorities_of
 from app.schools.models import SchoolClass, Term, class_name
@@ -752,7 +753,8 @@ def led_clubs(session: Session, term: Term, staff_id: int | None) -> list[Club]:
     return [c for c in term_clubs(session, term.id) if staff_id is not None and c.teacher_staff_id == staff_id]
 
 
-def roster(session: Session, club: Club) -> list[RosterRow]:
+def roster(session: Session, club: Club, *, shown: Disclosure) -> list[RosterRow]:
+    """The club's children with their class and guardians; phones as `shown` lets the caller read them."""
     rows = session.exec(select(ClubEnrollment, Student, SchoolClass)
                         .join(Student, Student.id == ClubEnrollment.student_id)
                         .join(SchoolClass, SchoolClass.id == Student.class_id)
@@ -760,12 +762,14 @@ def roster(session: Session, club: Club) -> list[RosterRow]:
                         .order_by(ClubEnrollment.status, SchoolClass.grade, SchoolClass.number,
                                   ClubEnrollment.queue_key)).all()
     contacts: dict[int, list[str]] = defaultdict(list)
-    student_ids = [s.id for _, s, _ in rows]
-    if student_ids:
+    class_of = {s.id: s.class_id for _, s, _ in rows}
+    if class_of:
         for link, guardian in session.exec(select(Guardianship, Guardian).join(
-                Guardian, Guardian.id == Guardianship.guardian_id).where(Guardianship.student_id.in_(student_ids))
+                Guardian, Guardian.id == Guardianship.guardian_id).where(Guardianship.student_id.in_(class_of))
                 .order_by(Guardianship.id)).all():
-            contacts[link.student_id].append(f"{link.relation} {guardian.name} {guardian.phone}")
+            phone = shown.phone(guardian.phone, student_id=link.student_id, class_id=class_of[link.student_id],
+                                guardian_id=guardian.id)
+            contacts[link.student_id].append(f"{link.relation} {guardian.name} {phone}")
     # Positions follow from the whole waitlist, which is all here: no query per waiting child.
     waiting = sorted((e for e, _, _ in rows if e.status == EnrollmentStatus.WAITLISTED),
                      key=lambda e: (e.queue_key, e.id))

@@ -4,15 +4,16 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from app.core.ids import Id
+from app.core.inputs import Input
 
 
-class DayRosterIn(BaseModel):
+class DayRosterIn(Input):
     date: date
     leader_staff_id: Id
     patrol_staff_ids: list[Id] = Field(default_factory=list, max_length=10)
 
 
-class GenerateIn(BaseModel):
+class GenerateIn(Input):
     from_: date | None = Field(default=None, alias="from", description="默认今天（不早于学期开始）")
     to: date | None = Field(default=None, description="默认学期结束")
     overwrite: bool = Field(default=False, description="已排的日子是否重排")
@@ -20,7 +21,7 @@ class GenerateIn(BaseModel):
     model_config = {"populate_by_name": True}
 
 
-class SwapIn(BaseModel):
+class SwapIn(Input):
     date: date
     from_staff_id: Id
     to_staff_id: Id
@@ -70,7 +71,7 @@ class DutyTodayOut(BaseModel):
     expected: list[str] = Field(description="今天值班要做的事")
 
 
-class PatrolIn(BaseModel):
+class PatrolIn(Input):
     session_id: Id
     at: datetime | None = Field(default=None, description="巡查时间，默认现在")
     teacher_present: bool
@@ -155,5 +156,5 @@ class DailyReportOut(BaseModel):
     corrections: list[ReportCorrection] = Field(default_factory=list)
 
 
-class CorrectionIn(BaseModel):
+class CorrectionIn(Input):
     text: str = Field(min_length=1, max_length=2000)

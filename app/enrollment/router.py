@@ -9,6 +9,7 @@ from app.core.ratelimit import rate_limit
 from app.audit.service import record_access
 from app.core.deps import DISTRICT, GUARDIAN, STAFF, Caller, SessionDep, allow
 from app.core.ids import PathId, QueryId
+from app.core.inputs import Input
 from app.core.scope import get_in_schools
 from app.enrollment import reports, service
 from app.enrollment.models import AppStatus, Bill
@@ -30,7 +31,7 @@ Reader = Annotated[Caller, Depends(allow(*STAFF, GUARDIAN, DISTRICT))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class WithdrawIn(BaseModel):
+class WithdrawIn(Input):
     reason: str | None = Field(default=None, max_length=500)
 
 

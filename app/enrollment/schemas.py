@@ -4,6 +4,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from app.core.ids import Id
+from app.core.inputs import Input
 from app.people.schemas import Priority
 
 TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
@@ -11,7 +12,7 @@ Weekday = Literal[1, 2, 3, 4, 5, 6, 7]
 PickupMode = Literal["guardian", "delegate", "self"]
 
 
-class EndTimes(BaseModel):
+class EndTimes(Input):
     low: str = Field(default="17:00", pattern=TIME_PATTERN, description="低年级（1–2）放学时间")
     mid: str = Field(default="17:20", pattern=TIME_PATTERN, description="中年级（3–4）")
     high: str = Field(default="17:30", pattern=TIME_PATTERN, description="高年级（5–6）")
@@ -27,7 +28,7 @@ class WinterTimes(EndTimes):
     starts_on: date = Field(description="冬令时开始日期")
 
 
-class PlanIn(BaseModel):
+class PlanIn(Input):
     weekdays: list[Weekday] = Field(default=[1, 2, 3, 4, 5], min_length=1, max_length=7)
     end_times: EndTimes = Field(default_factory=EndTimes)
     winter: WinterTimes | None = None
@@ -66,7 +67,7 @@ class PlanOut(PlanIn):
     published_at: datetime | None
 
 
-class ApplicationIn(BaseModel):
+class ApplicationIn(Input):
     student_id: Id
     term_id: Id
     weekdays: list[Weekday] = Field(min_length=1, max_length=7)
@@ -76,7 +77,7 @@ class ApplicationIn(BaseModel):
     note: str | None = Field(default=None, max_length=500)
 
 
-class ApplicationUpdate(BaseModel):
+class ApplicationUpdate(Input):
     weekdays: list[Weekday] | None = Field(default=None, min_length=1, max_length=7)
     pickup_mode: PickupMode | None = None
     self_statement: str | None = Field(default=None, max_length=2000)
@@ -84,24 +85,24 @@ class ApplicationUpdate(BaseModel):
     note: str | None = Field(default=None, max_length=500)
 
 
-class DeclineIn(BaseModel):
+class DeclineIn(Input):
     student_id: Id
     term_id: Id
     reason: str | None = Field(default=None, max_length=500)
 
 
-class SignIn(BaseModel):
+class SignIn(Input):
     plan_version: int = Field(ge=1, le=100000)
     text_hash: str | None = Field(default=None, max_length=64, description="客户端显示文本的 SHA-256（可选，用于核对）")
     client: str | None = Field(default=None, max_length=200)
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(Input):
     decision: Literal["approve", "reject"]
     comment: str | None = Field(default=None, max_length=500)
 
 
-class BulkApproveIn(BaseModel):
+class BulkApproveIn(Input):
     application_ids: list[Id] = Field(min_length=1, max_length=1000)
     comment: str | None = Field(default=None, max_length=500)
 
@@ -154,7 +155,7 @@ class HistoryItem(BaseModel):
     at: datetime
 
 
-class WaiverIn(BaseModel):
+class WaiverIn(Input):
     waiver: Literal["none", "half", "full"]
     reason: str | None = Field(default=None, max_length=200)
 

@@ -4,13 +4,14 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 
 from app.core.ids import Id
+from app.core.inputs import Input
 
 IncidentKind = Literal["injury", "illness", "conflict", "missing_child", "property", "other"]
 Severity = Literal["low", "medium", "high"]
 SEVERITY_LABELS = {"low": "轻微", "medium": "一般", "high": "严重"}
 
 
-class IncidentIn(BaseModel):
+class IncidentIn(Input):
     type: IncidentKind
     severity: Severity
     at: datetime | None = Field(default=None, description="发生时间，默认现在")
@@ -20,14 +21,14 @@ class IncidentIn(BaseModel):
     actions_taken: str = Field(min_length=1, max_length=2000, description="已采取的处理措施")
 
 
-class CorrectionFields(BaseModel):
+class CorrectionFields(Input):
     severity: Severity | None = None
     place: str | None = Field(default=None, min_length=1, max_length=100)
     description: str | None = Field(default=None, min_length=1, max_length=2000)
     actions_taken: str | None = Field(default=None, min_length=1, max_length=2000)
 
 
-class EntryIn(BaseModel):
+class EntryIn(Input):
     kind: Literal["follow_up", "correction", "close"]
     text: str = Field(min_length=1, max_length=2000, description="跟进内容 / 更正说明 / 处理结果")
     changes: CorrectionFields | None = None

@@ -5,12 +5,13 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 from typing import Annotated
 
 from app.core.ids import Id
+from app.core.inputs import Input
 from app.enrollment.schemas import TIME_PATTERN
 
 MAX_DAYS = 20
 
 
-class LeaveIn(BaseModel):
+class LeaveIn(Input):
     student_id: Id
     dates: list[date] = Field(min_length=1, max_length=MAX_DAYS, description="请假日期（同一学期内，最多 20 天）")
     # Trimmed first, so a reason of blanks is refused as empty.
@@ -33,7 +34,7 @@ class LeaveIn(BaseModel):
         return self
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(Input):
     decision: Literal["approve", "note"] = Field(description="approve 批准 | note 已知悉")
     comment: str | None = Field(default=None, max_length=200)
 

@@ -3,6 +3,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from app.core.inputs import Input
+
 
 class InboxItem(BaseModel):
     id: int
@@ -36,7 +38,7 @@ class TemplateOut(BaseModel):
 SubscribeChoice = Literal["accept", "reject", "ban", "filter"]
 
 
-class SubscriptionsIn(BaseModel):
+class SubscriptionsIn(Input):
     """What wx.requestSubscribeMessage answered: template id → accept / reject / ban / filter."""
 
     results: dict[str, SubscribeChoice] = Field(min_length=1, max_length=20)

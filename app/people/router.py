@@ -12,6 +12,7 @@ from app.core.signed_urls import check_signature
 from app.core.deps import GUARDIAN, Actor, Caller, SessionDep, allow, allow_any_account, public
 from app.core.pagination import Page, PageDep
 from app.people import photos, roster_import, service
+from app.people.exposure import disclosure
 from app.people.models import Guardian, Student
 from app.people.roster_import import RosterImportResult
 from app.privacy import service as privacy
@@ -39,26 +40,29 @@ def search_students(school_id: PathId, session: SessionDep, caller: CareStaff, p
                                            class_id=class_id, grade=grade, include_inactive=include_inactive)
     record_access(session, caller, school_id=school_id, action="roster.list", student_ids=(s.id for s in items),
                   detail=q or "")
-    return Page(items=items, total=total, page=page.page, page_size=page.page_size)
+    shown = disclosure(session, caller, school_id)
+    return Page(items=[shown.student(s) for s in items], total=total, page=page.page, page_size=page.page_size)
 
 
 @router.post("/schools/{school_id}/students", response_model=StudentOut, status_code=201, summary="新增学生")
 def create_student(school_id: PathId, body: StudentIn, session: SessionDep, caller: Admin) -> StudentOut:
     require_school(session, school_id, caller.school_ids)
-    return service.create_student(session=session, school_id=school_id, data=body)
+    return disclosure(session, caller, school_id).student(
+        service.create_student(session=session, school_id=school_id, data=body))
 
 
 @router.get("/students/{student_id}", response_model=StudentOut, summary="学生详情")
 def get_student(student_id: PathId, session: SessionDep, caller: CareStaffOrGuardian) -> StudentOut:
     student = service.readable_student(session=session, caller=caller, student_id=student_id)
     record_access(session, caller, school_id=student.school_id, action="student.read", student_ids=[student.id])
-    return service.student_outs(session, [student])[0]
+    return disclosure(session, caller, student.school_id).student(service.student_outs(session, [student])[0])
 
 
 @router.patch("/students/{student_id}", response_model=StudentOut, summary="修改学生信息")
 def update_student(student_id: PathId, body: StudentUpdate, session: SessionDep, caller: Admin) -> StudentOut:
     student = service.writable_student(session=session, caller=caller, student_id=student_id)
-    return service.update_student(session=session, student=student, data=body)
+    return disclosure(session, caller, student.school_id).student(
+        service.update_student(session=session, student=student, data=body))
 
 
 @router.put("/students/{student_id}/photo", response_model=StudentOut,
@@ -69,7 +73,7 @@ def upload_photo(student_id: PathId, session: SessionDep, caller: AdminOrGuardia
     privacy.require_child_photo_consent(session, caller=caller, student=student)
     data = file.file.read(get_settings().max_photo_bytes + 1)
     photos.save_photo(session=session, owner=student, data=data)
-    return service.student_outs(session, [student])[0]
+    return disclosure(session, caller, student.school_id).student(service.student_outs(session, [student])[0])
 
 
 @router.get("/students/{student_id}/photo", response_class=FileResponse, responses=IMAGE_RESPONSES,
@@ -116,20 +120,22 @@ def delete_photo(student_id: PathId, session: SessionDep, caller: AdminOrGuardia
 def list_guardians(student_id: PathId, session: SessionDep, caller: CareStaffOrGuardian) -> list[GuardianshipOut]:
     student = service.readable_student(session=session, caller=caller, student_id=student_id)
     record_access(session, caller, school_id=student.school_id, action="student.guardians", student_ids=[student.id])
-    return service.guardianship_outs(session, student.id)
+    return service.guardianship_outs(session, student, shown=disclosure(session, caller, student.school_id))
 
 
 @router.post("/students/{student_id}/guardians", response_model=list[GuardianshipOut], summary="添加或更新监护人")
 def link_guardian(student_id: PathId, body: GuardianLinkIn, session: SessionDep, caller: Admin) -> list[GuardianshipOut]:
     student = service.writable_student(session=session, caller=caller, student_id=student_id)
-    return service.link_guardian(session=session, student=student, data=body)
+    return service.link_guardian(session=session, student=student, data=body,
+                                 shown=disclosure(session, caller, student.school_id))
 
 
 @router.patch("/guardianships/{guardianship_id}", response_model=list[GuardianshipOut], summary="修改监护关系")
 def update_guardianship(guardianship_id: PathId, body: GuardianshipUpdate, session: SessionDep,
                         caller: Admin) -> list[GuardianshipOut]:
     link = service.get_guardianship(session=session, guardianship_id=guardianship_id, school_ids=caller.school_ids)
-    return service.update_guardianship(session=session, link=link, data=body)
+    return service.update_guardianship(session=session, link=link, data=body,
+                                       shown=disclosure(session, caller, link.school_id))
 
 
 @router.delete("/guardianships/{guardianship_id}", status_code=204, summary="解除监护关系")

@@ -2,6 +2,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from app.core.ids import Id
+from app.core.inputs import Input
 from pydantic import BaseModel, Field, field_validator
 
 from app.people.models import STAFF_ROLES
@@ -23,14 +24,14 @@ def normalise_phone(value: str) -> str:
     return digits
 
 
-class PhoneMixin(BaseModel):
+class PhoneMixin(Input):
     @field_validator("phone", mode="before", check_fields=False)
     @classmethod
     def _phone(cls, value):  # noqa: ANN001
         return normalise_phone(value) if isinstance(value, str) else value
 
 
-class StudentIn(BaseModel):
+class StudentIn(Input):
     class_id: Id
     student_no: str = Field(min_length=1, max_length=30, pattern=r"^[0-9A-Za-z\-]+$")
     name: str = Field(min_length=1, max_length=50)
@@ -39,7 +40,7 @@ class StudentIn(BaseModel):
     priority: list[Priority] = Field(default_factory=list, description="优先保障群体")
 
 
-class StudentUpdate(BaseModel):
+class StudentUpdate(Input):
     class_id: Id | None = None
     name: str | None = Field(default=None, min_length=1, max_length=50)
     gender: Gender | None = None
@@ -57,9 +58,9 @@ class StudentOut(BaseModel):
     student_no: str
     name: str
     gender: str
-    birth_date: date | None
+    birth_date: date | None = Field(description="管理员、本班班主任和孩子的家长可见，其他人为 null")
     has_photo: bool
-    priority: list[Priority]
+    priority: list[Priority] | None = Field(description="优先保障群体；管理员、本班班主任和孩子的家长可见，其他人为 null")
     is_active: bool
 
 
@@ -70,7 +71,7 @@ class GuardianLinkIn(PhoneMixin):
     may_pick_up: bool = True
 
 
-class GuardianshipUpdate(BaseModel):
+class GuardianshipUpdate(Input):
     relation: str | None = Field(default=None, min_length=1, max_length=20)
     may_pick_up: bool | None = None
 
@@ -80,7 +81,7 @@ class GuardianshipOut(BaseModel):
     student_id: int
     guardian_id: int
     name: str
-    phone: str
+    phone: str = Field(description="管理员、本班班主任、当天值班领导和本人可见全号，其他人为 138****5678")
     relation: str
     may_pick_up: bool
     wechat_bound: bool
@@ -139,7 +140,7 @@ class StaffBindCodeOut(BaseModel):
     expires_at: datetime
 
 
-class StaffBindIn(BaseModel):
+class StaffBindIn(Input):
     code: str = Field(min_length=4, max_length=20)
 
 

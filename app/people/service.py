@@ -20,6 +20,7 @@ from app.core.pagination import PageParams, paginate
 from app.core.scope import get_in_schools
 from app.core.security import hash_password
 from app.dataprotection.models import StudentErasure
+from app.people.exposure import Disclosure
 from app.people.models import PRIORITY_FLAGS, BindAttempt, Guardian, Guardianship, Staff, Student
 from app.people.schemas import (
     BindOut, BoundStudent, GuardianLinkIn, GuardianshipOut, GuardianshipUpdate, StaffBindCodeOut, StaffBindOut,
@@ -153,10 +154,13 @@ def update_student(*, session: Session, student: Student, data: StudentUpdate) -
 
 # ---------- guardians of a student ----------
 
-def guardianship_outs(session: Session, student_id: int) -> list[GuardianshipOut]:
+def guardianship_outs(session: Session, student: Student, *, shown: Disclosure) -> list[GuardianshipOut]:
+    """The child's guardians, their phones as `shown` lets this caller read them."""
     rows = session.exec(select(Guardianship, Guardian).join(Guardian, Guardian.id == Guardianship.guardian_id)
-                        .where(Guardianship.student_id == student_id).order_by(Guardianship.id)).all()
-    return [GuardianshipOut(id=gs.id, student_id=gs.student_id, guardian_id=g.id, name=g.name, phone=g.phone,
+                        .where(Guardianship.student_id == student.id).order_by(Guardianship.id)).all()
+    return [GuardianshipOut(id=gs.id, student_id=gs.student_id, guardian_id=g.id, name=g.name,
+                            phone=shown.phone(g.phone, student_id=student.id, class_id=student.class_id,
+                                              guardian_id=g.id),
                             relation=gs.relation, may_pick_up=gs.may_pick_up, wechat_bound=g.account_id is not None)
             for gs, g in rows]
 
@@ -173,7 +177,8 @@ def upsert_guardian(session: Session, school_id: int, name: str, phone: str) -> 
     return guardian
 
 
-def link_guardian(*, session: Session, student: Student, data: GuardianLinkIn) -> list[GuardianshipOut]:
+def link_guardian(*, session: Session, student: Student, data: GuardianLinkIn, shown: Disclosure
+                  ) -> list[GuardianshipOut]:
     guardian = upsert_guardian(session, student.school_id, data.name, data.phone)
     link = session.exec(select(Guardianship).where(Guardianship.student_id == student.id,
                                                    Guardianship.guardian_id == guardian.id)).first()
@@ -184,19 +189,20 @@ def link_guardian(*, session: Session, student: Student, data: GuardianLinkIn) -
         link.relation, link.may_pick_up = data.relation, data.may_pick_up
     session.add(link)
     session.commit()
-    return guardianship_outs(session, student.id)
+    return guardianship_outs(session, student, shown=shown)
 
 
 def get_guardianship(*, session: Session, guardianship_id: int, school_ids: frozenset[int]) -> Guardianship:
     return get_in_schools(session, Guardianship, guardianship_id, school_ids, message="未找到该监护关系")
 
 
-def update_guardianship(*, session: Session, link: Guardianship, data: GuardianshipUpdate) -> list[GuardianshipOut]:
+def update_guardianship(*, session: Session, link: Guardianship, data: GuardianshipUpdate, shown: Disclosure
+                        ) -> list[GuardianshipOut]:
     for key, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
         setattr(link, key, value)
     session.add(link)
     session.commit()
-    return guardianship_outs(session, link.student_id)
+    return guardianship_outs(session, session.get(Student, link.student_id), shown=shown)
 
 
 def remove_guardianship(*, session: Session, link: Guardianship) -> None:

@@ -16,6 +16,7 @@ from app.duty.on_duty import duty_staff_ids, staff_with_role
 from app.notify.events import LATE_PICKUP, EventType, register
 from app.notify.service import enqueue, notify_guardians
 from app.notify.worker import PeriodicJob, register_periodic
+from app.people.exposure import Disclosure
 from app.people.models import Guardian, Guardianship
 from app.people.photos import photo_link
 from app.people.service import staff_accounts
@@ -109,17 +110,21 @@ register_periodic(PeriodicJob("late-pickups", 60, sweep_late_pickups))
 
 # ---------- the late list (teachers, duty leader, guard) ----------
 
-def late_list(*, session: Session, school_id: int, day: date, stage: str | None) -> list[LateChildOut]:
+def late_list(*, session: Session, school_id: int, day: date, stage: str | None, shown: Disclosure
+              ) -> list[LateChildOut]:
+    """The children still waiting, each with the guardians who may take them; phones as `shown` lets the caller
+    read them (app/people/exposure.py: the duty leader on duty, the guard for the children in their keeping…)."""
     children = {sid: c for sid, c in children_today(session, school_id, day).items()
                 if c.late is not None and c.handoff is None and (stage is None or c.late.stage == stage)}
     contacts: dict[int, list[dict]] = defaultdict(list)
     if children:
-        for sid, name, relation, phone in session.exec(
-                select(Guardianship.student_id, Guardian.name, Guardianship.relation, Guardian.phone)
+        for sid, guardian_id, name, relation, phone in session.exec(
+                select(Guardianship.student_id, Guardian.id, Guardian.name, Guardianship.relation, Guardian.phone)
                 .join(Guardian, Guardian.id == Guardianship.guardian_id)
                 .where(Guardianship.student_id.in_(children), Guardianship.may_pick_up == True)  # noqa: E712
                 .order_by(Guardianship.id)).all():
-            contacts[sid].append({"name": name, "relation": relation, "phone": phone})
+            contacts[sid].append({"name": name, "relation": relation, "phone": shown.phone(
+                phone, student_id=sid, class_id=children[sid].student.class_id, guardian_id=guardian_id)})
     return [LateChildOut(student_id=sid, name=c.student.name, class_name=c.school_class.name,
                          photo_url=photo_link(c.student), place=c.where, end_time=c.late.end_time, stage=c.late.stage,
                          stage_label=LateStage.LABELS[c.late.stage], late_since=c.late.raised_at,

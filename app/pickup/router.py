@@ -13,6 +13,7 @@ from app.core.deps import GUARDIAN, Actor, Admission, Caller, SessionDep, allow,
 from app.core.idempotency import OwnIdempotencyKey, answer_once
 from app.core.ids import PathId, QueryId
 from app.core.scope import acting_school
+from app.people.exposure import disclosure
 from app.people.service import readable_student
 from app.pickup import late, service
 from app.pickup.schemas import (
@@ -145,7 +146,8 @@ def my_delegations(session: SessionDep, actor: AnyAccount) -> list[DelegateOut]:
 def child_adults(student_id: PathId, session: SessionDep, caller: Releaser) -> ChildAdultsOut:
     student = readable_student(session=session, caller=caller, student_id=student_id)
     record_access(session, caller, school_id=student.school_id, action="pickup.adults", student_ids=[student.id])
-    return service.pickup_adults(session=session, student=student)
+    return service.pickup_adults(session=session, student=student,
+                                 shown=disclosure(session, caller, student.school_id))
 
 
 @router.post("/handoffs/manual", response_model=ReleaseOut,
@@ -186,8 +188,9 @@ def release_walking_home(body: WalkHomeIn, session: SessionDep, caller: Releaser
             summary="超时未接的孩子（stage=with_guard 即交门卫的），附家长电话")
 def late_list(session: SessionDep, caller: Releaser, date: OnDate = None,
               stage: Literal["late", "with_guard"] | None = None, school_id: SchoolId = None) -> list[LateChildOut]:
-    return late.late_list(session=session, school_id=acting_school(caller.school_ids, school_id), day=date or today(),
-                          stage=stage)
+    school = acting_school(caller.school_ids, school_id)
+    return late.late_list(session=session, school_id=school, day=date or today(), stage=stage,
+                          shown=disclosure(session, caller, school))
 
 
 @router.get("/board", response_model=BoardOut, summary="放学看板：在校、已接走、超时、交门卫，按年级和班组，以及还没接走的孩子")

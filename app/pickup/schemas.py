@@ -4,6 +4,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 
 from app.core.ids import Id
+from app.core.inputs import Input
 from app.people.schemas import PHONE_PATTERN, PhoneMixin
 
 ChildStatus = Literal["ready", "released", "on_leave", "not_in_care", "not_authorised"]
@@ -13,7 +14,7 @@ Note = Field(default=None, max_length=500)
 
 # ---------- the phone ----------
 
-class DeviceIn(BaseModel):
+class DeviceIn(Input):
     label: str = Field(default="", max_length=50, description="例如 “妈妈的手机”")
 
 
@@ -86,7 +87,7 @@ class ChildOut(BaseModel):
     released: ReleaseOut | None = None
 
 
-class VerifyIn(BaseModel):
+class VerifyIn(Input):
     code: str = CodeText
 
 
@@ -96,13 +97,13 @@ class VerifyOut(BaseModel):
     code_age_seconds: int
 
 
-class ReleaseIn(BaseModel):
+class ReleaseIn(Input):
     code: str = CodeText
     student_ids: list[Id] = Field(min_length=1, max_length=10)
     note: str | None = Note
 
 
-class ManualReleaseIn(BaseModel):
+class ManualReleaseIn(Input):
     student_id: Id
     guardian_id: Id | None = None
     delegate_id: Id | None = None
@@ -115,7 +116,7 @@ class ManualReleaseIn(BaseModel):
         return self
 
 
-class WalkHomeIn(BaseModel):
+class WalkHomeIn(Input):
     student_ids: list[Id] = Field(min_length=1, max_length=100)
 
 
@@ -127,7 +128,7 @@ class PickupAdultOut(BaseModel):
     delegate_id: int | None = None
     name: str
     relation: str
-    phone: str
+    phone: str = Field(description="管理员、本班班主任、当天值班领导、照看该孩子的门卫可见全号，其他人为 138****5678")
     photo_url: str | None = None
     allowed: bool
     reason: str | None = None
@@ -244,7 +245,8 @@ class LateChildOut(BaseModel):
     stage_label: str
     late_since: datetime
     to_guard_at: datetime | None
-    guardians: list[dict] = Field(description="[{name, relation, phone}]：联系家长")
+    guardians: list[dict] = Field(description="[{name, relation, phone}]：联系家长；phone 仅管理员、本班班主任、"
+                                              "当天值班领导和照看该孩子的门卫可见全号，其他人为 138****5678")
 
 
 class BoardCount(BaseModel):

@@ -30,6 +30,7 @@ from app.enrollment.models import Application, AppStatus, PlanStatus, ServicePla
 from app.leave.models import LeaveDay, LeaveKind, LeaveRequest, LeaveStatus
 from app.notify.events import PICKED_UP
 from app.notify.service import notify_guardians_of_many
+from app.people.exposure import Disclosure
 from app.people.models import Guardian, Guardianship, Student
 from app.people.photos import delete_photo, photo_link, save_photo
 from app.people.service import is_guardian_of
@@ -723,7 +724,9 @@ def release_manually(*, session: Session, caller: Caller, student: Student, guar
     return released[0]
 
 
-def pickup_adults(*, session: Session, student: Student) -> ChildAdultsOut:
+def pickup_adults(*, session: Session, student: Student, shown: Disclosure) -> ChildAdultsOut:
+    """The child's adults for the manual fallback; phones as `shown` lets the caller read them (masked, the last
+    four digits still let the teacher ask the adult at the gate)."""
     day = today()
     adults = child_adults(session, student, day)
     child = children_today(session, student.school_id, day, [student.id])[student.id]
@@ -732,7 +735,9 @@ def pickup_adults(*, session: Session, student: Student) -> ChildAdultsOut:
     photos = adult_photos(session, (a.guardian_id for a in adults))
     return ChildAdultsOut(child=child_out(child, placeholder), adults=[PickupAdultOut(
         kind=a.via, guardian_id=a.guardian_id, delegate_id=a.delegate_id, name=a.name, relation=a.relation,
-        phone=a.phone, photo_url=photos.get(a.guardian_id), allowed=a.allowed, reason=a.reason, authorised_by=a.authorised_by, valid_from=a.valid_from,
+        phone=shown.phone(a.phone, student_id=student.id, class_id=student.class_id, guardian_id=a.guardian_id),
+        photo_url=photos.get(a.guardian_id), allowed=a.allowed, reason=a.reason, authorised_by=a.authorised_by,
+        valid_from=a.valid_from,
         valid_to=a.valid_to) for a in adults])
 
 

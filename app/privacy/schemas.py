@@ -4,6 +4,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from app.core.ids import Id
+from app.core.inputs import Input
 from app.privacy.models import ConsentScope
 
 Scope = Literal["roster", "photo", "notifications"]
@@ -12,7 +13,7 @@ ScopeStatus = Literal["given", "stale", "withdrawn", "none"]
 RulesVersionText = Field(min_length=1, max_length=20, description="所同意的处理规则版本（GET /privacy/rules 的 version）")
 
 
-class ConsentOffer(BaseModel):
+class ConsentOffer(Input):
     """What the guardian ticked on the bind page: the rules version read and the scopes agreed to."""
 
     version: str = RulesVersionText
@@ -24,7 +25,7 @@ class ConsentIn(ConsentOffer):
     scopes: list[Scope] = Field(min_length=1, max_length=3)
 
 
-class WithdrawIn(BaseModel):
+class WithdrawIn(Input):
     student_id: Id
     scopes: list[Scope] = Field(min_length=1, max_length=3,
                                 description="roster 即解除您在该校与孩子的绑定（并撤回其余各项）")

@@ -1,6 +1,7 @@
 from datetime import date
 
 from app.core.ids import Id
+from app.core.inputs import Input
 from pydantic import BaseModel, Field, model_validator
 
 
@@ -12,7 +13,7 @@ class SchoolOut(BaseModel):
     timezone: str
 
 
-class TermIn(BaseModel):
+class TermIn(Input):
     name: str = Field(min_length=1, max_length=50, examples=["2026-2027学年第一学期"])
     starts_on: date
     ends_on: date
@@ -24,7 +25,7 @@ class TermIn(BaseModel):
         return self
 
 
-class TermUpdate(BaseModel):
+class TermUpdate(Input):
     name: str | None = Field(default=None, min_length=1, max_length=50)
     starts_on: date | None = None
     ends_on: date | None = None
@@ -39,13 +40,13 @@ class TermOut(BaseModel):
     is_current: bool
 
 
-class ClassIn(BaseModel):
+class ClassIn(Input):
     grade: int = Field(ge=1, le=6)
     number: int = Field(ge=1, le=99)
     head_staff_id: Id | None = None
 
 
-class ClassUpdate(BaseModel):
+class ClassUpdate(Input):
     head_staff_id: Id | None = None
 
 
@@ -60,7 +61,7 @@ class ClassOut(BaseModel):
     student_count: int = 0
 
 
-class RulesIn(BaseModel):
+class RulesIn(Input):
     """A school's settings where the seeds give a default."""
 
     service_on_makeup_days: bool = Field(default=False, description="调休上班日是否提供课后服务")

@@ -3,6 +3,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from app.core.inputs import Input
+
 QuestionKind = Literal["rating", "single", "multiple", "text"]
 Audience = Literal["in_care", "all"]
 KIND_LABELS = {"rating": "评分", "single": "单选", "multiple": "多选", "text": "填空"}
@@ -14,7 +16,7 @@ AUDIENCE_LABELS = {"in_care": "参加课后服务的学生家长", "all": "全�
 TEXT_MAX = 1000
 
 
-class QuestionIn(BaseModel):
+class QuestionIn(Input):
     kind: QuestionKind
     text: str = Field(min_length=1, max_length=200, description="题目")
     required: bool = True
@@ -39,7 +41,7 @@ class QuestionIn(BaseModel):
         return self
 
 
-class SurveyIn(BaseModel):
+class SurveyIn(Input):
     title: str = Field(min_length=1, max_length=100)
     intro: str = Field(default="", max_length=2000, description="问卷说明（开头的话）")
     audience: Audience = Field(default="in_care", description="in_care：参加本学期课后服务的学生家长；all：全校学生家长")
@@ -53,7 +55,7 @@ class SurveyIn(BaseModel):
         return value.strip()
 
 
-class PublishIn(BaseModel):
+class PublishIn(Input):
     opens_at: datetime | None = Field(default=None, description="开始时间，默认立即开始")
     closes_at: datetime | None = Field(default=None, description="截止时间，默认手动结束")
 
@@ -110,14 +112,14 @@ class SurveyOut(BaseModel):
     updated_at: datetime
 
 
-class AnswerIn(BaseModel):
+class AnswerIn(Input):
     question_id: int = Field(ge=1, le=1000)
     rating: int | None = Field(default=None, description="评分题：1–5")
     option_ids: list[int] | None = Field(default=None, max_length=20, description="单选题一个、多选题一个或多个选项 id")
     text: str | None = Field(default=None, max_length=TEXT_MAX, description="填空题")
 
 
-class ResponseIn(BaseModel):
+class ResponseIn(Input):
     answers: list[AnswerIn] = Field(max_length=50)
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from app.clubs import service
 from app.core.errors import AppError
+from app.people.exposure import MASKED
 from tests.clubs.conftest import Family, make_club, make_round
 from tests.factories import create_student
 
@@ -87,9 +88,9 @@ def test_a_drop_promotes_the_first_waiting_child_once(session, world, families, 
     choose(families[1], club)
     choose(families[2], club)
     service.drop(session=session, caller=families[0].caller, club=club, student_id=families[0].student.id)
-    enrolled = [r for r in service.roster(session, club) if r.status == "enrolled"]
+    enrolled = [r for r in service.roster(session, club, shown=MASKED) if r.status == "enrolled"]
     assert [r.student_id for r in enrolled] == [families[1].student.id]
-    waiting = [r for r in service.roster(session, club) if r.status == "waitlisted"]
+    waiting = [r for r in service.roster(session, club, shown=MASKED) if r.status == "waitlisted"]
     assert [(r.student_id, r.position) for r in waiting] == [(families[2].student.id, 1)]
     # Leaving the waitlist frees no seat: nobody is promoted.
     service.drop(session=session, caller=families[2].caller, club=club, student_id=families[2].student.id)
@@ -136,7 +137,7 @@ def test_an_admin_moves_a_child_with_a_reason(session, world, families, choose):
     admin = caller_for(session, world.a.staff["admin"].account_id, "admin")
     moved = service.move(session=session, caller=admin, row=row, to_club=other, reason="家长申请调班")
     assert [(m.club_name, m.status) for m in moved] == [("书法", "dropped"), ("美术", "enrolled")]
-    assert [r.student_id for r in service.roster(session, full)] == [families[1].student.id]  # promoted
+    assert [r.student_id for r in service.roster(session, full, shown=MASKED)] == [families[1].student.id]  # promoted
     reasons = session.exec(select(EnrollmentEvent.reason).where(EnrollmentEvent.action.in_(["move_out", "move_in"]))).all()
     assert reasons == ["家长申请调班", "家长申请调班"]
 
@@ -145,7 +146,7 @@ def test_the_teachers_roster_has_class_and_guardian_contact(session, world, fami
     club = make_club(session, world, capacity=3)
     make_round(session, world)
     choose(families[0], club)
-    row = service.roster(session, club)[0]
+    row = service.roster(session, club, shown=MASKED)[0]
     assert row.class_name == "三年级1班" and row.guardians[0].startswith("妈妈 ")
 
 
@@ -184,7 +185,7 @@ def test_more_seats_go_to_the_waitlist_at_once_in_order(session, world, families
     for family in families[:4]:
         choose(family, club)
     _edit(session, world, club, capacity=3)
-    statuses = {r.student_id: r.status for r in service.roster(session, club)}
+    statuses = {r.student_id: r.status for r in service.roster(session, club, shown=MASKED)}
     assert [statuses[f.student.id] for f in families[:4]] == ["enrolled", "enrolled", "enrolled", "waitlisted"]
     assert service.club_outs(session, [club])[0].free_seats == 0
 
@@ -208,7 +209,7 @@ def test_closing_a_club_lets_its_children_go_and_tells_their_guardians(session, 
     choose(families[0], club)
     choose(families[1], club)
     service.close_club(session=session, caller=families[0].caller, club=club)
-    assert service.roster(session, club) == []
+    assert service.roster(session, club, shown=MASKED) == []
     assert service.child_enrollments(session, families[0].student.id) == []
     told = session.exec(select(InboxMessage.body).where(InboxMessage.event == "club_result")).all()
     assert sorted(told) == sorted(f"{f.student.name}：书法社团停开，已退出。" for f in families[:2])
@@ -276,7 +277,7 @@ def test_a_move_into_a_full_club_or_one_the_child_holds_is_refused_and_changes_n
     _refused("CLUB_FULL", service.move, session=session, caller=admin, row=row, to_club=full, reason="调班")
     _refused("ALREADY_IN_CLUB", service.move, session=session, caller=admin, row=row, to_club=home, reason="调班")
     session.expire_all()
-    assert [r.student_id for r in service.roster(session, home)] == [families[0].student.id]
+    assert [r.student_id for r in service.roster(session, home, shown=MASKED)] == [families[0].student.id]
     assert service.club_outs(session, [home, full])[0].enrolled == 1
     service.move(session=session, caller=admin, row=row, to_club=None, reason="退出")
     _refused("ENROLLMENT_NOT_HELD", service.move, session=session, caller=admin, row=row, to_club=None, reason="再退")

@@ -1,0 +1,17 @@
+"""The base of every request body: a field the schema does not name is refused, never ignored.
+
+A body is what the caller may set, and nothing else: `school_id` comes from the path or the caller's own
+schools, roles from the admin's staff form, ids of other objects only where the schema names them (and the
+service checks they are the caller's). An unknown field is a 422 VALIDATION_ERROR naming it
+(`fields: {"school_id": "不是可接受的字段"}`), so a client sending `role` or `status` learns at once that it
+changes nothing, instead of believing it did. `tests/core/test_mass_assignment.py` checks that every body of
+every route is an `Input` and sends each one extra fields.
+"""
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Input(BaseModel):
+    """A request body (or a part of one). Subclasses may add to `model_config`; pydantic merges it with this."""
+
+    model_config = ConfigDict(extra="forbid")
