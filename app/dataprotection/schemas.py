@@ -2,11 +2,13 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from app.core.inputs import Input
+
 # Ten years: longer than any school keeps a child's daily records; a typo of an extra digit is refused.
 MAX_DAYS = 3650
 
 
-class ErasureIn(BaseModel):
+class ErasureIn(Input):
     reason: str = Field(min_length=1, max_length=200, examples=["转学离校，家长申请删除"])
 
 
@@ -18,7 +20,7 @@ class ErasureOut(BaseModel):
     removed: dict[str, int] = Field(description="删除或匿名化的记录数，按类别")
 
 
-class RetentionIn(BaseModel):
+class RetentionIn(Input):
     photo_days: int = Field(0, ge=0, le=MAX_DAYS, description="学生离校后照片保留天数（其监护人的照片同）")
     pickup_days: int = Field(365, ge=0, le=MAX_DAYS, description="接送记录（交接、超时未接、临时授权）在学期结束后保留天数")
     attendance_days: int = Field(1095, ge=0, le=MAX_DAYS, description="考勤（点名、缺席提醒、交接、请假）在学期结束后保留天数")

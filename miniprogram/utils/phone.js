@@ -15,4 +15,9 @@ function phoneProblem(phone, emptyText = '请输入手机号') {
   return PHONE_RE.test(phone) ? '' : '请输入 1 开头的 11 位手机号';
 }
 
-module.exports = { PHONE_RE, normalisePhone, phoneProblem };
+/** A number one can dial: the server masks guardians' numbers for most staff ('138****5678', docs/privacy.md). */
+function isDialable(phone) {
+  return PHONE_RE.test(String(phone || ''));
+}
+
+module.exports = { PHONE_RE, normalisePhone, phoneProblem, isDialable };

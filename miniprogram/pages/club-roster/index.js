@@ -6,6 +6,7 @@
  * GET /terms/{current term}/my-clubs, then GET /clubs/{id}/roster for the club on screen (cached until
  * the next refresh).
  */
+const { isDialable } = require('../../utils/phone');
 const { me } = require('../../services/auth');
 const clubs = require('../../services/clubs');
 const terms = require('../../services/terms');
@@ -152,7 +153,7 @@ Page({
 
   onCall(e) {
     const phone = e.currentTarget.dataset.phone;
-    if (!phone) return;
+    if (!isDialable(phone)) return; // masked for a teacher who is not the class head: shown, not called
     wx.makePhoneCall({
       phoneNumber: String(phone),
       fail: () => {

@@ -7,6 +7,7 @@
  * When the guardian arrives: 扫码放行 opens pages/pickup-scan with the camera at once (the same verify / release flow);
  * 人工核对 opens it on this child's adults. Coming back, pull-down and 重新加载 reload.
  */
+const { isDialable } = require('../../utils/phone');
 const pickup = require('../../services/pickup');
 const attendance = require('../../services/attendance');
 const { staffSchool } = require('../../utils/school-term');
@@ -35,6 +36,8 @@ function rowView(child) {
       key: `${child.student_id}-${i}`,
       who: pickup.personText(g.name, g.relation),
       phone: g.phone || '',
+      // a masked number ('138****5678') is shown but cannot be called
+      dialable: isDialable(g.phone),
     })),
   };
 }

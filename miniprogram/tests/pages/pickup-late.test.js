@@ -51,6 +51,15 @@ test('a teacher sees every late child: where, since when, the guardians to call;
   expect(exists(page, '#late-9')).toBe(true);
 });
 
+test('a masked number (a teacher who is not the class head) is shown without a call button', async () => {
+  routes(TEACHER_ME, { status: 200, body: [late({ guardians: [{ name: '李娜', relation: '母亲', phone: '138****0001' }] })] });
+  const page = await openPage('pickup-late');
+
+  expect(exists(page, '#call-7-0')).toBe(false);
+  expect(text(page, '#phone-7-0')).toContain('138****0001');
+  expect(text(page, '#phone-7-0')).toContain('请联系班主任或值班领导拨打');
+});
+
 test('the guard\'s list is the children with the guard (stage=with_guard), no filter', async () => {
   routes(GUARD_ME, { status: 200, body: [WITH_GUARD] });
   const page = await openPage('pickup-late');
