@@ -49,10 +49,10 @@ class Settings(BaseSettings):
     # Deliver in the API process (a background thread); on by default only in dev (`make run`).
     notify_worker_in_process: bool | None = None
 
-    # The district report's today (app/reports/service.py): counted by the worker every `refresh` seconds; a
+    # Today's figures in the dashboards (app/reports/service.py): counted by the worker every `refresh` seconds; a
     # request finding a school's count older than `max_age` counts it again itself.
-    district_today_refresh_seconds: float = 30.0
-    district_today_max_age_seconds: float = 60.0
+    today_figures_refresh_seconds: float = 30.0
+    today_figures_max_age_seconds: float = 60.0
 
     # PostgreSQL connection pool; requests in flight are limited to fit it (app/core/admission.py).
     db_pool_size: int = 20

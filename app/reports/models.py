@@ -40,10 +40,10 @@ class DayFigures(Figures, table=True):
 
 
 class TodayFigures(Figures, table=True):
-    """One school's figures for today as last counted, at most `district_today_max_age_seconds` old when the
-    district report reads them: counting today for 100 schools takes seconds, and the worker recounts every
-    `district_today_refresh_seconds`. One row per school (its `day` is the day they were counted, which the readers
-    check); the school's own dashboard always counts live."""
+    """One school's figures for today as last counted, at most `today_figures_max_age_seconds` old when a dashboard
+    reads them: counting today for 100 schools takes seconds, and the worker recounts every
+    `today_figures_refresh_seconds`. One row per school (its `day` is the day they were counted, which the readers
+    check)."""
 
     __tablename__ = "today_figures"
 

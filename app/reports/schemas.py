@@ -123,6 +123,9 @@ class SchoolDashboard(BaseModel):
     fees: Fees
     satisfaction: Satisfaction
     computed_at: datetime
+    # When today's figures in the range were counted (at most a minute ago; the worker recounts them every 30 s);
+    # None when the range has no day being served today.
+    today_counted_at: datetime | None = None
 
 
 class SchoolRow(BaseModel):

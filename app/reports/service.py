@@ -112,13 +112,16 @@ def _bucket(at: datetime) -> str:
 
 def day_figures(session: Session, school_id: int, start: date, end: date) -> list[DayFigures]:
     """Figures for every served day in the range: kept ones for past days (computed and kept when missing),
-    today's live."""
+    today's at most a minute old (`_today_of`)."""
     days = served_days(session, school_id, start, min(end, today()))
     kept = {f.day: f for f in session.exec(select(DayFigures).where(
         DayFigures.school_id == school_id, DayFigures.day >= start, DayFigures.day <= end)).all()}
     figures, added = [], False
     for day in days:
-        found, kept_now = _kept_or_computed(session, school_id, day, kept.get(day))
+        if day == today():
+            found, kept_now = _today_of(session, school_id), False
+        else:
+            found, kept_now = _kept_or_computed(session, school_id, day, kept.get(day))
         if found is not None:
             figures.append(found)
         added |= kept_now
@@ -303,7 +306,8 @@ def school_dashboard(*, session: Session, school: School, term_id: int | None, s
         patrols=Patrols(due=sum(f.patrols_due for f in figures), done=sum(f.patrols_done for f in figures),
                         rate=percent(sum(f.patrols_done for f in figures), sum(f.patrols_due for f in figures))),
         incidents=_incidents(session, school.id, start, end), fees=_fees(session, term),
-        satisfaction=_satisfaction(session, school.id, term), computed_at=utcnow())
+        satisfaction=_satisfaction(session, school.id, term), computed_at=utcnow(),
+        today_counted_at=next((f.computed_at for f in figures if f.day == today()), None))
 
 
 # ---------- the district ----------
@@ -352,7 +356,7 @@ def _district_rows(session: Session, schools: list[School], start: date | None, 
         Application.term_id.in_(term_ids), Application.status == AppStatus.APPROVED)
         .group_by(Application.term_id)).all())
     now = today()
-    live = _today_figures(session, current, days, rules, get_settings().district_today_max_age_seconds)
+    live = _today_figures(session, current, days, rules, get_settings().today_figures_max_age_seconds)
     rows = []
     figures_of: dict[int, list[DayFigures]] = {}
     for school in schools:
@@ -433,15 +437,32 @@ def _today_figures(session: Session, current: dict[int, Term | None], days: dict
             figures = compute_day(session, school_id, now)
             if figures is not None:
                 counted[school_id] = figures
+    return {**found, **_keep_today(session, list(counted.values()))}
+
+
+def _today_of(session: Session, school_id: int) -> TodayFigures | None:
+    """One school's today as `_today_figures` gives it: counted less than `today_figures_max_age_seconds` ago,
+    else counted now (None when the school does not serve today)."""
+    fresh_after = utcnow() - timedelta(seconds=get_settings().today_figures_max_age_seconds)
+    row = session.exec(select(TodayFigures).where(TodayFigures.school_id == school_id, TodayFigures.day == today(),
+                                                  TodayFigures.computed_at >= fresh_after)).first()
+    if row is not None:
+        return row
+    counted = compute_day(session, school_id, today())
+    return _keep_today(session, [counted])[school_id] if counted is not None else None
+
+
+def _keep_today(session: Session, counted: list[DayFigures]) -> dict[int, TodayFigures]:
+    """Write today's figures just counted, stamped now, for the next reader (whoever counted last wins)."""
     at = utcnow()
-    rows = [{**f.model_dump(), "computed_at": at} for f in counted.values()]
+    rows = [{**f.model_dump(), "computed_at": at} for f in counted]
     upsert(session, TodayFigures, ("school_id",), rows)
     session.commit()
-    return {**found, **{row["school_id"]: TodayFigures(**row) for row in rows}}
+    return {row["school_id"]: TodayFigures(**row) for row in rows}
 
 
 def refresh_today_figures(engine) -> int:
-    """The worker's job (every `district_today_refresh_seconds`): count today's figures of every school serving
+    """The worker's job (every `today_figures_refresh_seconds`): count today's figures of every school serving
     today, so the district report reads them instead of counting 100 schools while a 督导 waits."""
     with Session(engine) as session:
         now = today()
@@ -560,4 +581,4 @@ def district_dashboard(*, session: Session, district: District, start: date | No
 
 
 register_periodic(PeriodicJob("day-figures", 3600, keep_yesterday))
-register_periodic(PeriodicJob("today-figures", get_settings().district_today_refresh_seconds, refresh_today_figures))
+register_periodic(PeriodicJob("today-figures", get_settings().today_figures_refresh_seconds, refresh_today_figures))

@@ -136,3 +136,17 @@ def test_two_dashboards_opened_at_once_keep_one_row_per_day(fresh_engine, world_
     assert errors == []
     with Session(fresh_engine) as db:
         assert len(db.exec(select(DayFigures)).all()) == 6  # 16th–20th and the 23rd
+
+
+def test_today_is_at_most_a_minute_old_and_says_when_it_was_counted(client, session, day, fixed_clock):
+    monday(client, session, day)
+    first = dashboard(client, day)
+    assert (first["attendance"]["present"], first["today_counted_at"]) == (2, "2026-11-23T08:00:00Z")
+    client.put(f"/api/v1/sessions/{day.session_of(session, club=True).id}/attendance",
+               headers=auth_headers(day.club_teacher.account_id),
+               json=[{"student_id": day.at_club.id, "status": "present"}])
+    fixed_clock.advance(seconds=59)
+    assert dashboard(client, day)["attendance"]["present"] == 2
+    fixed_clock.advance(seconds=2)
+    again = dashboard(client, day)
+    assert (again["attendance"]["present"], again["today_counted_at"]) == (3, "2026-11-23T08:01:01Z")
