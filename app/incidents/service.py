@@ -4,6 +4,7 @@ Told at once: the guardians of the children involved (only theirs) and the day's
 alerts everyone on duty that day, the guards and the teachers of today's sessions.
 """
 
+from collections.abc import Iterable
 from datetime import date
 
 from sqlmodel import Session, select
@@ -13,6 +14,7 @@ from app.attendance.service import hhmm, school_day
 from app.core.clock import school_time, today, utcnow
 from app.core.deps import Caller
 from app.core.errors import AppError, NotFound
+from app.core.scope import get_in_schools
 from app.duty.on_duty import duty_staff_ids, staff_with_role
 from app.incidents.models import Incident, IncidentEntry, IncidentType
 from app.incidents.schemas import SEVERITY_LABELS, EntryIn, EntryOut, IncidentIn, IncidentOut, InvolvedChild
@@ -34,15 +36,20 @@ def _staff_name(session: Session, caller: Caller, school_id: int) -> str:
 
 
 def _children(session: Session, school_id: int, student_ids: list[int]) -> list[InvolvedChild]:
-    if not student_ids:
-        return []
-    rows = {s.id: (s, c) for s, c in session.exec(
-        select(Student, SchoolClass).join(SchoolClass, SchoolClass.id == Student.class_id)
-        .where(Student.id.in_(student_ids), Student.school_id == school_id)).all()}
-    missing = [sid for sid in student_ids if sid not in rows]
+    found = _children_by_id(session, school_id, student_ids)
+    missing = [sid for sid in student_ids if sid not in found]
     if missing:
         raise NotFound("STUDENT_NOT_FOUND", "未找到该学生", extra={"errors": [{"student_id": s} for s in missing]})
-    return [InvolvedChild(student_id=sid, name=rows[sid][0].name, class_name=rows[sid][1].name) for sid in student_ids]
+    return [found[sid] for sid in student_ids]
+
+
+def _children_by_id(session: Session, school_id: int, student_ids: Iterable[int]) -> dict[int, InvolvedChild]:
+    ids = list(set(student_ids))
+    if not ids:
+        return {}
+    return {s.id: InvolvedChild(student_id=s.id, name=s.name, class_name=c.name) for s, c in session.exec(
+        select(Student, SchoolClass).join(SchoolClass, SchoolClass.id == Student.class_id)
+        .where(Student.id.in_(ids), Student.school_id == school_id)).all()}
 
 
 def _alerted_staff(session: Session, school_id: int, day: date, kind: str) -> list[int]:
@@ -87,10 +94,8 @@ def report(*, session: Session, caller: Caller, school_id: int, data: IncidentIn
 
 
 def get_incident(*, session: Session, school_ids: frozenset[int], incident_id: int) -> Incident:
-    row = session.get(Incident, incident_id)
-    if row is None or row.school_id not in school_ids:
-        raise NotFound("INCIDENT_NOT_FOUND", "未找到该突发情况")
-    return row
+    return get_in_schools(session, Incident, incident_id, school_ids, code="INCIDENT_NOT_FOUND",
+                          message="未找到该突发情况")
 
 
 def _entries(session: Session, incident_id: int) -> list[IncidentEntry]:
@@ -111,16 +116,20 @@ def add_entry(*, session: Session, caller: Caller, row: Incident, data: EntryIn)
     return incident_out(session, row)
 
 
-def incident_out(session: Session, row: Incident) -> IncidentOut:
-    entries = _entries(session, row.id)
+def incident_out(session: Session, row: Incident, entries: list[IncidentEntry] | None = None,
+                 children: dict[int, InvolvedChild] | None = None) -> IncidentOut:
+    """The incident as corrected; `entries` and `children` when the caller read them for many incidents at once."""
+    entries = _entries(session, row.id) if entries is None else entries
     current = {field: getattr(row, field) for field in CORRECTABLE}
     for entry in entries:
         current.update({k: v for k, v in entry.changes.items() if k in CORRECTABLE})
     closing = next((e for e in entries if e.kind == "close"), None)
+    involved = _children(session, row.school_id, row.student_ids) if children is None else \
+        [children[sid] for sid in row.student_ids if sid in children]
     return IncidentOut(
         id=row.id, day=row.day, type=row.type, type_label=IncidentType.LABELS[row.type], severity=current["severity"],
         severity_label=SEVERITY_LABELS[current["severity"]], at=row.at, place=current["place"],
-        children=_children(session, row.school_id, row.student_ids), description=current["description"],
+        children=involved, description=current["description"],
         actions_taken=current["actions_taken"], reported_by=row.reported_by_name, reported_at=row.reported_at,
         status="closed" if closing else "open", resolution=closing.text if closing else None,
         entries=[EntryOut(id=e.id, kind=e.kind, text=e.text, changes=e.changes, written_by=e.written_by_name,
@@ -132,5 +141,11 @@ def list_incidents(*, session: Session, school_id: int, start: date, end: date,
                    status: str | None = None) -> list[IncidentOut]:
     rows = session.exec(select(Incident).where(Incident.school_id == school_id, Incident.day >= start,
                                                Incident.day <= end).order_by(Incident.at.desc())).all()
-    outs = [incident_out(session, row) for row in rows]
+    # Three statements for the whole list, not two per incident.
+    entries: dict[int, list[IncidentEntry]] = {row.id: [] for row in rows}
+    for entry in session.exec(select(IncidentEntry).where(IncidentEntry.incident_id.in_(list(entries)))
+                              .order_by(IncidentEntry.id)).all() if rows else []:
+        entries[entry.incident_id].append(entry)
+    children = _children_by_id(session, school_id, (sid for row in rows for sid in row.student_ids))
+    outs = [incident_out(session, row, entries[row.id], children) for row in rows]
     return [o for o in outs if status is None or o.status == status]

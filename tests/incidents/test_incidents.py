@@ -87,3 +87,33 @@ def test_refused_reports_tell_nobody(client, session, day):
     assert future.json()["error"]["code"] == "INCIDENT_IN_FUTURE"
     assert unnamed.json()["error"]["code"] == "MISSING_CHILD_UNNAMED"
     assert session.exec(select(Incident)).all() == [] and session.exec(select(InboxMessage)).all() == []
+
+
+def test_the_list_reads_three_statements_however_many_incidents_it_holds(client, session, day):
+    """A term's list is read with the incidents, all their entries and all their children at once."""
+    from datetime import date
+
+    from sqlalchemy import event
+
+    from app.incidents.service import list_incidents
+
+    def statements() -> int:
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(session.get_bind(), "before_cursor_execute", listener)
+        try:
+            listed = list_incidents(session=session, school_id=day.school.school.id, start=date(2026, 11, 1),
+                                    end=date(2026, 11, 30))
+        finally:
+            event.remove(session.get_bind(), "before_cursor_execute", listener)
+        return len(seen), listed
+
+    report(client, day)
+    one, listed = statements()
+    for child in day.at_group[1:]:
+        created = report(client, day, student_ids=[child.id, day.at_group[0].id]).json()
+        client.post(f"/api/v1/incidents/{created['id']}/entries", headers=auth_headers(day.tutor.account_id),
+                    json={"kind": "follow_up", "text": "家长已接回"})
+    three, listed = statements()
+    assert len(listed) == 3 and one == three == 3
+    assert sorted((len(i.children), len(i.entries)) for i in listed) == [(1, 0), (2, 1), (2, 1)]
