@@ -19,5 +19,7 @@ def duty_staff_ids(session: Session, school_id: int, day: date, *, leaders_only:
 
 
 def staff_with_role(session: Session, school_id: int, role: str) -> list[int]:
+    """The active staff holding `role`, by id (the order duty rosters take turns in)."""
     return [sid for sid, roles in session.exec(select(Staff.id, Staff.roles).where(
-        Staff.school_id == school_id, Staff.is_active == True)).all() if role in (roles or [])]  # noqa: E712
+        Staff.school_id == school_id, Staff.is_active == True).order_by(Staff.id)).all()  # noqa: E712
+        if role in (roles or [])]

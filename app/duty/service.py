@@ -16,6 +16,7 @@ from app.core.clock import school_moment, today, utcnow
 from app.core.deps import Caller
 from app.core.errors import AppError, Forbidden, NotFound
 from app.duty.models import DutyAssignment, DutyRole, PatrolOrder, PatrolRecord
+from app.duty.on_duty import staff_with_role
 from app.duty.schemas import (
     DutyPerson, DutyTodayOut, PatrolIn, PatrolOut, RosterDayOut, SessionPatrolsOut,
 )
@@ -65,9 +66,7 @@ def generate(*, session: Session, term: Term, start: date | None, end: date | No
         raise AppError("PLAN_NOT_PUBLISHED", "服务方案还没有公示，无法排值班")
     start = max(start or today(), term.starts_on)
     end = min(end or term.ends_on, term.ends_on)
-    leaders = [s.id for s in session.exec(select(Staff).where(Staff.school_id == term.school_id,
-                                                              Staff.is_active == True)  # noqa: E712
-                                          .order_by(Staff.id)).all() if "duty_leader" in (s.roles or [])]
+    leaders = staff_with_role(session, term.school_id, "duty_leader")
     if not leaders:
         raise AppError("NO_DUTY_LEADERS", "学校还没有值班领导，请先在教职工里设置")
     days = [d.day for d in service_days(session, term, plan, start=start, end=end) if d.served]
