@@ -840,8 +840,10 @@ def _invite_hash(invite_code: str) -> str:
     return hashlib.sha256(invite_code.strip().upper().encode()).hexdigest()
 
 
-def _delegate_out(session: Session, row: PickupDelegate, invite_code: str | None = None) -> DelegateOut:
-    student = session.get(Student, row.student_id)
+def _delegate_out(session: Session, row: PickupDelegate, invite_code: str | None = None,
+                  granted_by: dict[int, str] | None = None) -> DelegateOut:
+    """`granted_by` when the caller read who granted many delegations at once (`_granted_by`)."""
+    student = session.get(Student, row.student_id)  # the child and school come from the identity map after once
     if row.revoked_at is not None:
         status = "revoked"
     elif row.ends_on < today():
@@ -852,7 +854,8 @@ def _delegate_out(session: Session, row: PickupDelegate, invite_code: str | None
     return DelegateOut(id=row.id, student_id=row.student_id, student_name=student.name,
                        school_name=session.get(School, row.school_id).name, name=row.name, phone=row.phone,
                        relation=row.relation, from_=row.starts_on, to=row.ends_on,
-                       granted_by=_granted_by(session, [row])[row.id], status=status, status_label=labels[status],
+                       granted_by=(granted_by or _granted_by(session, [row]))[row.id], status=status,
+                       status_label=labels[status],
                        invite_code=invite_code,
                        invite_path=f"pages/delegate-accept/index?code={invite_code}" if invite_code else None)
 
@@ -883,7 +886,8 @@ def list_delegates(*, session: Session, caller: Caller, student_id: int) -> list
     guardian_link(session, caller, student_id)
     rows = session.exec(select(PickupDelegate).where(PickupDelegate.student_id == student_id)
                         .order_by(PickupDelegate.id.desc())).all()
-    return [_delegate_out(session, row) for row in rows]
+    granted_by = _granted_by(session, rows)
+    return [_delegate_out(session, row, granted_by=granted_by) for row in rows]
 
 
 def revoke_delegate(*, session: Session, caller: Caller, delegate_id: int) -> DelegateOut:
