@@ -50,6 +50,7 @@ SAMPLE_BODIES: dict[tuple[str, str], Callable[[World], dict]] = {
         "class_id": w.b.classes[0].id, "student_no": "M0001", "name": "矩阵", "gender": "male"}},
     ("PATCH", "/api/v1/students/{student_id}"): lambda w: {"json": {"name": "改名"}},
     ("PUT", "/api/v1/students/{student_id}/photo"): lambda w: {"files": {"file": ("a.png", png_bytes(), "image/png")}},
+    ("POST", "/api/v1/students/{student_id}/photo"): lambda w: {"files": {"file": ("a.png", png_bytes(), "image/png")}},
     ("POST", "/api/v1/pickup/my-photo"): lambda w: {"files": {"file": ("a.png", png_bytes(), "image/png")}},
     ("POST", "/api/v1/clubs/{club_id}/cover"): lambda w: {"files": {"file": ("a.png", png_bytes(), "image/png")}},
     ("POST", "/api/v1/students/{student_id}/guardians"): lambda w: {"json": {

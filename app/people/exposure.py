@@ -14,7 +14,8 @@ phone number is read in full only by those whose job is to phone the family:
 Everyone else gets it masked (138****5678): enough to tell two numbers apart, or to ask the adult at the gate
 for the last four digits; not enough to phone, nor to bind the child (student number + name + phone bind one).
 A child's birth date and priority groups (留守、单亲、家庭经济困难…) go only to admins, the class head and the
-child's own guardians.
+child's own guardians. A student record's signed photo link (`StudentOut.photo_url`) goes only to the child's own
+guardians (their 我的 page shows it); staff see photos in the rosters and lists that need them.
 
 Every response that carries a guardian's phone or those details takes a `Disclosure` and asks it; the table of who
 sees which field is in docs/privacy.md.
@@ -63,10 +64,14 @@ class Disclosure:
         return self.all_details or class_id in self.headed_class_ids or student_id in self.own_student_ids
 
     def student(self, out: StudentOut) -> StudentOut:
-        """A student as this caller reads them: without birth date and priority groups unless `details`."""
-        if self.details(student_id=out.id, class_id=out.class_id):
-            return out
-        return out.model_copy(update={"birth_date": None, "priority": None})
+        """A student as this caller reads them: without birth date and priority groups unless `details`, and
+        without the photo's signed link unless it is the caller's own child (staff see photos in rosters)."""
+        hidden = {}
+        if not self.details(student_id=out.id, class_id=out.class_id):
+            hidden.update(birth_date=None, priority=None)
+        if out.id not in self.own_student_ids:
+            hidden["photo_url"] = None
+        return out.model_copy(update=hidden) if hidden else out
 
 
 # Nothing in full: for callers that are none of the above (and the safe thing to pass when in doubt).

@@ -65,6 +65,9 @@ def update_student(student_id: PathId, body: StudentUpdate, session: SessionDep,
         service.update_student(session=session, student=student, data=body))
 
 
+# POST as well as PUT, one function: wx.uploadFile (the mini-program's only way to send a file) can only POST.
+@router.post("/students/{student_id}/photo", response_model=StudentOut,
+             summary="上传学生照片（同 PUT，供小程序 wx.uploadFile 使用）")
 @router.put("/students/{student_id}/photo", response_model=StudentOut,
             summary="上传学生照片（JPG/PNG）：家长须同意当前处理规则的“照片”一项；管理员须有家长已同意")
 def upload_photo(student_id: PathId, session: SessionDep, caller: AdminOrGuardian,

@@ -60,6 +60,8 @@ class StudentOut(BaseModel):
     gender: str
     birth_date: date | None = Field(description="管理员、本班班主任和孩子的家长可见，其他人为 null")
     has_photo: bool
+    photo_url: str | None = Field(default=None, description="照片的签名链接（约一小时有效，<image> 可直接加载）；"
+                                                            "仅孩子的家长可见，其他人及无照片时为 null")
     priority: list[Priority] | None = Field(description="优先保障群体；管理员、本班班主任和孩子的家长可见，其他人为 null")
     is_active: bool
 

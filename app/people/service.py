@@ -22,6 +22,7 @@ from app.core.security import hash_password
 from app.dataprotection.models import StudentErasure
 from app.people.exposure import Disclosure
 from app.people.models import PRIORITY_FLAGS, BindAttempt, Guardian, Guardianship, Staff, Student
+from app.people.photos import photo_link
 from app.people.schemas import (
     BindOut, BoundStudent, GuardianLinkIn, GuardianshipOut, GuardianshipUpdate, StaffBindCodeOut, StaffBindOut,
     StaffIn, StaffOut, StaffUpdate, StudentIn, StudentOut, StudentUpdate,
@@ -58,7 +59,7 @@ def student_outs(session: Session, students: list[Student]) -> list[StudentOut]:
     return [
         StudentOut(id=s.id, school_id=s.school_id, class_id=s.class_id, class_name=classes[s.class_id].name,
                    grade=classes[s.class_id].grade, student_no=s.student_no, name=s.name, gender=s.gender,
-                   birth_date=s.birth_date, has_photo=bool(s.photo_path), priority=priorities_of(s),
+                   birth_date=s.birth_date, has_photo=bool(s.photo_path), photo_url=photo_link(s), priority=priorities_of(s),
                    is_active=s.is_active)
         for s in students
     ]

@@ -56,7 +56,7 @@ function exportChildData(studentId, options = {}) {
   return download({ url: `/students/${studentId}/data-export`, ...options });
 }
 
-/** A child's consents as 我的 shows them: each scope with its label, state and what may be done now. */
+/** A child's consents as 我的 shows them: each scope with its label, state and what may be done now; photoConsent. */
 function childView(child) {
   const scopes = (child.scopes || []).map((s) => ({
     scope: s.scope,
@@ -75,6 +75,8 @@ function childView(child) {
     schoolId: child.school_id,
     version: child.rules_version,
     needed: Boolean(child.needed),
+    // the child's photo may be uploaded (by this guardian) only with 照片 agreed to the current version
+    photoConsent: scopes.some((s) => s.scope === 'photo' && s.status === 'given'),
     scopes,
   };
 }

@@ -6,11 +6,24 @@
  * 导出孩子的数据: GET /students/{id}/data-export (a .zip) by wx.downloadFile with the token, saved in the
  * mini-program's files (wx.openDocument cannot open a .zip), where it is said, and 发送到聊天 (wx.shareFileMessage,
  * from the tap) hands it on, e.g. to 文件传输助手 to open it on a computer.
+ *
+ * 孩子的照片 (the teacher checks the child against it at the gate): the photo from GET /students/{id} (its signed
+ * `photo_url`, given to the child's own guardians; 已上传 when the link expired, 无照片 when there is none).
+ * 上传孩子照片 / 更换照片 → (privacy popup) wx.chooseMedia → too large refused here → POST /students/{id}/photo
+ * (services/students.js, upload(): wx.uploadFile cannot PUT) → shown. Without 照片 agreed, the same button asks for
+ * it first (同意, as on the scope; a new version of the rules → read and agree on its page) and then goes on to the
+ * album. 删除照片 (confirm) → DELETE. A refusal is said under the child's photo.
  */
+const config = require('../../config/index');
 const privacy = require('../../services/privacy');
 const pickup = require('../../services/pickup');
+const students = require('../../services/students');
+const { chooseImage, tooLarge } = require('../../utils/media');
 const { shanghaiToday } = require('../../utils/format');
 const { NOT_LOADED, RELOADING, loadPage, oneAtATime, confirm, notice } = require('../../utils/page');
+
+// PHOTO_CONSENT_REQUIRED on this page, which is where 照片 is agreed to
+const PHOTO_CONSENT_TEXT = '照片没有上传：您还没有同意“照片”一项（或处理规则已更新）。请先同意，再上传孩子的照片。';
 
 /** Where the mini-program keeps files of its own (FileSystemManager.saveFile), '' when it cannot. */
 function userDataPath() {
@@ -40,20 +53,30 @@ Page({
     busy: '',
     exporting: 0,
     exports: {},
+    photoBusy: 0,
+    photoErrors: {},
   },
 
   ...RELOADING,
 
   load() {
+    const photoSeq = this.photoSeq;
     return loadPage(this, () => privacy.consents({ toast: false }).then((children) => {
       const views = (children || []).map(privacy.childView);
-      this.setData({
-        loading: false,
-        loaded: true,
-        errorMessage: '',
-        children: views,
-        noChildren: views.length === 0,
-        version: views.length ? views[0].version : '',
+      // each child's photo; one that does not come keeps what is on screen
+      return Promise.all(views.map((v) => students.get(v.id, { toast: false, retry: false })
+        .then(students.photoView, () => this.photoOf(v.id)))).then((photos) => {
+        // a photo uploaded or deleted here since this load began: what the page shows is newer
+        const changed = this.photoSeq !== photoSeq;
+        const withPhotos = views.map((v, i) => ({ ...v, ...(changed ? this.photoOf(v.id) : photos[i]) }));
+        this.setData({
+          loading: false,
+          loaded: true,
+          errorMessage: '',
+          children: withPhotos,
+          noChildren: withPhotos.length === 0,
+          version: withPhotos.length ? withPhotos[0].version : '',
+        });
       });
     }, (err) => {
       // not (or no longer) a guardian: nothing to manage, binding is the way in
@@ -156,5 +179,102 @@ Page({
 
   onBind() {
     wx.navigateTo({ url: '/pages/bind/index' });
+  },
+
+  // ---------- 孩子的照片 ----------
+
+  /** The photo fields of a child on screen ({photo, hasPhoto}; none for a child not shown yet). */
+  photoOf(id) {
+    const child = this.child(id);
+    return child ? { photo: child.photo, hasPhoto: child.hasPhoto } : students.photoView(null);
+  },
+
+  /** Show a child's photo as it now is, after an upload or a deletion here. */
+  showPhoto(id, { photo, hasPhoto }) {
+    const at = this.data.children.findIndex((c) => c.id === Number(id));
+    this.photoSeq = (this.photoSeq || 0) + 1;
+    if (at < 0) return;
+    this.setData({ [`children[${at}].photo`]: photo, [`children[${at}].hasPhoto`]: hasPhoto });
+  },
+
+  setPhotoError(id, message) {
+    this.setData({ [`photoErrors.${id}`]: message });
+  },
+
+  /** 上传孩子照片 / 更换照片: with 照片 agreed, the picture; without, agreeing first (then the picture). */
+  onUploadChildPhoto(e) {
+    const child = this.child(e.currentTarget.dataset.id);
+    if (!child || this.photoActing) return Promise.resolve();
+    this.photoActing = true;
+    const done = () => { this.photoActing = false; };
+    return (child.photoConsent ? this.uploadChildPhoto(child) : this.agreeToPhotos(child, e)).then(done, done);
+  },
+
+  /**
+   * No 照片 consent (never given, withdrawn, or to an older version): a new version of the rules is read and agreed
+   * on its page; otherwise 同意 here, as on the scope, and once it is recorded on to the picture.
+   */
+  agreeToPhotos(child, e) {
+    if (child.needed) {
+      this.onReconsent(e);
+      return Promise.resolve();
+    }
+    return this.onGive({ currentTarget: { dataset: { id: child.id, scope: 'photo' } } }).then(() => {
+      const now = this.child(child.id);
+      return now && now.photoConsent ? this.uploadChildPhoto(now) : undefined;
+    });
+  },
+
+  uploadChildPhoto(child) {
+    return chooseImage().then((file) => {
+      if (!file) return undefined;
+      const refusal = tooLarge(file, config.maxPhotoBytes);
+      if (refusal) {
+        this.setPhotoError(child.id, refusal);
+        return undefined;
+      }
+      this.setData({ photoBusy: child.id, [`photoErrors.${child.id}`]: '' });
+      return students.uploadPhoto(child.id, file.tempFilePath, { toast: false }).then((out) => {
+        this.showPhoto(child.id, { photo: students.photoView(out).photo || file.tempFilePath, hasPhoto: true });
+        wx.showToast({ title: '照片已上传', icon: 'success' });
+        return undefined;
+      }, (err) => {
+        if (err.code !== 'PHOTO_CONSENT_REQUIRED') {
+          this.setPhotoError(child.id, `照片没有上传：${err.message}`);
+          return undefined;
+        }
+        // withdrawn elsewhere, or the rules changed: read the consents again, and the button asks for it
+        this.setPhotoError(child.id, PHOTO_CONSENT_TEXT);
+        return this.load();
+      }).then(() => this.setData({ photoBusy: 0 }));
+    });
+  },
+
+  /** 删除照片 (confirm): DELETE, and the child shows 无照片. */
+  onDeleteChildPhoto(e) {
+    const child = this.child(e.currentTarget.dataset.id);
+    if (!child || this.photoActing) return Promise.resolve();
+    this.photoActing = true;
+    return confirm({
+      title: `删除${child.name}的照片？`,
+      content: '删除后，放学时老师将只核对孩子的姓名。之后可以重新上传。',
+      confirmText: '删除',
+      confirmColor: '#d64541',
+    }).then((ok) => {
+      if (!ok) return undefined;
+      this.setData({ photoBusy: child.id, [`photoErrors.${child.id}`]: '' });
+      return students.deletePhoto(child.id, { toast: false }).then(() => {
+        this.showPhoto(child.id, { photo: '', hasPhoto: false });
+        wx.showToast({ title: '照片已删除', icon: 'success' });
+      }, (err) => this.setPhotoError(child.id, `照片没有删除：${err.message}`))
+        .then(() => this.setData({ photoBusy: 0 }));
+    }).then(() => { this.photoActing = false; });
+  },
+
+  /** The signed link expired (about an hour): the photo is still there, shown as 已上传 until the next load. */
+  onChildPhotoError(e) {
+    const id = e.currentTarget.dataset.id;
+    const at = this.data.children.findIndex((c) => c.id === Number(id));
+    if (at >= 0) this.setData({ [`children[${at}].photo`]: '' });
   },
 });

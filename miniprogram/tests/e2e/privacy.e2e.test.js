@@ -8,8 +8,10 @@
  *   e2e-consent-parent     (a new WeChat account) is stopped by the bind page without the 花名册 tick, binds with 花名册
  *                          and 照片 ticked (the server records both, GET /me says nothing is asked), uploads their own
  *                          pickup photo; the school uploads the child's photo (a parent agreed)
- *   …then on 我的          withdraws 照片: both photos are gone on the server, the school may no longer upload one;
- *                          agrees again: the school may
+ *   …then on 我的          withdraws 照片: both photos are gone on the server, the school may no longer upload one, nor
+ *                          may the parent (students.uploadPhoto → PHOTO_CONSENT_REQUIRED); agrees again: the school may;
+ *                          上传孩子照片 on 我的 (wx.chooseMedia → POST /students/{id}/photo by wx.uploadFile): the server
+ *                          gives the parent the photo's signed link, which opens the picture
  */
 require('miniprogram-simulate');
 const fs = require('fs');
@@ -17,9 +19,10 @@ const os = require('os');
 const path = require('path');
 const auth = require('../../services/auth');
 const pickup = require('../../services/pickup');
+const students = require('../../services/students');
 const { request, getToken } = require('../../services/request');
 const { pageToComponent } = require('../helpers/page-shim');
-const { openPage, tap, type, text, texts } = require('../helpers/render-page');
+const { openPage, tap, type, text, texts, exists } = require('../helpers/render-page');
 const { describeIfBackend, useDemoBackend, createNodeWx, actAs, uploadFile, PNG } = require('./backend');
 
 global.Page = (options) => Component(pageToComponent(options));
@@ -128,11 +131,37 @@ describeIfBackend('separate consent against the real backend (demo-server): bind
     expect((await pickup.myPhoto()).photo_url).toBeNull();
     const refused = await schoolUploadsPhoto();
     expect([refused.status, refused.body.error.code]).toEqual([403, 'PHOTO_CONSENT_REQUIRED']);
+    freshWx(PARENT);
+    await expect(students.uploadPhoto(ctx.student.id, ctx.png, { toast: false }))
+      .rejects.toMatchObject({ code: 'PHOTO_CONSENT_REQUIRED', status: 403 });
 
     freshWx(PARENT);
     const again = await openPage('mine');
     await again.instance.onGive(ev({ id: ctx.student.id, scope: 'photo' }));
     expect(texts(again, `#child-${ctx.student.id} .scope__status`)).toEqual(['已同意', '已同意', '未同意']);
     expect((await schoolUploadsPhoto()).status).toBe(200);
+  });
+
+  test('上传孩子照片 on 我的: POST by wx.uploadFile, and the server gives the parent the photo\'s link', async () => {
+    freshWx(PARENT);
+    const before = await students.get(ctx.student.id);
+    wxImpl.chooseMedia = jest.fn((options) => setTimeout(() => options.success({
+      tempFiles: [{ tempFilePath: ctx.png, size: PNG.length, fileType: 'image' }] }), 0));
+    const page = await openPage('mine');
+
+    await page.instance.onUploadChildPhoto(ev({ id: ctx.student.id }));
+
+    const upload = wxImpl.uploadFile.mock.calls[0][0];
+    expect([upload.url, upload.name]).toEqual([`${backend.origin}/api/v1/students/${ctx.student.id}/photo`, 'file']);
+    expect(wxImpl.toasts).toContainEqual(expect.objectContaining({ title: '照片已上传' }));
+    expect(exists(page, `#photo-img-${ctx.student.id}`)).toBe(true);
+    const after = await students.get(ctx.student.id);
+    expect(after.has_photo).toBe(true);
+    expect(after.photo_url).toMatch(new RegExp(`^/api/v1/students/${ctx.student.id}/photo/`));
+    // a new file: the school's photo's link no longer opens (before.photo_url was the parent's link to it)
+    expect(after.photo_url.split('?')[0]).not.toBe(String(before.photo_url).split('?')[0]);
+    const opened = await new Promise((resolve) => wxImpl.request({
+      url: `${backend.origin}${after.photo_url}`, success: resolve, fail: resolve }));
+    expect([opened.statusCode, opened.header['content-type']]).toEqual([200, 'image/png']);
   });
 });
