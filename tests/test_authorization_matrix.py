@@ -153,6 +153,13 @@ BODY_NAMES_OBJECT = {("POST", "/api/v1/applications"), ("POST", "/api/v1/applica
 NOT_OBJECTS = {"day"}
 
 
+@pytest.fixture(autouse=True)
+def no_rate_limits(settings, monkeypatch):
+    """The matrix calls every export a dozen times in a minute: the refusals it checks are the policies', not the
+    limits' (tests/core/test_rate_limits.py has those)."""
+    monkeypatch.setattr(settings, "rate_limits_enabled", False)
+
+
 def other_school_ids(world: World, session) -> dict[str, int]:
     """For each path parameter, an object of school B (the caller works at school A)."""
     return {**school_object_ids(session, world.b), "district_id": other_district(session).id}

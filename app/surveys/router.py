@@ -1,12 +1,11 @@
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from app.audit.service import record_access
 from app.core.deps import Caller, SessionDep, allow
 from app.core.ids import MAX_ID, PathId
-from app.core.ratelimit import rate_limit
+from app.core.xlsx import export_route, xlsx_response
 from app.schools.service import get_term
 from app.surveys import service
 from app.surveys.schemas import (
@@ -19,7 +18,6 @@ Admin = Annotated[Caller, Depends(allow("admin"))]
 GuardianCaller = Annotated[Caller, Depends(allow("guardian"))]
 Grade = Annotated[int | None, Query(ge=1, le=6, description="年级")]
 ClassId = Annotated[int | None, Query(ge=1, le=MAX_ID, description="班级（答卷时所在的班级）")]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # ---------- guardians ----------
@@ -101,14 +99,11 @@ def suggestions(survey_id: PathId, session: SessionDep, caller: Admin, grade: Gr
     return service.suggestions(session=session, survey=row, grade=grade, class_id=class_id)
 
 
-@router.get("/surveys/{survey_id}/results.xlsx", response_class=Response, dependencies=[Depends(rate_limit("export"))],
-            responses={200: {"content": {XLSX: {}}, "description": "Excel 调查结果（汇总、意见建议、答卷明细）"}},
-            summary="导出调查结果（.xlsx，不含学生姓名）")
+@export_route(router, "/surveys/{survey_id}/results.xlsx", summary="导出调查结果（.xlsx，不含学生姓名）")
 def results_xlsx(survey_id: PathId, session: SessionDep, caller: Admin, grade: Grade = None,
                  class_id: ClassId = None) -> Response:
     row = service.get_survey(session=session, school_ids=caller.school_ids, survey_id=survey_id)
     data, filename = service.results_xlsx(session=session, survey=row, grade=grade, class_id=class_id)
     # No child is named in it, so the audit row lists none; the export itself is still on record.
     record_access(session, caller, school_id=row.school_id, action="export.surveys", detail=filename[:200])
-    disposition = f"attachment; filename=\"survey-results.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    return Response(data, media_type=XLSX, headers={"Content-Disposition": disposition})
+    return xlsx_response(data, filename, "survey-results.xlsx")

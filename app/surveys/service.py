@@ -12,7 +12,6 @@ they suggest (家长满意度、意见建议).
   and class use the class the child was in when answering. Results never name a child.
 """
 
-import io
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import datetime
@@ -27,6 +26,7 @@ from app.core.db import InsertOnce
 from app.core.deps import Caller
 from app.core.errors import AppError, Conflict, Forbidden, NotFound
 from app.core.rates import percent
+from app.core.xlsx import workbook_bytes
 from app.enrollment.models import Application, AppStatus
 from app.people.models import Guardian, Guardianship, Student
 from app.people.service import readable_student
@@ -556,7 +556,7 @@ def results_xlsx(*, session: Session, survey: Survey, grade: int | None = None, 
     _bold_row(detail)
     for n, row in enumerate(_detail_rows(session, survey, grade, class_id), start=1):
         detail.append([n, *row])
-    return _save(workbook), f"{school.name}-{term.name}-{survey.title}{scope}-满意度调查结果.xlsx"
+    return workbook_bytes(workbook), f"{school.name}-{term.name}-{survey.title}{scope}-满意度调查结果.xlsx"
 
 
 def _detail_rows(session: Session, survey: Survey, grade: int | None, class_id: int | None) -> list[list]:
@@ -587,12 +587,6 @@ def _readable(question: dict, value: dict | None):
         names = {o["id"]: o["text"] for o in question["options"]}
         return "、".join(names.get(i, str(i)) for i in value["option_ids"])
     return value["text"]
-
-
-def _save(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 # ---------- for the reports dashboard ----------
