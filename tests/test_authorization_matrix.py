@@ -126,6 +126,7 @@ SAMPLE_BODIES: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/api/v1/terms/{term_id}/surveys"): lambda w: {"json": SURVEY},
     ("PUT", "/api/v1/surveys/{survey_id}"): lambda w: {"json": SURVEY},
     ("POST", "/api/v1/surveys/{survey_id}/publish"): lambda w: {"json": {}},
+    ("PUT", "/api/v1/surveys/{survey_id}/closes-at"): lambda w: {"json": {"closes_at": "2031-12-20T18:00:00+08:00"}},
     ("PUT", "/api/v1/surveys/{survey_id}/responses/{student_id}"): lambda w: {"json": {
         "answers": [{"question_id": 1, "rating": 5}]}},
     ("POST", "/api/v1/students/{student_id}/erase"): lambda w: {"json": {"reason": "转学离校"}},

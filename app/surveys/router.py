@@ -9,7 +9,7 @@ from app.core.xlsx import export_route, xlsx_response
 from app.schools.service import get_term
 from app.surveys import service
 from app.surveys.schemas import (
-    MyChildSurveys, PublishIn, ResponseIn, ResponseOut, SuggestionsOut, SurveyIn, SurveyOut, SurveyResults,
+    ClosesAtIn, MyChildSurveys, PublishIn, ResponseIn, ResponseOut, SuggestionsOut, SurveyIn, SurveyOut, SurveyResults,
 )
 
 router = APIRouter(tags=["满意度调查"])
@@ -71,10 +71,17 @@ def delete_survey(survey_id: PathId, session: SessionDep, caller: Admin) -> Resp
 
 
 @router.post("/surveys/{survey_id}/publish", response_model=SurveyOut,
-             summary="发布：题目从此固定；立即开始或到 opens_at 开始，到 closes_at 或手动结束")
+             summary="发布：题目从此固定；立即开始或到 opens_at 开始（开始时通知家长），到 closes_at 或手动结束")
 def publish(survey_id: PathId, session: SessionDep, caller: Admin, body: PublishIn | None = None) -> SurveyOut:
     row = service.get_survey(session=session, school_ids=caller.school_ids, survey_id=survey_id)
     return service.publish(session=session, row=row, data=body or PublishIn())
+
+
+@router.put("/surveys/{survey_id}/closes-at", response_model=SurveyOut,
+            summary="修改已发布问卷的截止时间（推迟、提前或取消截止；题目不变；已结束的问卷不能再改）")
+def change_closes_at(survey_id: PathId, body: ClosesAtIn, session: SessionDep, caller: Admin) -> SurveyOut:
+    row = service.get_survey(session=session, school_ids=caller.school_ids, survey_id=survey_id)
+    return service.change_closes_at(session=session, row=row, closes_at=body.closes_at)
 
 
 @router.post("/surveys/{survey_id}/close", response_model=SurveyOut, summary="结束问卷（已提交的答卷保留）")
