@@ -172,25 +172,25 @@ def results(round_id: PathId, session: SessionDep, caller: Admin) -> DrawResult:
     return service.draw_result(session, round_)
 
 
-@router.get("/clubs/{club_id}/roster", response_model=list[RosterRow], summary="社团名单（含班级与家长联系方式）")
-def roster(club_id: PathId, session: SessionDep, caller: TeacherOrAdmin) -> list[RosterRow]:
+def _roster(session, caller: Caller, club_id: int, action: str) -> tuple[Club, list[RosterRow]]:
+    """A club's roster, for an admin or the club's own teacher (anyone else: not found), on the access audit."""
     club = _club(session, caller.school_ids, club_id)
     if not service.may_read_roster(caller, club):
         raise NotFound("CLUB_NOT_FOUND", "未找到该社团")
     rows = service.roster(session, club, shown=disclosure(session, caller, club.school_id))
-    record_access(session, caller, school_id=club.school_id, action="roster.club",
+    record_access(session, caller, school_id=club.school_id, action=action,
                   student_ids=(r.student_id for r in rows), detail=club.name)
-    return rows
+    return club, rows
+
+
+@router.get("/clubs/{club_id}/roster", response_model=list[RosterRow], summary="社团名单（含班级与家长联系方式）")
+def roster(club_id: PathId, session: SessionDep, caller: TeacherOrAdmin) -> list[RosterRow]:
+    return _roster(session, caller, club_id, "roster.club")[1]
 
 
 @export_route(router, "/clubs/{club_id}/roster/export.xlsx", summary="导出社团名单（.xlsx，含班级与家长联系方式）")
 def export_roster(club_id: PathId, session: SessionDep, caller: TeacherOrAdmin) -> Response:
-    club = _club(session, caller.school_ids, club_id)
-    if not service.may_read_roster(caller, club):
-        raise NotFound("CLUB_NOT_FOUND", "未找到该社团")
-    rows = service.roster(session, club, shown=disclosure(session, caller, club.school_id))
-    record_access(session, caller, school_id=club.school_id, action="export.clubs",
-                  student_ids=(r.student_id for r in rows), detail=club.name)
+    club, rows = _roster(session, caller, club_id, "export.clubs")
     return xlsx_response(exports.roster_xlsx(session, club, session.get(Term, club.term_id), rows),
                          f"{club.name}-社团名单.xlsx", "club-roster.xlsx")
 

@@ -209,6 +209,9 @@ describe('the admin console at /admin', { timeout: 120000 }, () => {
     const clubs = await admin.get(`/terms/${termId}/clubs`);
     await page.locator('tr[data-club-id]').first().waitFor();
     assert.equal(await page.locator('tr[data-club-id]').count(), clubs.length);
+    const [catalogue] = await Promise.all([page.waitForEvent('download'),
+      page.getByRole('button', { name: '导出目录与名单' }).click()]);
+    assert.match(catalogue.suggestedFilename(), /^社团目录与名单-.*\.xlsx$/);
 
     await page.click('#nav a[href="#/care-groups"]');
     const groups = await admin.get(`/terms/${termId}/care-groups`);

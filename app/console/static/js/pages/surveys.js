@@ -6,8 +6,8 @@
  *   #/surveys          the list and the editor
  *   #/surveys?id=12    one survey's results
  */
-import { api, download } from '../api.js';
-import { count, dateTime, errorBox, fill, h, kpi, notice, percent, section, table, toast, GRADES } from '../ui.js';
+import { api } from '../api.js';
+import { count, dateTime, errorBox, exportButton, fill, h, kpi, notice, percent, section, table, GRADES } from '../ui.js';
 
 const KINDS = [['rating', '评分（1–5 分）'], ['single', '单选'], ['multiple', '多选'], ['text', '填空']];
 const AUDIENCES = [['in_care', '参加本学期课后服务的学生家长'], ['all', '全校学生家长']];
@@ -76,16 +76,7 @@ async function renderList(view, ctx) {
     const button = (label, onclick, cls = 'small') => h('button', { type: 'button', class: cls, onclick }, label);
     const back = () => actions(s, cell);
     const results = button('查看结果', () => { location.hash = `#/surveys?id=${s.id}`; });
-    const xlsx = button('导出', async (event) => {
-      event.target.disabled = true;
-      try {
-        await download(`/surveys/${s.id}/results.xlsx`, {}, `${s.title}-调查结果.xlsx`);
-      } catch (error) {
-        toast(error.message, 'error');
-      } finally {
-        event.target.disabled = false;
-      }
-    });
+    const xlsx = exportButton('导出', `/surveys/${s.id}/results.xlsx`, {}, `${s.title}-调查结果.xlsx`, { class: 'small' });
     if (s.state === 'draft') {
       return fill(cell,
         button('编辑', () => openEditor(s)),
@@ -243,20 +234,12 @@ async function renderResults(view, ctx, id) {
   h('option', { value: '' }, '全校'),
   grades.map((g) => h('option', { value: `grade:${g}` }, GRADES[g] || `${g}年级`)),
   classes.map((c) => h('option', { value: `class:${c.id}` }, c.name)));
-  const exportButton = h('button', { type: 'button', id: 'survey-export', onclick: async () => {
-    exportButton.disabled = true;
-    try {
-      await download(`/surveys/${id}/results.xlsx`, filter, '满意度调查结果.xlsx');
-    } catch (error) {
-      toast(error.message, 'error');
-    } finally {
-      exportButton.disabled = false;
-    }
-  } }, '导出 Excel');
+  const xlsx = exportButton('导出 Excel', `/surveys/${id}/results.xlsx`, () => filter, '满意度调查结果.xlsx',
+    { id: 'survey-export' });
   const content = h('div', { class: 'stack', id: 'survey-results' });
   fill(view, h('div', { class: 'toolbar' },
     h('a', { href: '#/surveys' }, '← 返回问卷列表'), h('strong', { id: 'survey-title' }),
-    h('div', { class: 'spacer' }), h('label', {}, '范围 ', scope), exportButton), content);
+    h('div', { class: 'spacer' }), h('label', {}, '范围 ', scope), xlsx), content);
 
   async function load() {
     fill(content, h('div', { class: 'loading' }, '加载中…'));
