@@ -1,7 +1,7 @@
 """survey.announced_at: when the families were told the survey opened
 
 Revision ID: 03d65de8303b
-Revises: cd6613f0c3e7
+Revises: dc048c46dfe3
 Create Date: 2026-11-24 15:00:00.000000
 """
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ import app.core.types
 
 
 revision: str = '03d65de8303b'
-down_revision: str | None = 'cd6613f0c3e7'
+down_revision: str | None = 'dc048c46dfe3'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
