@@ -19,7 +19,11 @@ ACTIONS = {"student.read": "查看学生信息", "student.photo": "查看学生�
            "roster.club": "查看社团名单", "roster.class": "查看班级交接名单", "pickup.verify": "扫码核验接送", "pickup.adults": "查看可接送人",
            "export.applications": "导出申请名单", "export.reports": "导出统计", "export.workload": "导出课时",
            "export.duty_report": "导出值班日志", "export.surveys": "导出满意度调查",
-           "export.guardian_data": "家长导出孩子的全部信息", "student.erase": "删除学生个人信息"}
+           "export.guardian_data": "家长导出孩子的全部信息", "student.erase": "删除学生个人信息",
+           "export.handoffs": "导出接送记录", "export.late_pickups": "导出超时接送记录",
+           "export.incidents": "导出突发情况记录", "export.audit": "导出访问审计", "export.students": "导出学生名单",
+           "export.care_groups": "导出看护班名单", "export.clubs": "导出社团名单", "export.leave": "导出请假记录",
+           "export.patrols": "导出巡查记录", "export.duty_roster": "导出值班表", "export.bills": "导出收费名单"}
 SHOWN_IDS = 200
 
 

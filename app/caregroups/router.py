@@ -2,12 +2,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from app.caregroups import service
+from app.audit.service import record_access
+from app.caregroups import exports, service
 from app.caregroups.schemas import (
     BuildOut, CareGroupDetail, CareGroupsOut, CareGroupUpdate, MoveIn, MoveOut, TutorOfferIn, TutorOfferOut, TutorsIn,
 )
 from app.core.deps import Caller, SessionDep, allow
 from app.core.ids import PathId
+from app.core.xlsx import export_route, xlsx_response
 from app.schools.service import get_term
 
 router = APIRouter(tags=["临时班"])
@@ -58,6 +60,17 @@ def build(term_id: PathId, session: SessionDep, caller: Admin) -> BuildOut:
 def list_groups(term_id: PathId, session: SessionDep, caller: Teaching) -> CareGroupsOut:
     term = get_term(session=session, term_id=term_id, school_ids=caller.school_ids)
     return service.term_groups(session=session, term=term)
+
+
+@export_route(router, "/terms/{term_id}/care-groups/export.xlsx",
+              summary="导出本学期的临时班（.xlsx）：每班每天人数与看护教师，以及各班学生名单")
+def export_groups(term_id: PathId, session: SessionDep, caller: Admin) -> Response:
+    term = get_term(session=session, term_id=term_id, school_ids=caller.school_ids)
+    groups = service.term_rosters(session=session, term=term)
+    data, listed = exports.care_groups_xlsx(session, term, service.plan_weekdays(session, term.id), groups)
+    record_access(session, caller, school_id=term.school_id, action="export.care_groups", student_ids=listed,
+                  detail=term.name)
+    return xlsx_response(data, f"看护班名单-{term.name}.xlsx", "care-groups.xlsx")
 
 
 @router.get("/care-groups/{group_id}", response_model=CareGroupDetail, summary="临时班详情与学生名单")

@@ -604,6 +604,12 @@ def term_groups(*, session: Session, term: Term) -> CareGroupsOut:
                          placed=len(in_care) - len(unplaced), unplaced=len(unplaced), groups=groups, warnings=warnings)
 
 
+def term_rosters(*, session: Session, term: Term) -> list[CareGroupDetail]:
+    """Every group of the term with its children (for the export)."""
+    rows = list(session.exec(select(CareGroup).where(CareGroup.term_id == term.id)).all())
+    return _group_outs(session, term, rows, roster=True)
+
+
 def group_detail(*, session: Session, group: CareGroup) -> CareGroupDetail:
     return _group_outs(session, session.get(Term, group.term_id), [group], roster=True)[0]
 

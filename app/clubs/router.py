@@ -5,7 +5,7 @@ from fastapi.responses import FileResponse
 from sqlmodel import Session
 
 from app.audit.service import record_access
-from app.clubs import service
+from app.clubs import exports, service
 from app.clubs.models import Club, ClubEnrollment, SelectionRound
 from app.clubs.schemas import (
     ChoicesIn, ClubIn, ClubOut, DrawIn, DrawResult, EnrollIn, EnrollmentOut, MoveIn, RoundIn, RoundOut, RosterRow,
@@ -18,8 +18,10 @@ from app.core.ids import PathId, QueryId
 from app.core.media import IMAGE_RESPONSES
 from app.core.signed_urls import check_signature
 from app.core.scope import get_in_schools
+from app.core.xlsx import export_route, xlsx_response
 from app.people.exposure import disclosure
 from app.people.service import readable_student
+from app.schools.models import Term
 from app.schools.service import get_term
 
 router = APIRouter(tags=["社团选课"])
@@ -170,15 +172,40 @@ def results(round_id: PathId, session: SessionDep, caller: Admin) -> DrawResult:
     return service.draw_result(session, round_)
 
 
-@router.get("/clubs/{club_id}/roster", response_model=list[RosterRow], summary="社团名单（含班级与家长联系方式）")
-def roster(club_id: PathId, session: SessionDep, caller: TeacherOrAdmin) -> list[RosterRow]:
+def _roster(session, caller: Caller, club_id: int, action: str) -> tuple[Club, list[RosterRow]]:
+    """A club's roster, for an admin or the club's own teacher (anyone else: not found), on the access audit."""
     club = _club(session, caller.school_ids, club_id)
     if not service.may_read_roster(caller, club):
         raise NotFound("CLUB_NOT_FOUND", "未找到该社团")
     rows = service.roster(session, club, shown=disclosure(session, caller, club.school_id))
-    record_access(session, caller, school_id=club.school_id, action="roster.club",
+    record_access(session, caller, school_id=club.school_id, action=action,
                   student_ids=(r.student_id for r in rows), detail=club.name)
-    return rows
+    return club, rows
+
+
+@router.get("/clubs/{club_id}/roster", response_model=list[RosterRow], summary="社团名单（含班级与家长联系方式）")
+def roster(club_id: PathId, session: SessionDep, caller: TeacherOrAdmin) -> list[RosterRow]:
+    return _roster(session, caller, club_id, "roster.club")[1]
+
+
+@export_route(router, "/clubs/{club_id}/roster/export.xlsx", summary="导出社团名单（.xlsx，含班级与家长联系方式）")
+def export_roster(club_id: PathId, session: SessionDep, caller: TeacherOrAdmin) -> Response:
+    club, rows = _roster(session, caller, club_id, "export.clubs")
+    return xlsx_response(exports.roster_xlsx(session, club, session.get(Term, club.term_id), rows),
+                         f"{club.name}-社团名单.xlsx", "club-roster.xlsx")
+
+
+@export_route(router, "/terms/{term_id}/clubs/export.xlsx",
+              summary="导出本学期的社团目录与全部社团名单（.xlsx）")
+def export_clubs(term_id: PathId, session: SessionDep, caller: Admin) -> Response:
+    term = get_term(session=session, term_id=term_id, school_ids=caller.school_ids)
+    clubs = service.term_clubs(session, term.id)
+    shown = disclosure(session, caller, term.school_id)  # an admin's: every phone
+    rosters = {c.id: service.roster(session, c, shown=shown) for c in clubs}
+    record_access(session, caller, school_id=term.school_id, action="export.clubs", detail=term.name,
+                  student_ids=(r.student_id for rows in rosters.values() for r in rows))
+    return xlsx_response(exports.term_xlsx(session, term, service.club_outs(session, clubs), rosters),
+                         f"社团目录与名单-{term.name}.xlsx", "clubs.xlsx")
 
 
 @router.post("/club-enrollments/{enrollment_id}/move", response_model=list[EnrollmentOut],

@@ -45,7 +45,7 @@ def seed_surveys(session: Session, school: School, term: Term, admin_account_id:
                     intro="为了把课后服务办得更好，请您花两分钟填写这份问卷。每个孩子填写一次，提交后不能修改。",
                     audience="in_care", questions=stored_questions(SurveyIn(title="-", questions=QUESTIONS)),
                     status=SurveyStatus.PUBLISHED, created_by=admin_account_id, created_at=opened - timedelta(days=1),
-                    updated_at=opened, published_at=opened)
+                    updated_at=opened, published_at=opened, announced_at=opened)
     session.add(survey)
     session.flush()
     demo_children = set(session.exec(

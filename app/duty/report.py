@@ -170,14 +170,15 @@ def _incident_rows(report: DailyReportOut) -> list[list]:
              "已结案" if i.status == "closed" else "处理中", i.resolution or ""] for i in report.incidents]
 
 
-def report_xlsx(report: DailyReportOut) -> bytes:
+def report_xlsx(report: DailyReportOut, title: str | None = None) -> bytes:
+    """The report's sheets under `title` (the school, its term and the day; `_title` without a term)."""
     sheets = [("概况", ["项目", "内容"], [list(line) for line in _summary_lines(report)]),
               ("场次与出勤", SESSION_HEADERS, [_session_row(s) for s in report.sessions]),
               ("巡查", PATROL_HEADERS, _patrol_rows(report)),
               ("突发情况", INCIDENT_HEADERS, _incident_rows(report)),
               ("更正", ["时间", "更正人", "内容"], [[f"{c.written_at:%Y-%m-%d %H:%M}", c.written_by, c.text]
                                             for c in report.corrections])]
-    return titled_workbook(_title(report), sheets, name_in_title=False)
+    return titled_workbook(title or _title(report), sheets, name_in_title=False)
 
 
 def _table(headers: list[str], rows: list[list]) -> str:

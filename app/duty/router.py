@@ -8,11 +8,11 @@ from app.audit.service import record_access
 from app.core.clock import today
 from app.core.deps import STAFF, Caller, SessionDep, allow
 from app.core.ids import PathId
-from app.core.ratelimit import rate_limit
+from app.core.xlsx import XLSX_MEDIA_TYPE, export_route, xlsx_response
 from app.core.scope import acting_school
-from app.duty import report, service
+from app.duty import exports, report, service
 from app.duty.schemas import CorrectionIn, DailyReportOut, DayRosterIn, DutyTodayOut, GenerateIn, PatrolIn, PatrolOut, RosterDayOut, SwapIn
-from app.schools.service import get_term
+from app.schools.service import export_title, get_term
 
 router = APIRouter(prefix="/duty", tags=["值班与巡查"])
 
@@ -21,6 +21,8 @@ AnyStaff = Annotated[Caller, Depends(allow(*STAFF))]
 OnDuty = Annotated[Caller, Depends(allow("duty_leader", "admin", "teacher", "class_head"))]
 SchoolId = Annotated[int | None, Query(ge=1, description="在多所学校任职时指定学校")]
 OnDate = Annotated[date | None, Query(description="YYYY-MM-DD，默认今天")]
+From = Annotated[date | None, Query(alias="from")]
+Reader = Annotated[Caller, Depends(allow("duty_leader", "admin"))]  # the day's record and the exports
 
 
 @router.get("/today", response_model=DutyTodayOut, summary="我今天是否值班、值班要做什么、各场次应巡查和已巡查次数")
@@ -30,10 +32,21 @@ def duty_today(session: SessionDep, caller: AnyStaff, school_id: SchoolId = None
 
 @router.get("/roster", response_model=list[RosterDayOut], summary="值班表（默认从今天起两周）")
 def roster(session: SessionDep, caller: AnyStaff, school_id: SchoolId = None,
-           from_: Annotated[date | None, Query(alias="from")] = None, to: OnDate = None) -> list[RosterDayOut]:
+           from_: From = None, to: OnDate = None) -> list[RosterDayOut]:
     start = from_ or today()
     return service.roster(session=session, school_id=acting_school(caller.school_ids, school_id), start=start,
                           end=to or start + timedelta(days=13))
+
+
+@export_route(router, "/roster/export.xlsx", summary="导出值班表（.xlsx，默认从今天起两周）")
+def export_roster(session: SessionDep, caller: Reader, school_id: SchoolId = None, from_: From = None,
+                  to: OnDate = None) -> Response:
+    school, start = acting_school(caller.school_ids, school_id), from_ or today()
+    end = to or start + timedelta(days=13)
+    days = service.roster(session=session, school_id=school, start=start, end=end)
+    record_access(session, caller, school_id=school, action="export.duty_roster", detail=f"{start}至{end}")
+    return xlsx_response(exports.roster_xlsx(session, school, days, start, end), f"值班表-{start}至{end}.xlsx",
+                         "duty-roster.xlsx")
 
 
 @router.put("/roster", response_model=RosterDayOut, summary="排一天的值班（值班领导一名，巡查人员若干）；再次提交即替换")
@@ -69,10 +82,20 @@ def patrols(session: SessionDep, caller: AnyStaff, date: OnDate = None, school_i
     return service.patrols_of_day(session=session, school_id=acting_school(caller.school_ids, school_id), day=date or today())
 
 
-# ---------- the day's record ----------
+@export_route(router, "/patrols/export.xlsx", summary="导出巡查记录（.xlsx，默认当天，可给日期范围）")
+def export_patrols(session: SessionDep, caller: Reader, school_id: SchoolId = None,
+                   from_: Annotated[date | None, Query(alias="from", description="默认与 to 相同")] = None,
+                   to: OnDate = None) -> Response:
+    school = acting_school(caller.school_ids, school_id)
+    end = to or today()
+    start = from_ or end
+    patrols = service.patrols_between(session=session, school_id=school, start=start, end=end)
+    record_access(session, caller, school_id=school, action="export.patrols", detail=f"{start}至{end}")
+    return xlsx_response(exports.patrols_xlsx(session, school, patrols, start, end), f"巡查记录-{start}至{end}.xlsx",
+                         "patrols.xlsx")
 
-Reader = Annotated[Caller, Depends(allow("duty_leader", "admin"))]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# ---------- the day's record ----------
 
 
 @router.get("/reports/{day}", response_model=DailyReportOut,
@@ -93,9 +116,8 @@ def correct_report(day: date, body: CorrectionIn, session: SessionDep, caller: R
                           day=day, text=body.text)
 
 
-@router.get("/reports/{day}/export", response_class=Response, dependencies=[Depends(rate_limit("export"))],
-            summary="导出当日报告：format=xlsx（默认）或 html（可打印）",
-            responses={200: {"content": {XLSX: {}, "text/html": {}}}})
+@export_route(router, "/reports/{day}/export", summary="导出当日报告：format=xlsx（默认）或 html（可打印）",
+              responses={200: {"content": {XLSX_MEDIA_TYPE: {}, "text/html": {}}}})
 def export_report(day: date, session: SessionDep, caller: Reader, school_id: SchoolId = None,
                   format: Literal["xlsx", "html"] = "xlsx") -> Response:
     school = acting_school(caller.school_ids, school_id)
@@ -104,5 +126,6 @@ def export_report(day: date, session: SessionDep, caller: Reader, school_id: Sch
                   student_ids=report.named_children(session, out))
     if format == "html":
         return HTMLResponse(report.report_html(out))
-    return Response(report.report_xlsx(out), media_type=XLSX, headers={
-        "Content-Disposition": f"attachment; filename=duty-report-{day.isoformat()}.xlsx"})
+    title = export_title(session, school, "课后服务值班日志", start=day)
+    return xlsx_response(report.report_xlsx(out, title), f"{out.school_name}-值班日志-{day.isoformat()}.xlsx",
+                         f"duty-report-{day.isoformat()}.xlsx")

@@ -214,14 +214,20 @@ def record_patrol(*, session: Session, caller: Caller, data: PatrolIn) -> Patrol
 
 
 def patrols_of_day(*, session: Session, school_id: int, day: date, record_id: int | None = None) -> list[PatrolOut]:
-    query = select(PatrolRecord, ServiceSession.name, Staff.name).join(
-        ServiceSession, ServiceSession.id == PatrolRecord.session_id).join(Staff, Staff.id == PatrolRecord.staff_id
-                                                                            ).where(PatrolRecord.school_id == school_id,
-                                                                                    PatrolRecord.day == day)
+    return patrols_between(session=session, school_id=school_id, start=day, end=day, record_id=record_id)
+
+
+def patrols_between(*, session: Session, school_id: int, start: date, end: date, record_id: int | None = None
+                    ) -> list[PatrolOut]:
+    """The patrols recorded on the days from `start` to `end`, in the order they were made."""
+    query = (select(PatrolRecord, ServiceSession.name, Staff.name)
+             .join(ServiceSession, ServiceSession.id == PatrolRecord.session_id)
+             .join(Staff, Staff.id == PatrolRecord.staff_id)
+             .where(PatrolRecord.school_id == school_id, PatrolRecord.day >= start, PatrolRecord.day <= end))
     if record_id is not None:
         query = query.where(PatrolRecord.id == record_id)
     return [PatrolOut(id=r.id, session_id=r.session_id, session_name=session_name, at=r.at, time=hhmm(r.at),
                       by=by, teacher_present=r.teacher_present, headcount_seen=r.headcount_seen,
                       roster_present=r.roster_present, headcount_differs=r.headcount_seen != r.roster_present,
                       order=r.order, order_label=PatrolOrder.LABELS[r.order], note=r.note)
-            for r, session_name, by in session.exec(query.order_by(PatrolRecord.at)).all()]
+            for r, session_name, by in session.exec(query.order_by(PatrolRecord.at, PatrolRecord.id)).all()]

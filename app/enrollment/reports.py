@@ -1,18 +1,17 @@
 """The figures schools publish and follow up on: participation by grade, class and priority group."""
 
-import io
 from collections import Counter, defaultdict
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from sqlmodel import Session, select
 
 from app.core.rates import percent
+from app.core.xlsx import titled_workbook
 from app.enrollment.models import Application, AppStatus, ServicePlan
-from app.enrollment.schemas import ApplicationOut, ApplicationSummary, CountRow, NotRespondedRow, PriorityRow
+from app.enrollment.schemas import ApplicationOut, ApplicationSummary, BillOut, CountRow, NotRespondedRow, PriorityRow
 from app.enrollment.service import application_outs, published_plan, waiting_queue
 from app.people.models import PRIORITY_FLAGS, Student
-from app.schools.models import GRADE_NAMES, School, SchoolClass, Term
+from app.schools.models import GRADE_NAMES, SchoolClass, Term
+from app.schools.service import export_title
 
 PRIORITY_LABELS = {column.removeprefix("priority_"): label for column, label in PRIORITY_FLAGS.items()}
 
@@ -91,31 +90,27 @@ def filtered_applications(session: Session, term: Term, *, class_ids: set[int] |
 
 EXPORT_HEADERS = ["班级", "学生", "状态", "服务日", "接送方式", "优先保障", "协议", "申请时间", "不参加原因"]
 PICKUP_LABELS = {"guardian": "家长接", "delegate": "委托他人接", "self": "自行回家"}
+BILL_HEADERS = ["班级", "学生", "应收（元）", "减免", "减免原因", "减免金额（元）", "实收（元）"]
+WAIVER_LABELS = {"none": "无", "half": "减半", "full": "全免"}
 
 
 def export_xlsx(session: Session, term: Term, rows: list[ApplicationOut]) -> bytes:
     """The list as an .xlsx with the school and term in the title row and Chinese headers."""
-    school = session.get(School, term.school_id)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "课后服务申请"
-    sheet.append([f"{school.name} {term.name} 课后服务申请名单"])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(EXPORT_HEADERS))
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.append(EXPORT_HEADERS)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([
-            row.class_name, row.student_name, row.status_label,
-            "、".join("周" + "一二三四五六日"[d - 1] for d in row.weekdays), PICKUP_LABELS.get(row.pickup_mode, ""),
-            "、".join(PRIORITY_LABELS[p] for p in row.priority),
-            f"已签第 {row.signature.plan_version} 版" if row.signature else "未签",
-            row.submitted_at.strftime("%Y-%m-%d %H:%M") if row.submitted_at else "", row.decline_reason or "",
-        ])
-    for column, width in zip("ABCDEFGHI", (12, 10, 14, 24, 12, 24, 12, 18, 24), strict=True):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    lines = [[row.class_name, row.student_name, row.status_label,
+              "、".join("周" + "一二三四五六日"[d - 1] for d in row.weekdays), PICKUP_LABELS.get(row.pickup_mode, ""),
+              "、".join(PRIORITY_LABELS[p] for p in row.priority),
+              f"已签第 {row.signature.plan_version} 版" if row.signature else "未签",
+              row.submitted_at.strftime("%Y-%m-%d %H:%M") if row.submitted_at else "", row.decline_reason or ""]
+             for row in rows]
+    return titled_workbook(export_title(session, term.school_id, "课后服务申请名单", term=term),
+                           [("课后服务申请", EXPORT_HEADERS, lines)], name_in_title=False)
+
+
+def bills_xlsx(session: Session, term: Term, bills: list[BillOut]) -> bytes:
+    """收费名单: one row per child billed, then the totals (as 收费公示 adds them up)."""
+    lines = [[b.class_name, b.student_name, b.amount_cents / 100, WAIVER_LABELS.get(b.waiver, b.waiver),
+              b.waiver_reason or "", (b.amount_cents - b.due_cents) / 100, b.due_cents / 100] for b in bills]
+    lines.append(["合计", f"{len(bills)} 人", sum(b.amount_cents for b in bills) / 100, "", "",
+                  sum(b.amount_cents - b.due_cents for b in bills) / 100, sum(b.due_cents for b in bills) / 100])
+    return titled_workbook(export_title(session, term.school_id, "课后服务收费名单", term=term),
+                           [("收费名单", BILL_HEADERS, lines)], name_in_title=False)

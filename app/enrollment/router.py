@@ -1,16 +1,15 @@
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
-from app.core.ratelimit import rate_limit
 from app.audit.service import record_access
 from app.core.deps import DISTRICT, GUARDIAN, STAFF, Caller, SessionDep, allow
 from app.core.ids import PathId, QueryId
 from app.core.inputs import Input
 from app.core.scope import get_in_schools
+from app.core.xlsx import export_route, xlsx_response
 from app.enrollment import reports, service
 from app.enrollment.models import AppStatus, Bill
 from app.enrollment.schemas import (
@@ -28,16 +27,10 @@ Guardian = Annotated[Caller, Depends(allow(GUARDIAN))]
 Reviewer = Annotated[Caller, Depends(allow("admin", "class_head"))]
 ReviewerOrGuardian = Annotated[Caller, Depends(allow("admin", "class_head", GUARDIAN))]
 Reader = Annotated[Caller, Depends(allow(*STAFF, GUARDIAN, DISTRICT))]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class WithdrawIn(Input):
     reason: str | None = Field(default=None, max_length=500)
-
-
-def _xlsx(data: bytes, filename: str) -> Response:
-    return Response(data, media_type=XLSX,
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
 
 
 # ---------- the plan (公示) ----------
@@ -168,8 +161,7 @@ def list_applications(term_id: PathId, session: SessionDep, caller: Reviewer, cl
     return reports.filtered_applications(session, term, class_ids=class_ids, status=status, priority=priority)
 
 
-@router.get("/terms/{term_id}/applications/export.xlsx", response_class=Response, dependencies=[Depends(rate_limit("export"))],
-            responses={200: {"content": {XLSX: {}}, "description": "Excel 名单"}}, summary="导出申请名单（.xlsx）")
+@export_route(router, "/terms/{term_id}/applications/export.xlsx", summary="导出申请名单（.xlsx）")
 def export_applications(term_id: PathId, session: SessionDep, caller: Admin, class_id: QueryId | None = None,
                         status: Annotated[str | None, Query(pattern="^(" + "|".join(AppStatus.LABELS) + ")$")] = None,
                         priority: Priority | None = None) -> Response:
@@ -178,7 +170,8 @@ def export_applications(term_id: PathId, session: SessionDep, caller: Admin, cla
                                          priority=priority)
     record_access(session, caller, school_id=term.school_id, action="export.applications",
                   student_ids=(r.student_id for r in rows), detail=term.name)
-    return _xlsx(reports.export_xlsx(session, term, rows), f"课后服务申请-{term.name}.xlsx")
+    return xlsx_response(reports.export_xlsx(session, term, rows), f"课后服务申请-{term.name}.xlsx",
+                         "applications.xlsx")
 
 
 @router.get("/terms/{term_id}/applications/not-responded", response_model=list[NotRespondedRow],
@@ -202,6 +195,15 @@ def summary(term_id: PathId, session: SessionDep, caller: Annotated[Caller, Depe
 def list_bills(term_id: PathId, session: SessionDep, caller: Admin) -> list[BillOut]:
     term = get_term(session=session, term_id=term_id, school_ids=caller.school_ids)
     return service.bills(session, term.id)
+
+
+@export_route(router, "/terms/{term_id}/bills/export.xlsx", summary="导出收费名单（.xlsx，含减免与合计）")
+def export_bills(term_id: PathId, session: SessionDep, caller: Admin) -> Response:
+    term = get_term(session=session, term_id=term_id, school_ids=caller.school_ids)
+    bills = service.bills(session, term.id)
+    record_access(session, caller, school_id=term.school_id, action="export.bills",
+                  student_ids=(b.student_id for b in bills), detail=term.name)
+    return xlsx_response(reports.bills_xlsx(session, term, bills), f"课后服务收费名单-{term.name}.xlsx", "bills.xlsx")
 
 
 @router.put("/bills/{bill_id}/waiver", response_model=BillOut, summary="减免（全免或减半，须注明原因）")

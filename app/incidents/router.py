@@ -1,18 +1,21 @@
 from datetime import date, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
+from app.audit.service import record_access
 from app.core.clock import today
 from app.core.deps import STAFF, Caller, SessionDep, allow
 from app.core.ids import PathId
 from app.core.scope import acting_school
-from app.incidents import service
+from app.core.xlsx import export_route, xlsx_response
+from app.incidents import exports, service
 from app.incidents.schemas import EntryIn, IncidentIn, IncidentOut
 
 router = APIRouter(prefix="/incidents", tags=["突发情况"])
 
 AnyStaff = Annotated[Caller, Depends(allow(*STAFF))]
+Overseers = Annotated[Caller, Depends(allow("duty_leader", "admin"))]
 Handlers = Annotated[Caller, Depends(allow("duty_leader", "admin", "teacher", "class_head"))]
 SchoolId = Annotated[int | None, Query(ge=1, description="在多所学校任职时指定学校")]
 
@@ -24,16 +27,35 @@ def report(body: IncidentIn, session: SessionDep, caller: AnyStaff, school_id: S
                           data=body)
 
 
-@router.get("", response_model=list[IncidentOut],
-            summary="突发情况列表（默认最近 7 天；status=open 时默认列出全部未结案的）")
-def list_incidents(session: SessionDep, caller: AnyStaff, school_id: SchoolId = None,
-                   from_: Annotated[date | None, Query(alias="from")] = None, to: date | None = None,
-                   status: Literal["open", "closed"] | None = None) -> list[IncidentOut]:
+From = Annotated[date | None, Query(alias="from")]
+Status = Literal["open", "closed"] | None
+
+
+def _window(from_: date | None, to: date | None, status: str | None) -> tuple[date, date]:
     end = to or today()
     # Still open is still to do, however old: the open list has no window unless one is asked for.
-    start = from_ or (date.min if status == "open" else end - timedelta(days=6))
+    return from_ or (date.min if status == "open" else end - timedelta(days=6)), end
+
+
+@router.get("", response_model=list[IncidentOut],
+            summary="突发情况列表（默认最近 7 天；status=open 时默认列出全部未结案的）")
+def list_incidents(session: SessionDep, caller: AnyStaff, school_id: SchoolId = None, from_: From = None,
+                   to: date | None = None, status: Status = None) -> list[IncidentOut]:
+    start, end = _window(from_, to, status)
     return service.list_incidents(session=session, school_id=acting_school(caller.school_ids, school_id),
                                   start=start, end=end, status=status)
+
+
+@export_route(router, "/export.xlsx", summary="导出突发情况记录（.xlsx，与列表的筛选相同，含跟进、更正与结案）")
+def export_incidents(session: SessionDep, caller: Overseers, school_id: SchoolId = None, from_: From = None,
+                     to: date | None = None, status: Status = None) -> Response:
+    school = acting_school(caller.school_ids, school_id)
+    start, end = _window(from_, to, status)
+    rows = service.list_incidents(session=session, school_id=school, start=start, end=end, status=status)
+    record_access(session, caller, school_id=school, action="export.incidents",
+                  student_ids=(c.student_id for i in rows for c in i.children), detail=f"{start}至{end}")
+    data = exports.incidents_xlsx(session, school, rows, None if start == date.min else start, end)
+    return xlsx_response(data, f"突发情况记录-{end}.xlsx", "incidents.xlsx")
 
 
 @router.get("/{incident_id}", response_model=IncidentOut, summary="突发情况详情（原始报告与全部跟进）")

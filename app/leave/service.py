@@ -119,6 +119,18 @@ def class_leaves(*, session: Session, caller: Caller, school_class: SchoolClass,
     return leave_outs(session, list(session.exec(_newest_first(query)).all()))
 
 
+def school_leaves(*, session: Session, school_id: int, start: date, end: date, class_id: int | None = None,
+                  status: str | None = None) -> list[LeaveOut]:
+    """Every request of the school with a day in the range (all of them: for the export), oldest first."""
+    query = select(LeaveRequest).where(LeaveRequest.school_id == school_id, LeaveRequest.id.in_(
+        select(LeaveDay.leave_id).where(LeaveDay.school_id == school_id, LeaveDay.day >= start, LeaveDay.day <= end)))
+    if class_id is not None:
+        query = query.join(Student, Student.id == LeaveRequest.student_id).where(Student.class_id == class_id)
+    if status is not None:
+        query = query.where(LeaveRequest.status == status)
+    return leave_outs(session, list(session.exec(query.order_by(LeaveRequest.requested_at, LeaveRequest.id)).all()))
+
+
 # ---------- asking ----------
 
 def _term_of(session: Session, school_id: int, days: list[date]) -> tuple[Term, ServicePlan]:

@@ -85,37 +85,45 @@ _new_inbox = InsertOnce(InboxMessage, "dedupe_key")
 _new_outbox = InsertOnce(OutboxMessage, "dedupe_key")
 
 
+def enqueue_many(session: Session, *, event: str, school_id: int | None,
+                 messages: list[tuple[int, dict[str, Any], str]]) -> int:
+    """`enqueue` for many accounts at once — (account id, data, dedupe key) each — in two statements whatever their
+    number (SQLAlchemy pages very long ones): the inbox rows, then the outbox rows of those written. A key recorded
+    already writes nothing (the unique key decides, without a savepoint per message). Not committed; returns how
+    many were new."""
+    kind: EventType = EVENTS[event]
+    now = utcnow()
+    rows = [dict(school_id=school_id, account_id=account_id, event=event, title=render(kind.title, data)[:100],
+                 body=render(kind.body, data)[:500], page=render(kind.page, data)[:200], data=data, dedupe_key=key,
+                 created_at=now, read_at=None) for account_id, data, key in messages]
+    data_of = {row["dedupe_key"]: row["data"] for row in rows}
+    written = sorted(_new_inbox.many(session, rows, "id", "account_id", "dedupe_key"))
+    _new_outbox.many(session, [dict(
+        school_id=school_id, account_id=inbox.account_id, inbox_id=inbox.id, event=event,
+        data=data_of[inbox.dedupe_key], dedupe_key=inbox.dedupe_key, status=OutboxStatus.PENDING, attempts=0,
+        next_attempt_at=now, lease_until=None, last_error=None, wechat_msgid=None, created_at=now, sent_at=None)
+        for inbox in written])
+    return len(written)
+
+
 def notify_guardians_of_many(session: Session, *, school_id: int, event: str, data_of: dict[int, dict[str, Any]],
                              key_of: Callable[[int], str]) -> int:
     """`notify_guardians` for many children at once, in three statements whatever their number (a roll call of 45,
-    a release of siblings): the guardians' accounts, then an inbox and an outbox row for each, written unless the
-    dedupe key (`key_of(child)` + the account) was recorded already — `enqueue`'s rule, without a savepoint per
-    message. `data_of` maps each child to its message's data. Says how many messages were new."""
+    a release of siblings): the guardians' accounts, then the messages (`enqueue_many`), written unless the dedupe
+    key (`key_of(child)` + the account) was recorded already. `data_of` maps each child to its message's data. Says
+    how many messages were new."""
     if not data_of:
         return 0
-    kind: EventType = EVENTS[event]
     accounts: dict[int, list[int]] = {}
     for student_id, account_id in session.exec(
             select(Guardianship.student_id, Guardian.account_id).join(Guardian, Guardian.id == Guardianship.guardian_id)
             .where(Guardianship.student_id.in_(list(data_of)), Guardian.account_id.is_not(None))
             .distinct().order_by(Guardianship.student_id, Guardian.account_id)).all():
         accounts.setdefault(student_id, []).append(account_id)
-    now, messages = utcnow(), []
-    for student_id, child_data in data_of.items():
-        data = {"student_id": student_id, **child_data}  # so a tap on the message opens that child's page
-        for account_id in accounts.get(student_id, []):
-            messages.append(dict(school_id=school_id, account_id=account_id, event=event,
-                                 title=render(kind.title, data)[:100], body=render(kind.body, data)[:500],
-                                 page=render(kind.page, data)[:200], data=data,
-                                 dedupe_key=f"{key_of(student_id)}:{account_id}", created_at=now, read_at=None))
-    data_by_key = {m["dedupe_key"]: m["data"] for m in messages}
-    new = sorted(_new_inbox.many(session, messages, "id", "account_id", "dedupe_key"))
-    _new_outbox.many(session, [dict(
-        school_id=school_id, account_id=inbox.account_id, inbox_id=inbox.id, event=event,
-        data=data_by_key[inbox.dedupe_key], dedupe_key=inbox.dedupe_key, status=OutboxStatus.PENDING, attempts=0,
-        next_attempt_at=now, lease_until=None, last_error=None, wechat_msgid=None, created_at=now, sent_at=None)
-        for inbox in new])
-    return len(new)
+    return enqueue_many(session, event=event, school_id=school_id, messages=[
+        # the child's id rides along so a tap on the message opens that child's page
+        (account_id, {"student_id": student_id, **child_data}, f"{key_of(student_id)}:{account_id}")
+        for student_id, child_data in data_of.items() for account_id in accounts.get(student_id, [])])
 
 
 # ---------- inbox ----------

@@ -136,7 +136,7 @@ def _cell_text(value) -> str:  # noqa: ANN001
 
 # ---------- checking rows ----------
 
-def _map_header(header: list[str]) -> tuple[dict[str, int], list[RosterError]]:
+def _map_header(line: int, header: list[str]) -> tuple[dict[str, int], list[RosterError]]:
     positions: dict[str, int] = {}
     for index, title in enumerate(header):
         title = title.replace(" ", "")
@@ -145,7 +145,7 @@ def _map_header(header: list[str]) -> tuple[dict[str, int], list[RosterError]]:
                 positions[column] = index
                 break
     missing = [COLUMNS[c][0] for c in REQUIRED if c not in positions]
-    errors = [RosterError(row=1, column="表头", message=f"缺少必需的列：{'、'.join(missing)}")] if missing else []
+    errors = [RosterError(row=line, column="表头", message=f"缺少必需的列：{'、'.join(missing)}")] if missing else []
     return positions, errors
 
 
@@ -265,16 +265,17 @@ class _RowChecker:
 
 
 def parse_roster(data: bytes) -> list[_StudentRow]:
-    """Every row of the file, checked; raises ROSTER_INVALID listing all problems."""
-    rows = _read_cells(data)
-    while rows and not any(rows[0]):
-        rows.pop(0)
-    if not rows:
+    """Every row of the file, checked; raises ROSTER_INVALID listing all problems. Rows are numbered as the
+    spreadsheet numbers them. A title row above the headers (as Kehou's own student list export has, so an
+    exported list can be edited and imported again) is passed over."""
+    lines = [(line, cells) for line, cells in enumerate(_read_cells(data), start=1) if any(c.strip() for c in cells)]
+    if not lines:
         raise AppError("ROSTER_EMPTY", "花名册为空", status_code=422)
-    positions, errors = _map_header(rows[0])
+    first = 1 if len(lines) > 1 and _map_header(*lines[0])[1] and not _map_header(*lines[1])[1] else 0
+    positions, errors = _map_header(*lines[first])
     if errors:
         _refuse(errors)
-    body = [(line, cells) for line, cells in enumerate(rows[1:], start=2) if any(c.strip() for c in cells)]
+    body = lines[first + 1:]
     if len(body) > MAX_ROWS:
         raise AppError("ROSTER_TOO_LARGE", f"一次最多导入 {MAX_ROWS} 名学生", status_code=413)
     checker = _RowChecker(positions)

@@ -11,7 +11,8 @@ from app.core.media import IMAGE_RESPONSES
 from app.core.signed_urls import check_signature
 from app.core.deps import GUARDIAN, Actor, Caller, SessionDep, allow, allow_any_account, public
 from app.core.pagination import Page, PageDep
-from app.people import photos, roster_import, service
+from app.core.xlsx import export_route, xlsx_response
+from app.people import exports, photos, roster_import, service
 from app.people.exposure import disclosure
 from app.people.models import Guardian, Student
 from app.people.roster_import import RosterImportResult
@@ -42,6 +43,18 @@ def search_students(school_id: PathId, session: SessionDep, caller: CareStaff, p
                   detail=q or "")
     shown = disclosure(session, caller, school_id)
     return Page(items=[shown.student(s) for s in items], total=total, page=page.page, page_size=page.page_size)
+
+
+@export_route(router, "/schools/{school_id}/students/export.xlsx",
+              summary="导出学生名单（.xlsx，花名册格式：改后可再导入）")
+def export_students(school_id: PathId, session: SessionDep, caller: Admin, class_id: QueryId | None = None,
+                    grade: Annotated[int | None, Query(ge=1, le=6)] = None, include_inactive: bool = False
+                    ) -> Response:
+    require_school(session, school_id, caller.school_ids)
+    data, listed = exports.students_xlsx(session, school_id, class_id=class_id, grade=grade,
+                                         include_inactive=include_inactive)
+    record_access(session, caller, school_id=school_id, action="export.students", student_ids=listed)
+    return xlsx_response(data, "学生名单.xlsx", "students.xlsx")
 
 
 @router.post("/schools/{school_id}/students", response_model=StudentOut, status_code=201, summary="新增学生")

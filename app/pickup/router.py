@@ -15,7 +15,8 @@ from app.core.ids import PathId, QueryId
 from app.core.scope import acting_school
 from app.people.exposure import disclosure
 from app.people.service import readable_student
-from app.pickup import late, service
+from app.core.xlsx import export_route, xlsx_response
+from app.pickup import exports, late, service
 from app.pickup.schemas import (
     BlockIn, BlockOut, BoardOut, ChildAdultsOut, ClearanceOut, DelegateAcceptIn, DelegateIn, DelegateOut, DeviceIn,
     DeviceOut, DeviceRegistered, HandoffListOut, HandoffsOut, LateChildOut, ManualReleaseIn, MyPhotoOut, ReleaseIn,
@@ -166,6 +167,17 @@ def list_handoffs(session: SessionDep, caller: DutyLeader, date: OnDate = None,
                                                                   day=day, method=method))
 
 
+@export_route(router, "/handoffs/export.xlsx", summary="导出当天的交接记录（.xlsx）")
+def export_handoffs(session: SessionDep, caller: DutyLeader, date: OnDate = None,
+                    method: Literal["qr", "manual", "walk_home"] | None = None, school_id: SchoolId = None
+                    ) -> Response:
+    school, day = acting_school(caller.school_ids, school_id), date or today()
+    data, named = exports.handoffs_xlsx(session, school, day, method)
+    record_access(session, caller, school_id=school, action="export.handoffs", student_ids=named,
+                  detail=day.isoformat())
+    return xlsx_response(data, f"接送记录-{day.isoformat()}.xlsx", f"handoffs-{day.isoformat()}.xlsx")
+
+
 @router.get("/walk-home", response_model=list[WalkHomeChildOut], summary="今天自行回家的孩子（家长签署了情况说明）")
 def walk_home_list(session: SessionDep, caller: Releaser, date: OnDate = None, school_id: SchoolId = None
                    ) -> list[WalkHomeChildOut]:
@@ -191,6 +203,20 @@ def late_list(session: SessionDep, caller: Releaser, date: OnDate = None,
     school = acting_school(caller.school_ids, school_id)
     return late.late_list(session=session, school_id=school, day=date or today(), stage=stage,
                           shown=disclosure(session, caller, school))
+
+
+@export_route(router, "/late/export.xlsx",
+              summary="导出超时接送记录（.xlsx）：日期范围内每一次超时，何时交门卫、何时由谁接走")
+def export_late(session: SessionDep, caller: DutyLeader, school_id: SchoolId = None,
+                from_: Annotated[date | None, Query(alias="from", description="默认与 to 相同")] = None,
+                to: OnDate = None) -> Response:
+    school = acting_school(caller.school_ids, school_id)
+    end = to or today()
+    start = from_ or end
+    data, named = exports.late_xlsx(session, school, start, end)
+    record_access(session, caller, school_id=school, action="export.late_pickups", student_ids=named,
+                  detail=f"{start}至{end}")
+    return xlsx_response(data, f"超时接送记录-{start}至{end}.xlsx", "late-pickups.xlsx")
 
 
 @router.get("/board", response_model=BoardOut, summary="放学看板：在校、已接走、超时、交门卫，按年级和班组，以及还没接走的孩子")

@@ -7,8 +7,12 @@ It follows `compute_day`: the day's sessions are the ones the calendar still pla
 active clubs meeting the weekday the day runs as); the children in care are the active ones with an approved
 application for that weekday not yet left; the leave that counts is the one `_leaves_on` picks (the last in force,
 else the first still waiting) when it is in force and not an early pickup; a child who came counts as expected and
-present, one on leave or marked leave as leave, any other child in care as expected. A day whose sessions were never
-made (nobody opened it) is left to `compute_day`, which makes them.
+present, one on leave or marked leave as leave, any other child in care as expected.
+
+A day missing a session the calendar plans is left to `compute_day`, which makes it: a day nobody opened yet, and a
+day opened before a care group or a club was added (or before a club's times changed), whose new session only
+`compute_day` (or anyone opening the day) makes. Counting the sessions that happen to exist would leave the new one
+out of today's figures until someone opened the day again.
 """
 
 from dataclasses import dataclass
@@ -104,6 +108,14 @@ LEFT JOIN late ON late.school_id = d.school_id AND late.day = d.day
 LEFT JOIN due ON due.school_id = d.school_id AND due.day = d.day
 LEFT JOIN done ON done.school_id = d.school_id AND done.day = d.day
 WHERE EXISTS (SELECT 1 FROM sess WHERE sess.school_id = d.school_id AND sess.day = d.day)
+  -- every session the calendar plans is there, as planned: else the day is left to compute_day, which makes it
+  AND NOT EXISTS (SELECT 1 FROM care_group g WHERE g.term_id = d.term_id AND NOT EXISTS (
+      SELECT 1 FROM service_session ss WHERE ss.school_id = d.school_id AND ss.day = d.day
+         AND ss.kind = 'care_group' AND ss.care_group_id = g.id))
+  AND NOT EXISTS (SELECT 1 FROM club c WHERE c.term_id = d.term_id AND c.is_active
+         AND c.weekdays::jsonb @> to_jsonb(d.weekday) AND NOT EXISTS (
+      SELECT 1 FROM service_session ss WHERE ss.school_id = d.school_id AND ss.day = d.day
+         AND ss.kind = 'club' AND ss.club_id = c.id AND ss.starts_at = c.start_time AND ss.ends_at = c.end_time))
 """
 
 

@@ -413,8 +413,9 @@ def _terms_and_days(session: Session, ids: list[int], start: date | None, end: d
 def _today_figures(session: Session, current: dict[int, Term | None], days: dict[int, list[tuple[date, int]]],
                    rules: dict, max_age: float) -> dict[int, TodayFigures]:
     """Today's figures of every school serving today: those counted less than `max_age` seconds ago as they are,
-    the others counted now (on PostgreSQL all in one statement, `rollup.figures`; a school whose day nobody opened
-    yet, or on SQLite, by compute_day, which makes the day's sessions) and kept for the next reader."""
+    the others counted now (on PostgreSQL all in one statement, `rollup.figures`; a school whose day lacks a planned
+    session — nobody opened it yet, or a group or club was added since — or on SQLite, by compute_day, which makes
+    the day's sessions) and kept for the next reader."""
     now = today()
     serving = {school_id: weekday for school_id, served in days.items() for day, weekday in served if day == now}
     if not serving:

@@ -1,6 +1,7 @@
 """Schools, terms and classes: the frame every other rule hangs on."""
 
 from collections.abc import Iterable
+from datetime import date
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -43,6 +44,21 @@ def current_term(session: Session, school_id: int) -> Term | None:
     return (next((t for t in terms if t.starts_on <= now <= t.ends_on), None)
             or next((t for t in terms if t.starts_on > now), None)
             or (terms[-1] if terms else None))
+
+
+def export_title(session: Session, school_id: int, subject: str, *, term: Term | None = None,
+                 start: date | None = None, end: date | None = None, show_dates: bool = True) -> str:
+    """An export's title row: the school, the term (the one given, else the one the dates fall in, else the current
+    one) and what the list is, with its dates — "甲小学 2026-2027学年第一学期 接送记录（2026-11-23）"."""
+    end = end or start
+    if term is None and start is not None:
+        term = session.exec(select(Term).where(Term.school_id == school_id, Term.starts_on <= end,
+                                               Term.ends_on >= start).order_by(Term.starts_on)).first()
+    elif term is None:
+        term = current_term(session, school_id)
+    dates = "" if start is None or not show_dates else f"（{start}）" if start == end else f"（{start}至{end}）"
+    name = session.exec(select(School.name).where(School.id == school_id)).one()
+    return " ".join(part for part in (name, term.name if term else "", subject) if part) + dates
 
 
 def list_terms(*, session: Session, school_id: int) -> list[TermOut]:

@@ -37,6 +37,8 @@ class Survey(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # When the families asked were told it opened (at publishing, or by the worker at opens_at); None until then.
+    announced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class SurveyResponse(SQLModel, table=True):

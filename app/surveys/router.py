@@ -1,16 +1,15 @@
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from app.audit.service import record_access
 from app.core.deps import Caller, SessionDep, allow
 from app.core.ids import MAX_ID, PathId
-from app.core.ratelimit import rate_limit
+from app.core.xlsx import export_route, xlsx_response
 from app.schools.service import get_term
 from app.surveys import service
 from app.surveys.schemas import (
-    MyChildSurveys, PublishIn, ResponseIn, ResponseOut, SuggestionsOut, SurveyIn, SurveyOut, SurveyResults,
+    ClosesAtIn, MyChildSurveys, PublishIn, ResponseIn, ResponseOut, SuggestionsOut, SurveyIn, SurveyOut, SurveyResults,
 )
 
 router = APIRouter(tags=["满意度调查"])
@@ -19,7 +18,6 @@ Admin = Annotated[Caller, Depends(allow("admin"))]
 GuardianCaller = Annotated[Caller, Depends(allow("guardian"))]
 Grade = Annotated[int | None, Query(ge=1, le=6, description="年级")]
 ClassId = Annotated[int | None, Query(ge=1, le=MAX_ID, description="班级（答卷时所在的班级）")]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # ---------- guardians ----------
@@ -73,10 +71,17 @@ def delete_survey(survey_id: PathId, session: SessionDep, caller: Admin) -> Resp
 
 
 @router.post("/surveys/{survey_id}/publish", response_model=SurveyOut,
-             summary="发布：题目从此固定；立即开始或到 opens_at 开始，到 closes_at 或手动结束")
+             summary="发布：题目从此固定；立即开始或到 opens_at 开始（开始时通知家长），到 closes_at 或手动结束")
 def publish(survey_id: PathId, session: SessionDep, caller: Admin, body: PublishIn | None = None) -> SurveyOut:
     row = service.get_survey(session=session, school_ids=caller.school_ids, survey_id=survey_id)
     return service.publish(session=session, row=row, data=body or PublishIn())
+
+
+@router.put("/surveys/{survey_id}/closes-at", response_model=SurveyOut,
+            summary="修改已发布问卷的截止时间（推迟、提前或取消截止；题目不变；已结束的问卷不能再改）")
+def change_closes_at(survey_id: PathId, body: ClosesAtIn, session: SessionDep, caller: Admin) -> SurveyOut:
+    row = service.get_survey(session=session, school_ids=caller.school_ids, survey_id=survey_id)
+    return service.change_closes_at(session=session, row=row, closes_at=body.closes_at)
 
 
 @router.post("/surveys/{survey_id}/close", response_model=SurveyOut, summary="结束问卷（已提交的答卷保留）")
@@ -101,14 +106,11 @@ def suggestions(survey_id: PathId, session: SessionDep, caller: Admin, grade: Gr
     return service.suggestions(session=session, survey=row, grade=grade, class_id=class_id)
 
 
-@router.get("/surveys/{survey_id}/results.xlsx", response_class=Response, dependencies=[Depends(rate_limit("export"))],
-            responses={200: {"content": {XLSX: {}}, "description": "Excel 调查结果（汇总、意见建议、答卷明细）"}},
-            summary="导出调查结果（.xlsx，不含学生姓名）")
+@export_route(router, "/surveys/{survey_id}/results.xlsx", summary="导出调查结果（.xlsx，不含学生姓名）")
 def results_xlsx(survey_id: PathId, session: SessionDep, caller: Admin, grade: Grade = None,
                  class_id: ClassId = None) -> Response:
     row = service.get_survey(session=session, school_ids=caller.school_ids, survey_id=survey_id)
     data, filename = service.results_xlsx(session=session, survey=row, grade=grade, class_id=class_id)
     # No child is named in it, so the audit row lists none; the export itself is still on record.
     record_access(session, caller, school_id=row.school_id, action="export.surveys", detail=filename[:200])
-    disposition = f"attachment; filename=\"survey-results.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    return Response(data, media_type=XLSX, headers={"Content-Disposition": disposition})
+    return xlsx_response(data, filename, "survey-results.xlsx")

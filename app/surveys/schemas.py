@@ -55,24 +55,36 @@ class SurveyIn(Input):
         return value.strip()
 
 
+def _in_utc(value: datetime | None) -> datetime | None:
+    """A moment with its zone, as stored and answered: in UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("时间须带时区，例如 2026-12-20T18:00:00+08:00")
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError("时间超出范围") from None
+
+
 class PublishIn(Input):
     opens_at: datetime | None = Field(default=None, description="开始时间，默认立即开始")
     closes_at: datetime | None = Field(default=None, description="截止时间，默认手动结束")
 
     @model_validator(mode="after")
     def _closes_after_opening(self) -> "PublishIn":
-        for name in ("opens_at", "closes_at"):
-            value = getattr(self, name)
-            if value is None:
-                continue
-            if value.tzinfo is None:
-                raise ValueError("时间须带时区，例如 2026-12-20T18:00:00+08:00")
-            try:
-                setattr(self, name, value.astimezone(timezone.utc))  # stored and answered in UTC
-            except OverflowError:
-                raise ValueError("时间超出范围") from None
+        self.opens_at, self.closes_at = _in_utc(self.opens_at), _in_utc(self.closes_at)
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValueError("截止时间须晚于开始时间")
+        return self
+
+
+class ClosesAtIn(Input):
+    closes_at: datetime | None = Field(description="新的截止时间（须晚于现在）；null 表示不设截止、手动结束")
+
+    @model_validator(mode="after")
+    def _in_utc(self) -> "ClosesAtIn":
+        self.closes_at = _in_utc(self.closes_at)
         return self
 
 
@@ -106,6 +118,7 @@ class SurveyOut(BaseModel):
     closes_at: datetime | None
     published_at: datetime | None
     closed_at: datetime | None
+    announced_at: datetime | None = Field(description="已通知家长的时间（发布即开始时随发布通知；定时开始的到时由后台通知）")
     questions: list[QuestionOut]
     responses: int = Field(description="已提交的份数")
     created_at: datetime

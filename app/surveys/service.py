@@ -12,14 +12,14 @@ they suggest (家长满意度、意见建议).
   and class use the class the child was in when answering. Results never name a child.
 """
 
-import io
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from sqlalchemy import case, func
+from sqlalchemy import case, func, or_, update
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.core.clock import school_time, utcnow
@@ -27,7 +27,11 @@ from app.core.db import InsertOnce
 from app.core.deps import Caller
 from app.core.errors import AppError, Conflict, Forbidden, NotFound
 from app.core.rates import percent
+from app.core.xlsx import workbook_bytes
 from app.enrollment.models import Application, AppStatus
+from app.notify.events import EventType, register
+from app.notify.service import enqueue_many
+from app.notify.worker import PeriodicJob, register_periodic
 from app.people.models import Guardian, Guardianship, Student
 from app.people.service import readable_student
 from app.schools.models import GRADE_NAMES, School, SchoolClass, Term, class_name
@@ -81,7 +85,7 @@ def survey_out(row: Survey, responses: int) -> SurveyOut:
     return SurveyOut(id=row.id, school_id=row.school_id, term_id=row.term_id, title=row.title, intro=row.intro,
                      audience=row.audience, audience_label=AUDIENCE_LABELS[row.audience], status=row.status,
                      state=state, state_label=STATE_LABELS[state], opens_at=row.opens_at, closes_at=row.closes_at,
-                     published_at=row.published_at, closed_at=row.closed_at,
+                     published_at=row.published_at, closed_at=row.closed_at, announced_at=row.announced_at,
                      questions=[_question_out(q) for q in row.questions], responses=responses,
                      created_at=row.created_at, updated_at=row.updated_at)
 
@@ -148,6 +152,29 @@ def publish(*, session: Session, row: Survey, data: PublishIn) -> SurveyOut:
     row.opens_at = data.opens_at if data.opens_at is not None and data.opens_at > now else None
     row.closes_at = data.closes_at
     session.add(row)
+    if row.opens_at is None:  # open now: the families hear of it with the publishing (a scheduled one: the worker)
+        row.announced_at = now
+        announce(session, row)
+    session.commit()
+    return one_out(session, row)
+
+
+def change_closes_at(*, session: Session, row: Survey, closes_at: datetime | None) -> SurveyOut:
+    """Move a published survey's closing time (later, earlier, or none: until closed by hand); its questions stay.
+    Not once it has closed (by hand or at its closing time): reopening would move figures already reported."""
+    state = survey_state(row)
+    if state == "draft":
+        raise Conflict("SURVEY_NOT_PUBLISHED", "问卷还没有发布：截止时间在发布时设定")
+    if state == "closed":
+        raise Conflict("SURVEY_CLOSED", "问卷已结束，不能再改截止时间")
+    if closes_at is not None and closes_at <= utcnow():
+        raise AppError("SURVEY_CLOSES_IN_PAST", "截止时间须晚于现在（要立即结束请用“结束问卷”）", status_code=422,
+                       fields={"closes_at": "截止时间须晚于现在"})
+    if closes_at is not None and row.opens_at is not None and closes_at <= row.opens_at:
+        raise AppError("SURVEY_CLOSES_BEFORE_OPENING", "截止时间须晚于开始时间", status_code=422,
+                       fields={"closes_at": "截止时间须晚于开始时间"})
+    row.closes_at, row.updated_at = closes_at, utcnow()
+    session.add(row)
     session.commit()
     return one_out(session, row)
 
@@ -164,6 +191,68 @@ def close(*, session: Session, row: Survey) -> SurveyOut:
         session.add(row)
         session.commit()
     return one_out(session, row)
+
+
+# ---------- telling the families ----------
+
+SURVEY_OPEN = register(EventType(
+    "survey_open", "满意度调查", "「{survey_title}」已开始，请为{student_names}各填写一份（{deadline}）。",
+    {"thing1": "{survey_title}", "thing2": "{student_names}", "thing3": "{deadline}"},
+    "pages/survey/index?student_id={student_id}"))
+
+
+def _deadline(closes_at: datetime | None) -> str:
+    if closes_at is None:
+        return "学校结束问卷前均可填写"
+    local = school_time(closes_at)
+    return f"{local.month}月{local.day}日 {local:%H:%M}截止"
+
+
+def announce(session: Session, survey: Survey) -> int:
+    """Tell the families asked that the survey is open: one message per guardian's account, naming their children
+    it asks about (and has no answer for), in three statements whatever their number. Not committed; returns how
+    many messages were new (each account is told once per survey)."""
+    asked = _eligible_query(survey).with_only_columns(Student.id)
+    answered = select(SurveyResponse.student_id).where(SurveyResponse.survey_id == survey.id)
+    children: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for account_id, student_id, name in session.exec(
+            select(Guardian.account_id, Student.id, Student.name).join(Guardianship, Guardianship.guardian_id == Guardian.id)
+            .join(Student, Student.id == Guardianship.student_id)
+            .where(Student.id.in_(asked), Student.id.not_in(answered), Guardian.account_id.is_not(None))
+            .distinct().order_by(Guardian.account_id, Student.id)).all():
+        children[account_id].append((student_id, name))
+    facts = {"survey_id": survey.id, "survey_title": survey.title, "deadline": _deadline(survey.closes_at)}
+    return enqueue_many(session, event=SURVEY_OPEN.key, school_id=survey.school_id, messages=[
+        (account_id, {**facts, "student_names": "、".join(name for _, name in kids),
+                      # a tap opens that child's surveys; with several children, all of them
+                      "student_id": kids[0][0] if len(kids) == 1 else ""}, f"survey_open:{survey.id}:{account_id}")
+        for account_id, kids in children.items()])
+
+
+def announce_opened(*, session: Session) -> int:
+    """Tell the families of every published survey that has opened (at its `opens_at`) and was not announced yet.
+    Each survey is claimed by setting `announced_at` where it is still empty, so two workers never both tell it."""
+    now = utcnow()
+    due = session.exec(select(Survey.id).where(
+        Survey.status == SurveyStatus.PUBLISHED, Survey.announced_at.is_(None), Survey.opens_at <= now,
+        or_(Survey.closes_at.is_(None), Survey.closes_at > now)).order_by(Survey.id)).all()
+    told = 0
+    for survey_id in due:
+        claimed = session.exec(update(Survey).where(Survey.id == survey_id, Survey.announced_at.is_(None))
+                               .values(announced_at=now)).rowcount
+        if claimed:
+            told += announce(session, session.get(Survey, survey_id))
+        session.commit()
+    return told
+
+
+def sweep_openings(engine: Engine) -> int:
+    """`announce_opened` in a session of its own (the worker runs it every minute)."""
+    with Session(engine) as session:
+        return announce_opened(session=session)
+
+
+register_periodic(PeriodicJob("survey-openings", 60, sweep_openings))
 
 
 # ---------- who is asked ----------
@@ -556,7 +645,7 @@ def results_xlsx(*, session: Session, survey: Survey, grade: int | None = None, 
     _bold_row(detail)
     for n, row in enumerate(_detail_rows(session, survey, grade, class_id), start=1):
         detail.append([n, *row])
-    return _save(workbook), f"{school.name}-{term.name}-{survey.title}{scope}-满意度调查结果.xlsx"
+    return workbook_bytes(workbook), f"{school.name}-{term.name}-{survey.title}{scope}-满意度调查结果.xlsx"
 
 
 def _detail_rows(session: Session, survey: Survey, grade: int | None, class_id: int | None) -> list[list]:
@@ -587,12 +676,6 @@ def _readable(question: dict, value: dict | None):
         names = {o["id"]: o["text"] for o in question["options"]}
         return "、".join(names.get(i, str(i)) for i in value["option_ids"])
     return value["text"]
-
-
-def _save(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 # ---------- for the reports dashboard ----------

@@ -1,11 +1,11 @@
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from app.core.ratelimit import rate_limit
+from app.audit.service import record_access
 from app.core.deps import STAFF, Caller, SessionDep, allow
 from app.core.ids import PathId
+from app.core.xlsx import export_route, xlsx_response
 from app.schools.service import require_school
 from app.workload import service
 from app.workload.schemas import MONTH_PATTERN, SchoolRecordsOut, ServiceRecordOut
@@ -14,7 +14,6 @@ router = APIRouter(tags=["教师课时"])
 
 Admin = Annotated[Caller, Depends(allow("admin"))]
 MonthQuery = Annotated[str | None, Query(pattern=MONTH_PATTERN, description="月份 YYYY-MM，默认本月")]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/staff/{staff_id}/service-record", response_model=ServiceRecordOut,
@@ -30,13 +29,11 @@ def school_records(school_id: PathId, session: SessionDep, caller: Admin, month:
     return service.school_records(session=session, school=school, month=month)
 
 
-@router.get("/schools/{school_id}/service-records.xlsx", response_class=Response,
-            dependencies=[Depends(rate_limit("export"))],
-            responses={200: {"content": {XLSX: {}}, "description": "Excel 课时统计（每月公示）"}},
-            summary="导出全校教师月度课时（.xlsx，用于课时津贴与每月公示）")
+@export_route(router, "/schools/{school_id}/service-records.xlsx",
+              summary="导出全校教师月度课时（.xlsx，用于课时津贴与每月公示）")
 def school_records_xlsx(school_id: PathId, session: SessionDep, caller: Admin, month: MonthQuery = None) -> Response:
     school = require_school(session, school_id, caller.school_ids)
     data, filename = service.school_records_xlsx(session=session, school=school, month=month)
-    # RFC 5987: the Chinese name for browsers that read filename*, an ASCII one for the rest.
-    disposition = f"attachment; filename=\"service-records.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    return Response(data, media_type=XLSX, headers={"Content-Disposition": disposition})
+    # Teachers' sessions and pay, no child: on the trail as the month's figures leaving.
+    record_access(session, caller, school_id=school.id, action="export.workload", detail=filename[:200])
+    return xlsx_response(data, filename, "service-records.xlsx")

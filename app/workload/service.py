@@ -6,7 +6,6 @@ sessions had been created. A substitute (代课) counts for the substitute, not 
 Sessions are created lazily, so the record first makes sure every served day up to today has them.
 """
 
-import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,11 +21,12 @@ from app.core.clock import today
 from app.core.deps import Caller
 from app.core.errors import Forbidden
 from app.core.scope import get_in_schools
+from app.core.xlsx import workbook_bytes
 from app.duty.models import DutyAssignment, PatrolRecord
 from app.enrollment.service import published_plan
 from app.people.models import Staff
 from app.schools.models import School, Term
-from app.schools.service import school_rules
+from app.schools.service import export_title, school_rules
 from app.workload.schemas import SchoolRecordsOut, ServedSession, ServiceRecordOut, StaffTotals, Totals
 
 KIND_LABELS = {SessionKind.CARE_GROUP: "看护班", SessionKind.CLUB: "社团"}
@@ -196,7 +196,8 @@ def school_records_xlsx(*, session: Session, school: School, month: str | None) 
     workbook = Workbook()
     summary = workbook.active
     summary.title = "课时统计"
-    title = f"{school.name} {period.label} 课后服务教师课时统计"
+    title = export_title(session, school.id, f"{period.label} 课后服务教师课时统计", start=period.first,
+                         end=period.last, show_dates=False)
     summary.append([title])
     summary.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(SUMMARY_HEADERS))
     summary["A1"].font = Font(bold=True, size=14)
@@ -226,6 +227,4 @@ def school_records_xlsx(*, session: Session, school: School, month: str | None) 
     for column, width in zip("ABCDEFGHI", (12, 6, 12, 20, 8, 8, 8, 12, 14), strict=True):
         detail.column_dimensions[column].width = width
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue(), f"{school.name}-{period.label}-课后服务教师课时统计.xlsx"
+    return workbook_bytes(workbook), f"{school.name}-{period.label}-课后服务教师课时统计.xlsx"

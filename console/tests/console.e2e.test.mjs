@@ -120,7 +120,7 @@ describe('the admin console at /admin', { timeout: 120000 }, () => {
     const me = await admin.get('/me');
     assert.equal(await page.textContent('#who'), me.name);
     assert.deepEqual(await page.locator('#nav a').allTextContents(),
-      ['数据看板', '申请审核', '花名册导入', '社团目录', '看护班', '值班表', '放学看板']);
+      ['数据看板', '申请审核', '花名册导入', '社团目录', '看护班', '值班表', '放学看板', '满意度调查']);
     assert.equal(await page.inputValue('#term-select'), String(termId));
   }));
 
@@ -209,6 +209,9 @@ describe('the admin console at /admin', { timeout: 120000 }, () => {
     const clubs = await admin.get(`/terms/${termId}/clubs`);
     await page.locator('tr[data-club-id]').first().waitFor();
     assert.equal(await page.locator('tr[data-club-id]').count(), clubs.length);
+    const [catalogue] = await Promise.all([page.waitForEvent('download'),
+      page.getByRole('button', { name: '导出目录与名单' }).click()]);
+    assert.match(catalogue.suggestedFilename(), /^社团目录与名单-.*\.xlsx$/);
 
     await page.click('#nav a[href="#/care-groups"]');
     const groups = await admin.get(`/terms/${termId}/care-groups`);
@@ -223,6 +226,78 @@ describe('the admin console at /admin', { timeout: 120000 }, () => {
     const to = await page.inputValue('input[aria-label="结束日期"]');
     const roster = await admin.get(`/duty/roster?from=${from}&to=${to}`);
     await page.waitForFunction((n) => document.querySelectorAll('tr[data-date]').length === n, roster.length);
+  }));
+
+  test('a survey is written, published and its closing date moved; results by question, grade and class', () => step('surveys', async () => {
+    await page.click('#nav a[href="#/surveys"]');
+    const listed = await admin.get(`/terms/${termId}/surveys`);
+    await page.locator('tr[data-survey-id]').first().waitFor();
+    assert.equal(await page.locator('tr[data-survey-id]').count(), listed.length);
+
+    // write a draft: the two questions the editor starts with, and a single choice added
+    const title = '端到端测试问卷';
+    await page.click('#survey-new');
+    await page.fill('#survey-form input[name=title]', title);
+    await page.click('#survey-add-question');
+    const added = page.locator('#survey-questions > li').last();
+    await added.locator('select[name=kind]').selectOption('single');
+    await added.locator('input[name=text]').fill('孩子最喜欢的活动');
+    await added.locator('textarea[name=options]').fill('体育\n阅读\n科技');
+    await page.click('#survey-form button[type=submit]');
+    await page.locator('#survey-message', { hasText: '已保存草稿' }).waitFor();
+    const draft = (await admin.get(`/terms/${termId}/surveys`)).find((s) => s.title === title);
+    assert.equal(draft.state, 'draft');
+    assert.deepEqual(draft.questions.map((q) => q.kind), ['rating', 'text', 'single']);
+    assert.deepEqual(draft.questions[2].options.map((o) => o.text), ['体育', '阅读', '科技']);
+
+    // publish it now: the families are told
+    const row = page.locator(`tr[data-survey-id="${draft.id}"]`);
+    await row.getByRole('button', { name: '发布' }).click();
+    await row.getByRole('button', { name: '确认发布' }).click();
+    await page.locator('#survey-message', { hasText: '已通知家长填写' }).waitFor();
+    const opened = await admin.get(`/surveys/${draft.id}`);
+    assert.equal(opened.state, 'open');
+    assert.ok(opened.announced_at, 'the families were told');
+
+    // move its closing date to a month from today, 18:00 school time
+    const closes = new Date(Date.now() + 30 * 86400000).toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+    await row.getByRole('button', { name: '修改截止时间' }).click();
+    await row.locator('input[name=closes_at]').fill(`${closes}T18:00`);
+    await row.getByRole('button', { name: '保存' }).click();
+    await page.locator('#survey-message', { hasText: '截止时间已改为' }).waitFor();
+    const moved = await admin.get(`/surveys/${draft.id}`);
+    assert.equal(new Date(moved.closes_at).toISOString(), new Date(`${closes}T18:00:00+08:00`).toISOString());
+    assert.deepEqual(moved.questions, opened.questions);
+
+    // the demo survey's results, as the API counts them: the school, a grade, a class
+    const answered = listed.filter((s) => s.responses > 0)[0];
+    assert.ok(answered, 'the demo term has an answered survey');
+    await page.locator(`tr[data-survey-id="${answered.id}"]`).getByRole('button', { name: '查看结果' }).click();
+    await page.waitForURL(new RegExp(`#/surveys\\?id=${answered.id}$`));
+    const check = async (query) => {
+      const results = await admin.get(`/surveys/${answered.id}/results${query}`);
+      const suggestions = await admin.get(`/surveys/${answered.id}/suggestions${query}`);
+      await page.locator('#survey-title', { hasText: results.filter.label }).waitFor();
+      assert.equal(await figure('survey.responses').textContent(), count(results.responses));
+      assert.equal(await figure('survey.response_rate').textContent(), percent(results.response_rate));
+      assert.equal(await figure('survey.satisfied_rate').textContent(), percent(results.satisfied_rate));
+      for (const q of results.questions.filter((x) => x.rating)) {
+        assert.equal(await figure(`q${q.question_id}.average`).textContent(), q.rating.average.toFixed(2));
+      }
+      assert.equal(await page.locator('#survey-results tr.suggestion').count(), suggestions.items.length);
+      return results;
+    };
+    const school = await check('');
+    assert.ok(school.responses > 0);
+    const grade = (await page.locator('#survey-scope option[value^="grade:"]').first().getAttribute('value')).split(':')[1];
+    await page.selectOption('#survey-scope', `grade:${grade}`);
+    await check(`?grade=${grade}`);
+    const classId = (await page.locator('#survey-scope option[value^="class:"]').first().getAttribute('value')).split(':')[1];
+    await page.selectOption('#survey-scope', `class:${classId}`);
+    await check(`?class_id=${classId}`);
+
+    const [file] = await Promise.all([page.waitForEvent('download'), page.click('#survey-export')]);
+    assert.match(file.suggestedFilename(), /\.xlsx$/);
   }));
 
   test('the pickup board refreshes by itself every 15 seconds', () => step('pickup', async () => {

@@ -41,7 +41,7 @@ def test_the_console_page_is_served_with_its_scripts(client):
 def test_every_page_module_the_app_loads_exists(client):
     app_js = (STATIC_DIR / "js" / "app.js").read_text(encoding="utf-8")
     pages = re.findall(r"import\('\./(pages/[\w-]+\.js)'\)", app_js)
-    assert len(pages) == 7
+    assert len(pages) == 8
     for page in pages:
         assert client.get(f"/admin/js/{page}").status_code == 200, page
 

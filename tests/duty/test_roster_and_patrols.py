@@ -1,11 +1,15 @@
 """值班表 and 巡查: one duty leader per served day, round-robin, swaps kept; two patrols per session per lesson."""
 
+from datetime import date
+
 import pytest
 from sqlmodel import select
 
 from app.duty.models import DutyAssignment
+from app.duty.service import patrols_between, roster
 from tests.attendance.conftest import MONDAY
 from tests.factories import auth_headers, create_staff
+from tests.sheets import read_xlsx
 
 
 @pytest.fixture
@@ -138,3 +142,29 @@ def test_refused_swaps_and_patrols_change_nothing(client, session, day, leaders,
     assert client.get("/api/v1/duty/patrols?date=2026-11-23", headers=admin).json() == []
     assert client.get("/api/v1/duty/roster?from=2026-11-23&to=2026-11-23", headers=admin).json()[0]["leader"][
         "staff_id"] == leaders[0].id
+
+
+def test_the_roster_and_the_patrols_export_as_recorded(client, session, day, leaders):
+    generate(client, day, **{"from": "2026-11-23", "to": "2026-11-27"})
+    admin = day.school.headers("admin")
+    table = read_xlsx(client.get("/api/v1/duty/roster/export.xlsx", params={"from": "2026-11-23", "to": "2026-11-27"},
+                                 headers=admin))
+    assert table.title == f"{day.school.school.name} {day.school.term.name} 值班表（2026-11-23至2026-11-27）"
+    assert table.headers == ["日期", "星期", "值班领导", "巡查人员", "换班说明"]
+    days = roster(session=session, school_id=day.school.school.id, start=date(2026, 11, 23), end=date(2026, 11, 27))
+    assert [(r[0], r[2]) for r in table.rows] == [(d.date.isoformat(), d.leader.name) for d in days]
+    assert table.rows[0][1] == "周一"
+    duty = day.school.headers("duty_leader")
+    row = day.session_of(session)
+    client.put("/api/v1/duty/roster", headers=admin,
+               json={"date": "2026-11-23", "leader_staff_id": day.school.staff["duty_leader"].id})
+    assert client.post("/api/v1/duty/patrols", headers=duty, json={
+        "session_id": row.id, "teacher_present": True, "headcount_seen": 5, "order": "good"}).status_code == 201
+    patrols = read_xlsx(client.get("/api/v1/duty/patrols/export.xlsx", headers=duty))
+    assert patrols.headers == ["日期", "时间", "场次", "巡查人", "教师在岗", "看到人数", "点名已到", "人数不符", "秩序",
+                               "备注"]
+    [recorded] = patrols_between(session=session, school_id=day.school.school.id, start=date(2026, 11, 23),
+                                 end=date(2026, 11, 23))
+    assert patrols.rows == [("2026-11-23", recorded.time, row.name, recorded.by, "是", 5, recorded.roster_present,
+                             "是", recorded.order_label, "")]
+    assert client.get("/api/v1/duty/patrols/export.xlsx", headers=day.school.headers("teacher")).status_code == 403

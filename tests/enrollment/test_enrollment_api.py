@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from app.notify.models import InboxMessage
 from tests.enrollment.conftest import AGREEMENT
+from tests.sheets import read_xlsx
 
 
 def _publish(client, world, **plan):
@@ -119,6 +120,11 @@ def test_approved_children_are_billed_and_waivers_reduce_the_total(client, world
     summary = client.get(f"/api/v1/terms/{world.a.term.id}/fees/summary", headers=world.a.headers("guardian")).json()
     assert summary == {"term_id": world.a.term.id, "children_billed": 1, "gross_cents": 60000, "waived_cents": 30000,
                        "due_cents": 30000, "full_waivers": 0, "half_waivers": 1}
+    table = read_xlsx(client.get(f"/api/v1/terms/{world.a.term.id}/bills/export.xlsx", headers=headers))
+    assert table.title == f"{world.a.school.name} {world.a.term.name} 课后服务收费名单"
+    assert table.headers == ["班级", "学生", "应收（元）", "减免", "减免原因", "减免金额（元）", "实收（元）"]
+    assert table.rows == [(bills[0]["class_name"], bills[0]["student_name"], 600, "减半", "家庭经济困难", 300, 300),
+                          ("合计", "1 人", 600, "", "", 300, 300)]
 
 
 def test_the_overview_counts_and_lists_who_has_not_answered(client, world):

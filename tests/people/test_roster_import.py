@@ -108,6 +108,15 @@ def test_one_bad_row_imports_nothing_and_lists_every_error(session, school):
     assert students_of(session, school) == {}
 
 
+def test_a_title_row_above_the_headers_is_passed_over_and_rows_keep_their_numbers(session, school):
+    titled = "某某小学 学生名单\n" + csv_bytes([ROWS[0], [*ROWS[1][:3], "九年级", *ROWS[1][4:]]]).decode()
+    with pytest.raises(AppError) as refused:
+        import_roster(session=session, school_id=school.id, data=titled.encode())
+    assert [(e["row"], e["column"]) for e in refused.value.extra["errors"]] == [(4, "班级")]  # as the sheet numbers it
+    fixed = "某某小学 学生名单\n" + csv_bytes(ROWS).decode()
+    assert import_roster(session=session, school_id=school.id, data=fixed.encode()).created == 3
+
+
 def test_missing_columns_are_named(session, school):
     with pytest.raises(AppError) as refused:
         import_roster(session=session, school_id=school.id, data=csv_bytes([["1", "张三"]], header=["学号", "姓名"]))

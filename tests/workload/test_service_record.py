@@ -122,7 +122,7 @@ def test_the_xlsx_opens_with_the_monthly_figures(client, session, world, rota):
     assert "filename*=UTF-8''%E7%94%B2%E5%B0%8F%E5%AD%A6" in response.headers["content-disposition"]  # 甲小学
     book = load_workbook(io.BytesIO(response.content))
     summary = book["课时统计"]
-    assert summary["A1"].value == "甲小学 2026年11月 课后服务教师课时统计"
+    assert summary["A1"].value == f"甲小学 {world.a.term.name} 2026年11月 课后服务教师课时统计"
     assert [c.value for c in summary[2]] == ["姓名", "看护班课时", "社团课时", "代课", "合计课时", "合计时长（分钟）",
                                              "巡查次数", "值班天数", "补助（元）"]
     rows = {r[0]: r[1:6] for r in summary.iter_rows(min_row=3, values_only=True)}

@@ -1,7 +1,8 @@
 /**
  * The console's shell: login, who is logged in, the school and term pickers, and hash routes
- * (#/dashboard, #/applications, …). Each page is a module under pages/ exporting
- * `render(view, ctx)`; it may return a function that stops its timers when the page is left.
+ * (#/dashboard, #/applications, …; a page may read a query after its path, as #/surveys?id=3 does). Each page
+ * is a module under pages/ exporting `render(view, ctx)`; it may return a function that stops its timers when the
+ * page is left.
  */
 import { api, ApiError, login, logout, session, setUnauthenticatedHandler } from './api.js';
 import { fill, h, toast } from './ui.js';
@@ -14,6 +15,7 @@ const ROUTES = [
   { path: 'care-groups', title: '看护班', page: () => import('./pages/care-groups.js') },
   { path: 'duty', title: '值班表', page: () => import('./pages/duty.js') },
   { path: 'pickup', title: '放学看板', page: () => import('./pages/pickup.js') },
+  { path: 'surveys', title: '满意度调查', page: () => import('./pages/surveys.js') },
 ];
 const DEFAULT_ROUTE = 'dashboard';
 const SCHOOL_KEY = 'kehou.console.school';

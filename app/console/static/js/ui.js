@@ -2,6 +2,7 @@
  * Small DOM helpers. Text always goes in through textContent (names come from imported rosters),
  * so no page builds HTML from strings.
  */
+import { download } from './api.js';
 
 /** h('button', { class: 'primary', onclick: fn, dataset: { id: 3 } }, '通过') */
 export function h(tag, attrs = {}, ...children) {
@@ -90,6 +91,24 @@ export async function busy(button, work) {
   } finally {
     button.disabled = false;
   }
+}
+
+/**
+ * A button that downloads an export (docs/reports.md, "Exports"): GET `path` with the token, saved as `filename`.
+ * `query` may be a function, read at the click (the page's current filters).
+ */
+export function exportButton(label, path, query = {}, filename = '导出.xlsx', attrs = {}) {
+  const button = h('button', { type: 'button', ...attrs, onclick: async () => {
+    button.disabled = true;
+    try {
+      await download(path, typeof query === 'function' ? query() : query, filename);
+    } catch (error) {
+      toast(error.message, 'error');
+    } finally {
+      button.disabled = false;
+    }
+  } }, label);
+  return button;
 }
 
 // ---------- formatting ----------

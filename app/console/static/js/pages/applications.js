@@ -3,7 +3,7 @@
  * (those waiting for 审定) and approves them in one go (POST /terms/{id}/applications/bulk-approve).
  */
 import { api } from '../api.js';
-import { count, dateTime, errorBox, fill, h, notice, table, toast, weekdays } from '../ui.js';
+import { count, dateTime, errorBox, exportButton, fill, h, notice, table, toast, weekdays } from '../ui.js';
 
 const STATUSES = [
   ['class_approved', '待教导处审定'],
@@ -52,6 +52,7 @@ export async function render(view, ctx) {
       h('label', {}, '班级 ', select('class_id', [['', '全部班级'], ...classes.map((c) => [String(c.id), c.name])])),
       h('label', {}, '优先群体 ', select('priority', PRIORITIES)),
       h('div', { class: 'spacer' }),
+      exportButton('导出 Excel', `/terms/${termId}/applications/export.xlsx`, () => filters, `课后服务申请-${ctx.term.name}.xlsx`),
       bulkButton),
     resultBox,
     listBox);

@@ -4,7 +4,7 @@
  * placed.
  */
 import { api } from '../api.js';
-import { count, errorBox, fill, h, kpi, notice, section, table } from '../ui.js';
+import { count, errorBox, exportButton, fill, h, kpi, notice, section, table } from '../ui.js';
 
 export async function render(view, ctx) {
   if (!ctx.term) {
@@ -31,7 +31,9 @@ export async function render(view, ctx) {
 
   fill(view, h('div', { class: 'toolbar' }, h('p', { class: 'muted' },
     '按审定通过的申请组建：30 人以上的班单独成班，不足的同年级合并，每班不超过上限，每 25 名学生一位看护教师。'),
-  h('div', { class: 'spacer' }), build), message, summary, listBox);
+  h('div', { class: 'spacer' }),
+  exportButton('导出 Excel', `/terms/${termId}/care-groups/export.xlsx`, {}, `看护班名单-${ctx.term.name}.xlsx`), build),
+  message, summary, listBox);
 
   function draw(data) {
     fill(summary,

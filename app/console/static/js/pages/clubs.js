@@ -3,7 +3,7 @@
  * (DELETE: enrolled and waiting children leave and their families are told).
  */
 import { api } from '../api.js';
-import { count, errorBox, fill, grades, h, notice, table, toast, weekdays, WEEKDAYS, GRADES } from '../ui.js';
+import { count, errorBox, exportButton, fill, grades, h, notice, table, toast, weekdays, WEEKDAYS, GRADES } from '../ui.js';
 
 const CATEGORIES = { art: '艺术', sport: '体育', science: '科技', language: '语言', labour: '劳动', other: '其他' };
 
@@ -29,7 +29,8 @@ export async function render(view, ctx) {
     addButton.textContent = '新建社团';
     await load();
   }));
-  fill(view, h('div', { class: 'toolbar' }, h('span', { class: 'muted', id: 'clubs-count' }), h('div', { class: 'spacer' }), addButton),
+  const xlsx = exportButton('导出目录与名单', `/terms/${termId}/clubs/export.xlsx`, {}, `社团目录与名单-${ctx.term.name}.xlsx`);
+  fill(view, h('div', { class: 'toolbar' }, h('span', { class: 'muted', id: 'clubs-count' }), h('div', { class: 'spacer' }), xlsx, addButton),
     formBox, listBox);
 
   async function load() {

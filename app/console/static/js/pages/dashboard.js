@@ -1,8 +1,8 @@
 /**
  * 数据看板: the school's figures from GET /reports/schools/{id} (docs/reports.md) as cards, charts and tables.
  */
-import { api, download } from '../api.js';
-import { count, errorBox, fill, h, kpi, percent, section, table, toast, yuan } from '../ui.js';
+import { api } from '../api.js';
+import { count, errorBox, exportButton, fill, h, kpi, percent, section, table, yuan } from '../ui.js';
 
 const METHODS = { qr: '扫码接走', manual: '人工核对', walk_home: '自行回家' };
 const COLORS = ['#1f6feb', '#2da44e', '#d29922', '#cf222e', '#8250df', '#0a7ea4', '#bf3989', '#6e7781'];
@@ -15,27 +15,17 @@ export async function render(view, ctx) {
   const fromInput = h('input', { type: 'date', 'aria-label': '开始日期' });
   const toInput = h('input', { type: 'date', 'aria-label': '结束日期' });
   const apply = h('button', { type: 'button', onclick: () => { range.from = fromInput.value; range.to = toInput.value; load(); } }, '查询');
-  const exportButton = h('button', { type: 'button', onclick: () => exportXlsx() }, '导出 Excel');
+  const xlsx = exportButton('导出 Excel', `/reports/schools/${ctx.school.id}/export`, () => query(),
+    `${ctx.school.name}-统计.xlsx`);
   fill(view,
     h('div', { class: 'toolbar' },
       h('span', { class: 'muted', id: 'report-range' }),
       h('div', { class: 'spacer' }),
-      h('label', {}, '从 ', fromInput), h('label', {}, '到 ', toInput), apply, exportButton),
+      h('label', {}, '从 ', fromInput), h('label', {}, '到 ', toInput), apply, xlsx),
     content);
 
   function query() {
     return { term_id: ctx.term && ctx.term.id, from: range.from, to: range.to };
-  }
-
-  async function exportXlsx() {
-    exportButton.disabled = true;
-    try {
-      await download(`/reports/schools/${ctx.school.id}/export`, query(), `${ctx.school.name}-统计.xlsx`);
-    } catch (error) {
-      toast(error.message, 'error');
-    } finally {
-      exportButton.disabled = false;
-    }
   }
 
   async function load() {

@@ -3,7 +3,7 @@
  * the duty leaders on served days (POST /duty/terms/{id}/roster/generate; days already set are kept unless 重排).
  */
 import { api } from '../api.js';
-import { addDays, errorBox, fill, h, notice, table, today, WEEKDAYS } from '../ui.js';
+import { addDays, errorBox, exportButton, fill, h, notice, table, today, WEEKDAYS } from '../ui.js';
 
 export async function render(view, ctx) {
   const fromInput = h('input', { type: 'date', value: today(), 'aria-label': '开始日期' });
@@ -29,6 +29,8 @@ export async function render(view, ctx) {
     h('div', { class: 'toolbar' },
       h('label', {}, '从 ', fromInput), h('label', {}, '到 ', toInput),
       h('button', { type: 'button', onclick: () => load() }, '查看'),
+      exportButton('导出 Excel', '/duty/roster/export.xlsx',
+        () => ({ school_id: ctx.school.id, from: fromInput.value, to: toInput.value }), '值班表.xlsx'),
       h('div', { class: 'spacer' }),
       h('label', { class: 'check' }, overwrite, ' 重排已排的日子'), generate),
     message, listBox);

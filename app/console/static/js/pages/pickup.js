@@ -3,7 +3,7 @@
  * still here, released, late, with the guard, by grade and by care group, and every child not yet picked up.
  */
 import { api } from '../api.js';
-import { clock, count, dateTime, errorBox, fill, h, kpi, notice, section, table } from '../ui.js';
+import { clock, count, dateTime, errorBox, exportButton, fill, h, kpi, notice, section, table } from '../ui.js';
 
 export const REFRESH_MS = 15000;
 const LATE = { late: '超时未接', with_guard: '已交门卫' };
@@ -17,7 +17,10 @@ export async function render(view, ctx) {
   let stopped = false;
 
   fill(view, h('div', { class: 'toolbar' }, h('span', { class: 'live-dot', 'aria-hidden': 'true' }), status,
-    h('div', { class: 'spacer' }), refreshNow), failure, content);
+    h('div', { class: 'spacer' }),
+    exportButton('导出今天的接送记录', '/pickup/handoffs/export.xlsx', { school_id: ctx.school.id }, '接送记录.xlsx'),
+    exportButton('导出今天的超时记录', '/pickup/late/export.xlsx', { school_id: ctx.school.id }, '超时接送记录.xlsx'),
+    refreshNow), failure, content);
 
   async function refresh() {
     clearTimeout(timer);

@@ -3,7 +3,7 @@
  * imports nothing if any row is wrong; its row-by-row report is shown as a table (行 / 列 / 问题).
  */
 import { api } from '../api.js';
-import { count, errorBox, fill, h, notice } from '../ui.js';
+import { count, errorBox, exportButton, fill, h, notice } from '../ui.js';
 
 const HEADER = ['学号', '姓名', '性别', '年级', '班级', '出生日期', '优先群体',
   '监护人1姓名', '监护人1电话', '监护人1关系', '监护人2姓名', '监护人2电话', '监护人2关系'];
@@ -28,9 +28,11 @@ export async function render(view, ctx) {
 
   const form = h('form', { class: 'card upload', onsubmit: (event) => { event.preventDefault(); upload(); } },
     h('p', {}, '支持 .xlsx 和 .csv（UTF-8 或 GBK）。必填列：学号、姓名、性别、班级（“三年级2班”，或“年级”列填 1–6、“班级”列填班号），',
-      '以及至少一位监护人的姓名、电话、关系。同一学号再次导入即更新。任何一行有错，整个文件都不会导入。 ', template),
+      '以及至少一位监护人的姓名、电话、关系。同一学号再次导入即更新。任何一行有错，整个文件都不会导入。 ', template,
+      '　导出的学生名单也是这个格式，改好后可直接导入。'),
     h('div', { class: 'toolbar' }, fileInput,
-      h('label', { class: 'check' }, dryRun, ' 只检查，不导入'), submit));
+      h('label', { class: 'check' }, dryRun, ' 只检查，不导入'), submit, h('div', { class: 'spacer' }),
+      exportButton('导出学生名单', `/schools/${ctx.school.id}/students/export.xlsx`, {}, '学生名单.xlsx')));
 
   fill(view, form, result);
 
