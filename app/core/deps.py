@@ -47,6 +47,8 @@ class Actor:
     name: str
     # school_id → (staff_id, roles) for each school this person works at.
     staff: dict[int, tuple[int, frozenset[str]]] = field(default_factory=dict)
+    # school_id → their name on that school's staff list (what releases, patrols and reports say).
+    staff_names: dict[int, str] = field(default_factory=dict)
     guardian_ids: tuple[int, ...] = ()
     # Schools where this person is a guardian (one Guardian row per school).
     guardian_school_ids: frozenset[int] = frozenset()
@@ -108,7 +110,7 @@ _NOTHING = null()
 _ACTOR = union_all(
     # First: a UNION's columns take their types from its first SELECT, and `roles` is JSON.
     select(literal_column("'staff'").label("kind"), Staff.id, Staff.school_id, Staff.roles,
-           _NOTHING.label("name")).where(Staff.account_id == _ME, Staff.is_active == True),  # noqa: E712
+           Staff.name.label("name")).where(Staff.account_id == _ME, Staff.is_active == True),  # noqa: E712
     select(literal_column("'account'"), Account.id, _NOTHING, _NOTHING, Account.display_name).where(
         Account.id == _ME, Account.is_active == True),  # noqa: E712
     select(literal_column("'guardian'"), Guardian.id, Guardian.school_id, _NOTHING, _NOTHING).where(
@@ -128,6 +130,7 @@ def load_actor(session: Session, account_id: int) -> Actor | None:
         account_id=account.id,
         name=account.name,
         staff={row.school_id: (row.id, frozenset(row.roles or [])) for row in of["staff"]},
+        staff_names={row.school_id: row.name for row in of["staff"]},
         guardian_ids=tuple(row.id for row in of["guardian"]),
         guardian_school_ids=frozenset(row.school_id for row in of["guardian"]),
         district_school_ids=frozenset(row.school_id for row in of["district"]),

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from app.attendance.models import Attendance, AttendanceStatus, ServiceSession, SessionKind
 from app.attendance.places import Day, Place, PlaceKind, _leaves_on, expected_places
-from app.attendance.service import classes_by_id, hhmm, school_day, staff_names, students_by_id
+from app.attendance.service import classes_by_id, hhmm, school_day, students_by_id
 from app.calendar.models import CalendarChange
 from app.calendar.service import ServiceDay, classify, grade_band, timetable
 from app.caregroups.models import CareGroup, CareGroupMember
@@ -629,7 +629,7 @@ def _releaser(session: Session, caller: Caller, school_id: int) -> Releaser:
     staff_id = caller.actor.staff_id(school_id)
     if staff_id is None or school_id not in caller.school_ids:
         raise Forbidden()
-    return Releaser(school_id, staff_id, staff_names(session, [staff_id])[staff_id])
+    return Releaser(school_id, staff_id, caller.actor.staff_names[school_id])  # read with the caller
 
 
 _insert_handoff = InsertOnce(Handoff, "student_id", "day")
