@@ -195,8 +195,9 @@ class Deliverer:
             template_id = self.settings.template_id(message.event) if event else None
             if not openid or event is None or template_id is None:
                 outcome = _Outcome(OutboxStatus.SKIPPED, "未绑定微信" if not openid else "未配置消息模板")
-            elif not event.safety and not wechat_messages_allowed(session, account_id=message.account_id,
-                                                                  student_id=message.data.get("student_id")):
+            elif not event.safety and not wechat_messages_allowed(
+                    session, account_id=message.account_id, student_id=message.data.get("student_id"),
+                    student_ids=message.data.get("student_ids") or ()):
                 outcome = _Outcome(OutboxStatus.SKIPPED, "家长未同意或已撤回消息通知（仅发安全提醒）")
             elif not self._reserve_acceptance(session, message.account_id, template_id):
                 outcome = _Outcome(OutboxStatus.SKIPPED, "没有可用的订阅次数")

@@ -272,11 +272,16 @@ def guardians_with_photo_consent(session: Session, guardian_ids: Iterable[int]) 
     return allowed
 
 
-def wechat_messages_allowed(session: Session, *, account_id: int, student_id: int | None) -> bool:
-    """Whether a non-safety message about the child may go out through WeChat to this account: always for staff
-    (not a guardian of the child), for a guardian only while their notifications consent holds (any version)."""
-    if not student_id:
-        return True
+def wechat_messages_allowed(session: Session, *, account_id: int, student_id: int | None = None,
+                            student_ids: Iterable[int] = ()) -> bool:
+    """Whether a non-safety message about these children may go out through WeChat to this account: always for
+    staff (not a guardian of the child), for a guardian only while their notifications consent holds (any version)
+    for every child the message names (one message may name a guardian's several children, e.g. a survey's)."""
+    return all(_notifications_allowed(session, account_id, sid)
+               for sid in {*student_ids, *([student_id] if student_id else [])})
+
+
+def _notifications_allowed(session: Session, account_id: int, student_id: int) -> bool:
     guardian_ids = list(session.exec(select(Guardian.id).join(Guardianship, Guardianship.guardian_id == Guardian.id)
                                      .where(Guardianship.student_id == student_id,
                                             Guardian.account_id == account_id)).all())

@@ -224,8 +224,10 @@ def announce(session: Session, survey: Survey) -> int:
     facts = {"survey_id": survey.id, "survey_title": survey.title, "deadline": _deadline(survey.closes_at)}
     return enqueue_many(session, event=SURVEY_OPEN.key, school_id=survey.school_id, messages=[
         (account_id, {**facts, "student_names": "、".join(name for _, name in kids),
-                      # a tap opens that child's surveys; with several children, all of them
-                      "student_id": kids[0][0] if len(kids) == 1 else ""}, f"survey_open:{survey.id}:{account_id}")
+                      # the worker checks each child's notifications consent; a tap opens that child's surveys,
+                      # or with several children (no `student_id`), all of them
+                      "student_ids": [sid for sid, _ in kids], **({"student_id": kids[0][0]} if len(kids) == 1 else {})},
+         f"survey_open:{survey.id}:{account_id}")
         for account_id, kids in children.items()])
 
 

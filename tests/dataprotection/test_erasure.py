@@ -193,3 +193,17 @@ def test_an_erased_child_cannot_be_filled_in_again(client, session, family):
     child = session.get(Student, family.child.id)
     assert child.name.startswith("已删除学生") and child.photo_path is None
     assert session.exec(select(Guardianship).where(Guardianship.student_id == child.id)).all() == []
+
+
+def test_a_survey_message_naming_siblings_stops_neither_the_export_nor_the_erasure(client, session, family):
+    """The mother is told of a survey once for both her children: her message about several children must not
+    break the per-child reads (on PostgreSQL a non-numeric student id in a message failed every one of them)."""
+    from tests.surveys.conftest import published
+    published(session, family.day.school)
+    message = session.exec(select(InboxMessage).where(InboxMessage.event == "survey_open",
+                                                      InboxMessage.account_id == family.mum.account_id)).one()
+    assert sorted(message.data["student_ids"]) == sorted([family.child.id, family.sibling.id])
+    assert client.get(f"/api/v1/students/{family.child.id}/data-export",
+                      headers=family.mum_headers).status_code == 200
+    leave_school(client, family)
+    assert erase(client, family).status_code == 200

@@ -15,7 +15,9 @@ from app.people.models import Guardianship
 from app.surveys import service
 from app.surveys.schemas import PublishIn
 from app.wechat.client import field_problem, truncate_field
-from tests.factories import approve_application, create_guardian, create_student
+from app.privacy.models import ConsentScope
+from app.privacy.service import wechat_messages_allowed
+from tests.factories import approve_application, create_guardian, create_student, give_consent
 from tests.surveys.conftest import admin_account, published, submit, survey_in
 
 
@@ -64,7 +66,8 @@ def test_publishing_an_open_survey_tells_each_family_once_in_a_few_statements(se
     messages = told(session)
     assert sorted(m.account_id for m in messages) == sorted(f.guardian.account_id for f in families)
     mum = next(m for m in messages if m.account_id == families[0].guardian.account_id)
-    assert mum.data["student_names"] == f"{families[0].student.name}、{sibling.name}" and mum.data["student_id"] == ""
+    assert mum.data["student_names"] == f"{families[0].student.name}、{sibling.name}" and "student_id" not in mum.data
+    assert mum.data["student_ids"] == [families[0].student.id, sibling.id]
     assert mum.title == "满意度调查" and "11月30日 16:00截止" in mum.body and mum.page == "pages/survey/index?student_id="
     only_child = next(m for m in messages if m.account_id == families[1].guardian.account_id)
     assert only_child.page == f"pages/survey/index?student_id={families[1].student.id}"
@@ -135,3 +138,22 @@ def test_the_closing_time_of_a_draft_or_an_ended_survey_stays(session, world, fi
     with pytest.raises(AppError) as refused:
         service.change_closes_at(session=session, row=scheduled, closes_at=utcnow() + timedelta(days=1))
     assert refused.value.code == "SURVEY_CLOSES_BEFORE_OPENING"
+
+
+def test_a_message_naming_two_children_goes_through_wechat_only_with_consent_for_both(
+        session, world, fixed_clock, families):
+    """The survey's message to a mother of two names both children: WeChat carries it only while she agrees to
+    notifications for each of them (the inbox has it either way)."""
+    mum = families[0].guardian
+    sibling = create_student(session, families[0].school_class)
+    approve_application(session, sibling, world.a.term)
+    session.add(Guardianship(school_id=world.a.school.id, student_id=sibling.id, guardian_id=mum.id, relation="妈妈"))
+    give_consent(session, mum, sibling, ConsentScope.ROSTER)  # not notifications, for this child
+    session.commit()
+    service.publish(session=session, row=draft(session, world, audience="in_care"),
+                    data=PublishIn(closes_at=utcnow() + timedelta(days=7)))
+    message = next(m for m in told(session) if m.account_id == mum.account_id)
+    assert message.data["student_ids"] == [families[0].student.id, sibling.id]
+    assert not wechat_messages_allowed(session, account_id=mum.account_id, student_ids=message.data["student_ids"])
+    give_consent(session, mum, sibling, ConsentScope.NOTIFICATIONS)
+    assert wechat_messages_allowed(session, account_id=mum.account_id, student_ids=message.data["student_ids"])
