@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from app.attendance.models import Attendance, AttendanceStatus, ServiceSession, SessionKind
 from app.attendance.places import Day, Place, PlaceKind, _leaves_on, expected_places
-from app.attendance.service import classes_by_id, hhmm, school_day, staff_names, students_by_id
+from app.attendance.service import classes_by_id, hhmm, school_day, students_by_id
 from app.calendar.models import CalendarChange
 from app.calendar.service import ServiceDay, classify, grade_band, timetable
 from app.caregroups.models import CareGroup, CareGroupMember
@@ -33,7 +33,7 @@ from app.notify.service import notify_guardians_of_many
 from app.people.exposure import Disclosure
 from app.people.models import Guardian, Guardianship, Student
 from app.people.photos import delete_photo, photo_link, save_photo
-from app.people.service import is_guardian_of
+from app.people.service import is_guardian_of, staff_names
 from app.pickup import codes
 from app.privacy.service import guardians_with_photo_consent
 from app.pickup.models import (

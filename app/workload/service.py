@@ -25,6 +25,7 @@ from app.core.xlsx import workbook_bytes
 from app.duty.models import DutyAssignment, PatrolRecord
 from app.enrollment.service import published_plan
 from app.people.models import Staff
+from app.people.service import staff_names
 from app.schools.models import School, Term
 from app.schools.service import export_title, school_rules
 from app.workload.schemas import SchoolRecordsOut, ServedSession, ServiceRecordOut, StaffTotals, Totals
@@ -112,8 +113,7 @@ def _totals(rows: list[tuple[SessionStaff, ServiceSession]]) -> Totals:
 
 
 def _names(session: Session, rows: list[tuple[SessionStaff, ServiceSession]]) -> dict[int, str]:
-    ids = {r.staff_id for r, _ in rows} | {r.replaced_staff_id for r, _ in rows if r.replaced_staff_id}
-    return dict(session.exec(select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all()) if ids else {}
+    return staff_names(session, [r.staff_id for r, _ in rows] + [r.replaced_staff_id for r, _ in rows])
 
 
 def _served_session(row: SessionStaff, served: ServiceSession, names: dict[int, str]) -> ServedSession:
@@ -167,7 +167,7 @@ def _staff_totals(session: Session, school: School, period: Month, days: list[da
     duty = _duty_counts(session, school.id, period, days)
     by_staff = _by_staff(rows)
     ids = sorted(set(by_staff) | set(duty))
-    names = dict(session.exec(select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all()) if ids else {}
+    names = staff_names(session, ids)
     out = []
     for staff_id in ids:
         totals = _totals(by_staff.get(staff_id, []))
