@@ -39,7 +39,7 @@ from app.notify.service import enqueue, notify_guardians, notify_guardians_of_ma
 from app.notify.worker import PeriodicJob, register_periodic
 from app.people.models import Staff, Student
 from app.people.photos import photo_link
-from app.people.service import staff_accounts
+from app.people.service import staff_accounts, staff_names
 from app.reports.models import forget_figures
 from app.schools.models import School, SchoolClass, Term
 from app.schools.service import school_rules
@@ -72,11 +72,6 @@ def hhmm(at: datetime) -> str:
 def session_starts(row: ServiceSession) -> datetime:
     """When the session starts, in UTC (its times are school-local)."""
     return school_moment(row.day, row.starts_at)
-
-
-def staff_names(session: Session, staff_ids: Iterable[int]) -> dict[int, str]:
-    ids = set(staff_ids)
-    return dict(session.exec(select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all()) if ids else {}
 
 
 def _marker_names(session: Session, school_id: int, account_ids: Iterable[int]) -> dict[int, str]:

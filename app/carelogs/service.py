@@ -12,7 +12,8 @@ from app.core.clock import today, utcnow
 from app.core.db import InsertOnce
 from app.core.deps import Caller
 from app.core.errors import AppError, Conflict, Forbidden
-from app.people.models import Staff, Student
+from app.people.models import Student
+from app.people.service import staff_names
 
 _add_version = InsertOnce(CareLogVersion, "session_id", "version")
 
@@ -49,7 +50,7 @@ def write(*, session: Session, caller: Caller, row: ServiceSession, data: CareLo
     if ids - known:
         raise AppError("STUDENT_NOT_FOUND", "记录里有不是本校的学生", status_code=404)
     latest = session.exec(select(func.max(CareLogVersion.version)).where(CareLogVersion.session_id == row.id)).one()
-    name = session.exec(select(Staff.name).where(Staff.id == staff_id)).first() or caller.actor.name
+    name = staff_names(session, [staff_id]).get(staff_id) or caller.actor.name
     # Two teachers saving at the same moment: the version number is unique, the second is asked to look again.
     if not _add_version(session, dict(
             school_id=row.school_id, session_id=row.id, version=(latest or 0) + 1, activities=data.activities,

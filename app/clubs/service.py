@@ -34,7 +34,7 @@ from app.enrollment.service import published_plan
 from app.notify.service import notify_guardians
 from app.people.exposure import Disclosure
 from app.people.models import Guardian, Guardianship, Staff, Student
-from app.people.service import is_guardian_of, priorities_of
+from app.people.service import is_guardian_of, priorities_of, staff_names
 from app.schools.models import SchoolClass, Term, class_name
 
 log = logging.getLogger("kehou.clubs")
@@ -117,8 +117,7 @@ def club_outs(session: Session, clubs: list[Club], student: Student | None = Non
         ClubEnrollment.club_id.in_(ids), ClubEnrollment.status == EnrollmentStatus.WAITLISTED)
         .group_by(ClubEnrollment.club_id)).all()) if ids else {}
     teacher_ids = {c.teacher_staff_id for c in clubs if c.teacher_staff_id}
-    teachers = dict(session.exec(select(Staff.id, Staff.name).where(Staff.id.in_(teacher_ids))).all()) \
-        if teacher_ids else {}
+    teachers = staff_names(session, teacher_ids)
     mine = {}
     if student is not None and ids:
         mine = dict(session.exec(select(ClubEnrollment.club_id, ClubEnrollment.status).where(

@@ -22,6 +22,7 @@ from app.duty.schemas import (
 )
 from app.enrollment.service import published_plan
 from app.people.models import Staff
+from app.people.service import staff_names
 from app.schools.models import Term
 from app.schools.service import school_rules
 
@@ -116,7 +117,7 @@ def roster(*, session: Session, school_id: int, start: date, end: date) -> list[
                                                      DutyAssignment.day >= start, DutyAssignment.day <= end)
                         .order_by(DutyAssignment.day, DutyAssignment.id)).all()
     ids = {r.staff_id for r in rows} | {r.swapped_from_staff_id for r in rows if r.swapped_from_staff_id}
-    names = dict(session.exec(select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all()) if ids else {}
+    names = staff_names(session, ids)
     by_day: dict[date, list[DutyAssignment]] = defaultdict(list)
     for row in rows:
         by_day[row.day].append(row)

@@ -20,8 +20,8 @@ from app.incidents.models import Incident, IncidentEntry, IncidentType
 from app.incidents.schemas import SEVERITY_LABELS, EntryIn, EntryOut, IncidentIn, IncidentOut, InvolvedChild
 from app.notify.events import INCIDENT, EventType, register
 from app.notify.service import enqueue, notify_guardians
-from app.people.models import Staff, Student
-from app.people.service import staff_accounts
+from app.people.models import Student
+from app.people.service import staff_accounts, staff_names
 from app.schools.models import SchoolClass
 
 INCIDENT_ALERT = register(EventType(
@@ -32,7 +32,7 @@ CORRECTABLE = ("severity", "place", "description", "actions_taken")
 
 def _staff_name(session: Session, caller: Caller, school_id: int) -> str:
     staff_id = caller.actor.staff_id(school_id)
-    return session.exec(select(Staff.name).where(Staff.id == staff_id)).first() or caller.actor.name
+    return staff_names(session, [staff_id]).get(staff_id) or caller.actor.name
 
 
 def _children(session: Session, school_id: int, student_ids: list[int]) -> list[InvolvedChild]:

@@ -222,6 +222,12 @@ def staff_accounts(session: Session, staff_ids: Iterable[int | None]) -> list[in
         Staff.id.in_(ids), Staff.is_active == True, Staff.account_id.is_not(None))).all()))  # noqa: E712
 
 
+def staff_names(session: Session, staff_ids: Iterable[int | None]) -> dict[int, str]:
+    """staff id → name, in one read (none for no ids); an id of nobody is left out."""
+    ids = {s for s in staff_ids if s}
+    return dict(session.exec(select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all()) if ids else {}
+
+
 def staff_outs(session: Session, rows: list[Staff]) -> list[StaffOut]:
     account_ids = {s.account_id for s in rows if s.account_id}
     accounts = {a.id: a for a in session.exec(select(Account).where(Account.id.in_(account_ids))).all()} \

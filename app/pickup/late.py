@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.attendance.places import session_staff_ids
-from app.attendance.service import hhmm, school_day, staff_names, sweep_schools
+from app.attendance.service import hhmm, school_day, sweep_schools
 from app.core.clock import school_moment, today, utcnow
 from app.core.db import InsertOnce
 from app.core.errors import Conflict
@@ -19,7 +19,7 @@ from app.notify.worker import PeriodicJob, register_periodic
 from app.people.exposure import Disclosure
 from app.people.models import Guardian, Guardianship
 from app.people.photos import photo_link
-from app.people.service import staff_accounts
+from app.people.service import staff_accounts, staff_names
 from app.pickup.models import Clearance, LatePickup, LateStage
 from app.pickup.schemas import BoardCount, BoardOut, ClearanceOut, LateChildOut, RemainingChild
 from app.pickup.service import ChildToday, children_today

@@ -11,6 +11,7 @@ from app.core.clock import today
 from app.core.errors import AppError, Conflict, NotFound
 from app.core.scope import get_in_schools
 from app.people.models import Staff, Student
+from app.people.service import staff_names
 from app.schools.models import School, SchoolClass, SchoolRules, Term
 from app.schools.schemas import (
     ClassIn, ClassOut, ClassUpdate, RulesIn, RulesOut, SchoolOut, TermIn, TermOut, TermUpdate,
@@ -122,7 +123,7 @@ def class_outs(session: Session, classes: list[SchoolClass]) -> list[ClassOut]:
         select(Student.class_id, func.count()).where(Student.class_id.in_(ids), Student.is_active == True)  # noqa: E712
         .group_by(Student.class_id)).all()) if ids else {}
     head_ids = {c.head_staff_id for c in classes if c.head_staff_id}
-    heads = dict(session.exec(select(Staff.id, Staff.name).where(Staff.id.in_(head_ids))).all()) if head_ids else {}
+    heads = staff_names(session, head_ids)
     return [ClassOut(id=c.id, school_id=c.school_id, grade=c.grade, number=c.number, name=c.name,
                      head_staff_id=c.head_staff_id, head_staff_name=heads.get(c.head_staff_id),
                      student_count=counts.get(c.id, 0)) for c in classes]

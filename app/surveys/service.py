@@ -269,6 +269,16 @@ def _eligible_query(survey: Survey):
     return query
 
 
+def _in_care(session: Session, term_ids: set[int], student_ids: list[int]) -> set[tuple[int, int]]:
+    """(term_id, student_id) of the children with an approved application in those terms: whom an in_care survey
+    of the term asks (`_eligible_query`'s rule, for many surveys and children in one read)."""
+    if not term_ids or not student_ids:
+        return set()
+    return set(session.exec(select(Application.term_id, Application.student_id).where(
+        Application.term_id.in_(term_ids), Application.student_id.in_(student_ids),
+        Application.status == AppStatus.APPROVED)).all())
+
+
 def is_asked(session: Session, survey: Survey, student: Student) -> bool:
     return session.exec(_eligible_query(survey).where(Student.id == student.id)).first() is not None
 
@@ -361,8 +371,16 @@ def check_answers(questions: list[dict], answers: list[AnswerIn]) -> dict[int, d
 
 
 def _answers_of(session: Session, response_id: int) -> dict[int, dict]:
-    rows = session.exec(select(SurveyAnswer).where(SurveyAnswer.response_id == response_id)).all()
-    return {r.question_id: _stored(r) for r in rows}
+    return _answers_of_many(session, [response_id])[response_id]
+
+
+def _answers_of_many(session: Session, response_ids: list[int]) -> dict[int, dict[int, dict]]:
+    """`_answers_of` for many responses in one read: {response_id: {question_id: value}}."""
+    out: dict[int, dict[int, dict]] = {response_id: {} for response_id in response_ids}
+    if response_ids:
+        for row in session.exec(select(SurveyAnswer).where(SurveyAnswer.response_id.in_(response_ids))):
+            out[row.response_id][row.question_id] = _stored(row)
+    return out
 
 
 def _stored(row: SurveyAnswer) -> dict:
@@ -443,18 +461,24 @@ def my_surveys(*, session: Session, caller: Caller) -> list[MyChildSurveys]:
                                                   Survey.status == SurveyStatus.PUBLISHED)
                              .order_by(Survey.id)).all() if school_ids else []
     live = [s for s in published if survey_state(s) == "open"]
+    student_ids = [s.id for s, _, _ in children]
+    responses = {(r.survey_id, r.student_id): r for r in session.exec(select(SurveyResponse).where(
+        SurveyResponse.survey_id.in_([s.id for s in live]), SurveyResponse.student_id.in_(student_ids)))
+        } if live else {}
+    answers = _answers_of_many(session, [r.id for r in responses.values()])
+    in_care = _in_care(session, {s.term_id for s in live if s.audience == "in_care"}, student_ids)
     out = []
     for student, school_class, school in children:
         surveys = []
         for survey in (s for s in live if s.school_id == student.school_id):
-            response = session.exec(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id,
-                                                                 SurveyResponse.student_id == student.id)).first()
-            if response is None and not is_asked(session, survey, student):
+            response = responses.get((survey.id, student.id))
+            # The child is active and of the survey's school: asked, unless the survey asks only those in care.
+            if response is None and survey.audience == "in_care" and (survey.term_id, student.id) not in in_care:
                 continue
             surveys.append(MySurvey(
                 id=survey.id, title=survey.title, intro=survey.intro, state="open", closes_at=survey.closes_at,
                 questions=[_question_out(q) for q in survey.questions], answered=response is not None,
-                response=_response_out(response, _answers_of(session, response.id)) if response else None))
+                response=_response_out(response, answers[response.id]) if response else None))
         out.append(MyChildSurveys(student_id=student.id, student_name=student.name, school_id=school.id,
                                   school_name=school.name, class_name=school_class.name, surveys=surveys))
     return out

@@ -25,6 +25,7 @@ from app.core.xlsx import workbook_bytes
 from app.duty.models import DutyAssignment, PatrolRecord
 from app.enrollment.service import published_plan
 from app.people.models import Staff
+from app.people.service import staff_names
 from app.schools.models import School, Term
 from app.schools.service import export_title, school_rules
 from app.workload.schemas import SchoolRecordsOut, ServedSession, ServiceRecordOut, StaffTotals, Totals
@@ -76,13 +77,17 @@ def served_days(session: Session, school_id: int, first: date, last: date) -> li
     return sorted(days)
 
 
-def _served(session: Session, school_id: int, month: Month, staff_id: int | None = None
-            ) -> list[tuple[SessionStaff, ServiceSession]]:
-    """Every (teacher, session) that counts in the month, in date order."""
+def _counted_days(session: Session, school_id: int, month: Month) -> list[date]:
+    """The served days of the month up to the last day that counts (none for a month not begun). Read once per
+    record and handed to whatever needs them: the calendar is the costly read."""
     until = month.counted_until
-    if until is None:
-        return []
-    days = served_days(session, school_id, month.first, until)
+    return served_days(session, school_id, month.first, until) if until is not None else []
+
+
+def _served(session: Session, school_id: int, month: Month, days: list[date], staff_id: int | None = None
+            ) -> list[tuple[SessionStaff, ServiceSession]]:
+    """Every (teacher, session) that counts in the month (`days`: its counted days), in date order."""
+    until = month.counted_until
     if not days:
         return []
     # A day somebody opened already has all its sessions; today's teachers may still change with the rota.
@@ -108,8 +113,7 @@ def _totals(rows: list[tuple[SessionStaff, ServiceSession]]) -> Totals:
 
 
 def _names(session: Session, rows: list[tuple[SessionStaff, ServiceSession]]) -> dict[int, str]:
-    ids = {r.staff_id for r, _ in rows} | {r.replaced_staff_id for r, _ in rows if r.replaced_staff_id}
-    return dict(session.exec(select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all()) if ids else {}
+    return staff_names(session, [r.staff_id for r, _ in rows] + [r.replaced_staff_id for r, _ in rows])
 
 
 def _served_session(row: SessionStaff, served: ServiceSession, names: dict[int, str]) -> ServedSession:
@@ -127,7 +131,7 @@ def staff_record(*, session: Session, caller: Caller, staff_id: int, month: str 
     if caller.actor.staff_id(staff.school_id) != staff.id and not caller.actor.has_role(staff.school_id, "admin"):
         raise Forbidden("NOT_OWN_RECORD", "只能查看自己的课时记录")
     period = Month.parse(month)
-    rows = _served(session, staff.school_id, period, staff.id)
+    rows = _served(session, staff.school_id, period, _counted_days(session, staff.school_id, period), staff.id)
     names = _names(session, rows)
     return ServiceRecordOut(staff_id=staff.id, staff_name=staff.name, month=period.text,
                             counted_until=period.counted_until, totals=_totals(rows),
@@ -141,28 +145,29 @@ def _by_staff(rows: list[tuple[SessionStaff, ServiceSession]]) -> dict[int, list
     return dict(sorted(grouped.items()))
 
 
-def _duty_counts(session: Session, school_id: int, month: Month) -> dict[int, tuple[int, int]]:
-    """staff id → (patrols recorded, days on the duty roster) in the month, up to the day counted."""
+def _duty_counts(session: Session, school_id: int, month: Month, counted: list[date]) -> dict[int, tuple[int, int]]:
+    """staff id → (patrols recorded, days on the duty roster) in the month, up to the day counted (`counted`: the
+    month's counted days; a duty day counts only on one of them)."""
     until = month.counted_until
     if until is None:
         return {}
     patrols = Counter(session.exec(select(PatrolRecord.staff_id).where(
         PatrolRecord.school_id == school_id, PatrolRecord.day >= month.first, PatrolRecord.day <= until)).all())
-    served = set(served_days(session, school_id, month.first, until))
+    served = set(counted)
     days = Counter(staff_id for staff_id, day in session.exec(select(DutyAssignment.staff_id, DutyAssignment.day).where(
         DutyAssignment.school_id == school_id, DutyAssignment.day >= month.first, DutyAssignment.day <= until)).all()
         if day in served)
     return {sid: (patrols[sid], days[sid]) for sid in set(patrols) | set(days)}
 
 
-def _staff_totals(session: Session, school: School, period: Month, rows: list[tuple[SessionStaff, ServiceSession]]
-                  ) -> list[StaffTotals]:
+def _staff_totals(session: Session, school: School, period: Month, days: list[date],
+                  rows: list[tuple[SessionStaff, ServiceSession]]) -> list[StaffTotals]:
     """Everyone who served a session, patrolled or was on duty in the month, with their pay."""
     rules = school_rules(session, school.id)
-    duty = _duty_counts(session, school.id, period)
+    duty = _duty_counts(session, school.id, period, days)
     by_staff = _by_staff(rows)
     ids = sorted(set(by_staff) | set(duty))
-    names = dict(session.exec(select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all()) if ids else {}
+    names = staff_names(session, ids)
     out = []
     for staff_id in ids:
         totals = _totals(by_staff.get(staff_id, []))
@@ -178,8 +183,9 @@ def school_records(*, session: Session, school: School, month: str | None) -> Sc
     """Every staff member with sessions, patrols or duty days in the month: the list for workload pay (finance)
     and the monthly publicity (每月公示)."""
     period = Month.parse(month)
-    rows = _served(session, school.id, period)
-    staff = _staff_totals(session, school, period, rows)
+    days = _counted_days(session, school.id, period)
+    rows = _served(session, school.id, period, days)
+    staff = _staff_totals(session, school, period, days, rows)
     rules = school_rules(session, school.id)
     return SchoolRecordsOut(school_id=school.id, school_name=school.name, month=period.text,
                             counted_until=period.counted_until, staff=staff, totals=_totals(rows),
@@ -191,7 +197,8 @@ def school_records(*, session: Session, school: School, month: str | None) -> Sc
 def school_records_xlsx(*, session: Session, school: School, month: str | None) -> tuple[bytes, str]:
     """The month as an .xlsx (summary for 每月公示, then every session) and its file name."""
     period = Month.parse(month)
-    rows = _served(session, school.id, period)
+    days = _counted_days(session, school.id, period)
+    rows = _served(session, school.id, period, days)
     names = _names(session, rows)
     workbook = Workbook()
     summary = workbook.active
@@ -203,7 +210,7 @@ def school_records_xlsx(*, session: Session, school: School, month: str | None) 
     summary["A1"].font = Font(bold=True, size=14)
     summary["A1"].alignment = Alignment(horizontal="center")
     summary.append(SUMMARY_HEADERS)
-    staff = _staff_totals(session, school, period, rows)
+    staff = _staff_totals(session, school, period, days, rows)
     for t in staff:
         summary.append([t.staff_name, t.care_group_sessions, t.club_sessions, t.substitutions, t.sessions, t.minutes,
                         t.patrols, t.duty_days, t.pay_cents / 100])

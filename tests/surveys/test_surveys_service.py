@@ -229,6 +229,48 @@ def test_my_surveys_lists_each_child_with_the_open_surveys_and_what_was_sent(ses
     assert [(s.id, s.answered, s.response) for s in child.surveys] == [(row.id, False, None)]
 
 
+def test_my_surveys_reads_five_statements_however_many_children_and_surveys(session, world, fixed_clock, families):
+    """Children, surveys, responses, their answers and who is in care are each read once for all of them."""
+    from sqlalchemy import event
+
+    a = world.a
+    everyone = published(session, a)
+    in_care = published(session, a, audience="in_care")
+    first = families[0]
+    submit(session, first.guardian, first.student, everyone, (1, 4), (2, 5), (3, [1]))
+
+    def statements():
+        caller = guardian_caller(session, first.guardian.account_id)  # (opens the transaction: not counted)
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(session.get_bind(), "before_cursor_execute", listener)
+        try:
+            mine = service.my_surveys(session=session, caller=caller)
+        finally:
+            event.remove(session.get_bind(), "before_cursor_execute", listener)
+        return len(seen), mine
+
+    one, mine = statements()
+    assert [[(s.id, s.answered) for s in c.surveys] for c in mine] == [[(everyone.id, True), (in_care.id, False)]]
+
+    outside = create_student(session, first.school_class)  # not in care: asked by `everyone` only
+    for student in (families[1].student, outside):
+        session.add(Guardianship(school_id=a.school.id, student_id=student.id, guardian_id=first.guardian.id,
+                                 relation="妈妈"))
+    session.commit()
+    later = published(session, a, title="第二份问卷")
+    submit(session, first.guardian, families[1].student, in_care, (1, 3), (2, 4), (3, [2]), (5, "多些阅读"))
+    three, mine = statements()
+    assert one == three == 5
+    assert {c.student_id: [(s.id, s.answered) for s in c.surveys] for c in mine} == {
+        first.student.id: [(everyone.id, True), (in_care.id, False), (later.id, False)],
+        families[1].student.id: [(everyone.id, False), (in_care.id, True), (later.id, False)],
+        outside.id: [(everyone.id, False), (later.id, False)]}
+    [answered] = [s for c in mine for s in c.surveys if c.student_id == families[1].student.id and s.answered]
+    assert [(x.question_id, x.rating, x.option_ids, x.text) for x in answered.response.answers] == [
+        (1, 3, None, None), (2, 4, None, None), (3, None, [2], None), (5, None, None, "多些阅读")]
+
+
 # ---------- every answer against its question ----------
 
 @pytest.mark.parametrize("pairs, question_id, message", [

@@ -168,3 +168,20 @@ def test_pay_counts_sessions_duty_days_and_patrols_for_finance(client, session, 
     teacher = by_name[rota["teacher"].name]
     assert teacher.pay_cents == NOVEMBER_DAYS * 3000
     assert school.pay_cents == sum(row.pay_cents for row in school.staff)
+
+
+def test_the_school_list_and_its_xlsx_read_the_calendar_once(session, world, rota, monkeypatch):
+    """The month's served days are read once and serve both the sessions and the duty days."""
+    ranges = []
+    read = service.served_days
+
+    def counted(session, school_id, first, last):
+        ranges.append((first, last))
+        return read(session, school_id, first, last)
+
+    monkeypatch.setattr(service, "served_days", counted)
+    school = service.school_records(session=session, school=world.a.school, month="2026-11")
+    assert ranges == [(date(2026, 11, 1), date(2026, 11, 23))]
+    assert school.totals.sessions == NOVEMBER_DAYS + NOVEMBER_WEDNESDAYS
+    service.school_records_xlsx(session=session, school=world.a.school, month="2026-11")
+    assert len(ranges) == 2
