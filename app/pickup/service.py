@@ -33,7 +33,7 @@ from app.notify.service import notify_guardians_of_many
 from app.people.exposure import Disclosure
 from app.people.models import Guardian, Guardianship, Student
 from app.people.photos import delete_photo, photo_link, save_photo
-from app.people.service import is_guardian_of, staff_names
+from app.people.service import is_guardian_of
 from app.pickup import codes
 from app.privacy.service import guardians_with_photo_consent
 from app.pickup.models import (
