@@ -1,11 +1,12 @@
 """The student list as .xlsx, in the roster import's own columns: edited in Excel, the file imports again (the
-importer passes over the title row), matched by student number."""
+importer passes over the title row), matched by student number; its 状态 column keeps a child who left as left."""
 
 from collections import defaultdict
 
 from sqlmodel import Session, select
 
 from app.core.xlsx import titled_workbook
+from app.dataprotection.models import StudentErasure
 from app.people.models import PRIORITY_FLAGS, Guardian, Guardianship, Student
 from app.schools.models import GRADE_NAMES, SchoolClass
 from app.schools.service import export_title
@@ -19,8 +20,10 @@ def students_xlsx(session: Session, school_id: int, *, class_id: int | None = No
                   include_inactive: bool = False) -> tuple[bytes, list[int]]:
     """The school's students by class and number, each with their guardians (the first two in the import's
     columns, any others beside), and the ids listed."""
+    # An erased child has nothing left to list, and the importer refuses them: they are left out.
     query = (select(Student, SchoolClass).join(SchoolClass, SchoolClass.id == Student.class_id)
-             .where(Student.school_id == school_id))
+             .where(Student.school_id == school_id,
+                    Student.id.not_in(select(StudentErasure.student_id).where(StudentErasure.school_id == school_id))))
     if not include_inactive:
         query = query.where(Student.is_active == True)  # noqa: E712
     if class_id is not None:

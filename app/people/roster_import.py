@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from app.core.clock import utcnow
 from app.core.errors import AppError
+from app.dataprotection.models import StudentErasure
 from app.people.models import PRIORITY_FLAGS, Guardian, Guardianship, Student
 from app.people.schemas import normalise_phone
 from app.people.service import name_initials, priorities_of, set_priorities, upsert_guardian
@@ -40,7 +41,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "g2_name": ("监护人2姓名", "家长2姓名"),
     "g2_phone": ("监护人2电话", "家长2电话"),
     "g2_relation": ("监护人2关系", "家长2关系"),
+    # Kehou's own student list export says whether each child is still at school; a school's roster need not.
+    "status": ("状态", "在校状态"),
 }
+STATUS_WORDS = {"": True, "在校": True, "已离校": False, "离校": False}
 REQUIRED = ("student_no", "name", "gender", "class", "g1_name", "g1_phone", "g1_relation")
 GENDERS = {"男": "male", "女": "female"}
 # Short and long names of the priority groups → the API's keys.
@@ -84,6 +88,7 @@ class _StudentRow:
     birth_date: date | None
     priority: list[str]
     guardians: list[_GuardianRow] = field(default_factory=list)
+    active: bool = True       # 状态: 在校 (or blank) / 已离校
 
 
 # ---------- reading the file ----------
@@ -225,12 +230,15 @@ class _RowChecker:
         if value("birth_date") and birth is None:
             self.error(line, "birth_date", "日期格式应为 2018-03-05")
         priority = self._priorities(line, value("priority"))
+        active = STATUS_WORDS.get(value("status"))
+        if active is None:
+            self.error(line, "status", "状态应为“在校”或“已离校”，或不填")
         guardians = [g for g in (self._guardian(line, value, "g1", required=True),
                                  self._guardian(line, value, "g2", required=False)) if g]
         if len(self.errors) > before:
             return None
         return _StudentRow(line=line, student_no=student_no, name=value("name"), gender=gender, grade=place[0],
-                           number=place[1], birth_date=birth, priority=priority, guardians=guardians)
+                           number=place[1], birth_date=birth, priority=priority, guardians=guardians, active=active)
 
     def _priorities(self, line: int, text: str) -> list[str]:
         keys = []
@@ -302,6 +310,11 @@ def import_roster(*, session: Session, school_id: int, data: bytes,
     existing = {s.student_no: s for s in session.exec(
         select(Student).where(Student.school_id == school_id,
                               Student.student_no.in_([r.student_no for r in rows]))).all()}
+    erased = set(session.exec(select(StudentErasure.student_id).where(
+        StudentErasure.student_id.in_([s.id for s in existing.values()]))).all()) if existing else set()
+    if erased:  # an erased child is never filled in again (docs/privacy.md, "Erasure")
+        _refuse([RosterError(row=r.line, column="学号", message="该学生的个人信息已删除，不能再导入")
+                 for r in rows if r.student_no in existing and existing[r.student_no].id in erased])
     result = RosterImportResult(dry_run=dry_run, created=0, updated=0, unchanged=0, guardians_created=0,
                                 classes_created=[])
     known_phones = set(session.exec(select(Guardian.phone).where(Guardian.school_id == school_id)).all())
@@ -318,7 +331,7 @@ def import_roster(*, session: Session, school_id: int, data: bytes,
         if student is None:
             student = Student(school_id=school_id, class_id=school_class.id, student_no=row.student_no,
                               name=row.name, name_initials=name_initials(row.name), gender=row.gender,
-                              birth_date=row.birth_date)
+                              birth_date=row.birth_date, is_active=row.active)
             set_priorities(student, row.priority)
             session.add(student)
             session.flush()
@@ -341,7 +354,7 @@ def import_roster(*, session: Session, school_id: int, data: bytes,
 
 
 def _apply_student(student: Student, row: _StudentRow, class_id: int) -> bool:
-    wanted = {"name": row.name, "gender": row.gender, "class_id": class_id, "is_active": True}
+    wanted = {"name": row.name, "gender": row.gender, "class_id": class_id, "is_active": row.active}
     if row.birth_date is not None:
         wanted["birth_date"] = row.birth_date
     changed = False

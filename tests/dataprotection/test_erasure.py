@@ -1,11 +1,13 @@
 """An admin erases a child who left: the child's personal data goes, the school's figures stay."""
 
+import pytest
 from sqlalchemy import select as sa_select
 from sqlmodel import select
 
 from app.audit.models import AuditEvent
 from app.carelogs.models import CareLogVersion
 from app.core.config import get_settings
+from app.core.errors import AppError
 from app.dataprotection.models import StudentErasure
 from app.incidents.models import Incident
 from app.leave.models import LeaveRequest
@@ -207,3 +209,22 @@ def test_a_survey_message_naming_siblings_stops_neither_the_export_nor_the_erasu
                       headers=family.mum_headers).status_code == 200
     leave_school(client, family)
     assert erase(client, family).status_code == 200
+
+
+def test_an_erased_child_is_neither_exported_nor_imported_again(client, session, family):
+    from app.people.roster_import import import_roster
+    from tests.sheets import read_xlsx
+    leave_school(client, family)
+    assert erase(client, family).status_code == 200
+    url = f"/api/v1/schools/{family.child.school_id}/students/export.xlsx"
+    listed = read_xlsx(client.get(url, params={"include_inactive": True}, headers=family.admin_headers))
+    assert f"erased-{family.child.id}" not in listed.column("学号") and family.sibling.student_no in listed.column("学号")
+    row = f"erased-{family.child.id},王小明,男,三年级1班,王大伟,13933334444,爸爸\n"
+    header = "学号,姓名,性别,班级,监护人姓名,监护人电话,关系\n"
+    with pytest.raises(AppError) as refused:
+        import_roster(session=session, school_id=family.child.school_id, data=(header + row).encode())
+    assert refused.value.code == "ROSTER_INVALID"
+    assert refused.value.extra["errors"] == [{"row": 2, "column": "学号", "message": "该学生的个人信息已删除，不能再导入"}]
+    session.expire_all()
+    child = session.get(Student, family.child.id)
+    assert child.name.startswith("已删除学生") and child.is_active is False

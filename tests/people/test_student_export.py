@@ -54,6 +54,19 @@ def test_an_exported_list_imports_again_unchanged(client, session, world):
     assert session.exec(select(Guardian).where(Guardian.school_id == a.school.id)).all()
 
 
+def test_a_child_who_left_stays_left_when_the_full_list_is_imported_again(client, session, world):
+    a = world.a
+    gone = a.students[3]
+    gone.is_active = False
+    session.add(gone)
+    session.commit()
+    response = client.get(url(world), params={"include_inactive": True}, headers=a.headers("admin"))
+    result = import_roster(session=session, school_id=a.school.id, data=response.content)
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 4)
+    session.refresh(gone)
+    assert gone.is_active is False
+
+
 def test_the_export_filters_by_class_and_grade_and_is_for_admins(client, world):
     a = world.a
     one_class = read_xlsx(client.get(url(world), params={"class_id": a.classes[1].id}, headers=a.headers("admin")))
