@@ -177,6 +177,13 @@ def install_error_handlers(app: FastAPI) -> None:
         log.info("database refused input on %s %s: %s", request.method, request.url.path, exc.orig)
         return error_response(422, "INVALID_INPUT", "输入包含无法保存的字符或数值")
 
+    @app.exception_handler(OverflowError)
+    async def _out_of_range(request: Request, exc: OverflowError) -> JSONResponse:
+        # A date so far out that arithmetic on it leaves the calendar (`?to=0001-01-02` minus a week): the
+        # client's input; routes that read nothing back have written nothing.
+        log.info("value out of range on %s %s: %s", request.method, request.url.path, exc)
+        return error_response(422, "OUT_OF_RANGE", "日期或数值超出了可处理的范围")
+
     @app.exception_handler(SQLAlchemyTimeoutError)
     async def _pool_exhausted(request: Request, exc: SQLAlchemyTimeoutError) -> JSONResponse:
         # Every database connection stayed busy for the pool's whole time-out: a rush, not a bug.

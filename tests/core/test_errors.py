@@ -1,5 +1,7 @@
 """One error shape; Chinese messages naming the field; no stack traces."""
 
+import pytest
+
 
 def test_validation_errors_are_chinese_and_name_the_field(client, world):
     response = client.post("/api/v1/guardians/bind", headers=world.a.headers("guardian"),
@@ -70,3 +72,11 @@ def test_a_rule_across_fields_keeps_its_own_chinese_message(client, world):
         "capacity": 20, "grades": [3]})
     assert response.status_code == 422
     assert "结束时间须晚于开始时间" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/duty/roster/export.xlsx?from=9999-12-31",
+                                  "/api/v1/incidents/export.xlsx?to=0001-01-02", "/api/v1/incidents?to=0001-01-02"])
+def test_a_date_at_the_end_of_the_calendar_is_refused_not_a_crash(client, world, path):
+    response = client.get(path, headers=world.a.headers("admin"))
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "OUT_OF_RANGE"
