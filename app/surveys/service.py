@@ -259,24 +259,27 @@ register_periodic(PeriodicJob("survey-openings", 60, sweep_openings))
 
 # ---------- who is asked ----------
 
+def _in_care_in(term_ids: Iterable[int]):
+    """Whom an in_care survey asks: a child with an approved application in the survey's term."""
+    return Application.term_id.in_(list(term_ids)), Application.status == AppStatus.APPROVED
+
+
 def _eligible_query(survey: Survey):
-    """Active children of the survey's school the survey asks about (for in_care: an approved application)."""
+    """Active children of the survey's school the survey asks about (for in_care: `_in_care_in`)."""
     query = (select(Student.id, SchoolClass.id, SchoolClass.grade).join(SchoolClass, SchoolClass.id == Student.class_id)
              .where(Student.school_id == survey.school_id, Student.is_active == True))  # noqa: E712
     if survey.audience == "in_care":
-        query = query.join(Application, Application.student_id == Student.id).where(
-            Application.term_id == survey.term_id, Application.status == AppStatus.APPROVED)
+        query = query.join(Application, Application.student_id == Student.id).where(*_in_care_in([survey.term_id]))
     return query
 
 
 def _in_care(session: Session, term_ids: set[int], student_ids: list[int]) -> set[tuple[int, int]]:
-    """(term_id, student_id) of the children with an approved application in those terms: whom an in_care survey
-    of the term asks (`_eligible_query`'s rule, for many surveys and children in one read)."""
+    """(term_id, student_id) of the children an in_care survey of those terms asks (`_in_care_in`), for many
+    surveys and children in one read."""
     if not term_ids or not student_ids:
         return set()
     return set(session.exec(select(Application.term_id, Application.student_id).where(
-        Application.term_id.in_(term_ids), Application.student_id.in_(student_ids),
-        Application.status == AppStatus.APPROVED)).all())
+        *_in_care_in(term_ids), Application.student_id.in_(student_ids))).all())
 
 
 def is_asked(session: Session, survey: Survey, student: Student) -> bool:
