@@ -16,7 +16,6 @@ from app.people import exports, photos, roster_import, service
 from app.people.exposure import disclosure
 from app.people.models import Guardian, Student
 from app.people.roster_import import RosterImportResult
-from app.privacy import service as privacy
 from app.people.schemas import (
     BindIn, BindOut, GuardianLinkIn, GuardianshipOut, GuardianshipUpdate, StaffBindCodeOut, StaffBindIn,
     StaffBindOut, StaffIn, StaffOut, StaffUpdate, StudentIn, StudentOut, StudentUpdate,
@@ -86,9 +85,8 @@ def update_student(student_id: PathId, body: StudentUpdate, session: SessionDep,
 def upload_photo(student_id: PathId, session: SessionDep, caller: AdminOrGuardian,
                  file: Annotated[UploadFile, File(description="JPG 或 PNG 照片")]) -> StudentOut:
     student = service.writable_student(session=session, caller=caller, student_id=student_id)
-    privacy.require_child_photo_consent(session, caller=caller, student=student)
     data = file.file.read(get_settings().max_photo_bytes + 1)
-    photos.save_photo(session=session, owner=student, data=data)
+    service.upload_student_photo(session=session, caller=caller, student=student, data=data)
     return disclosure(session, caller, student.school_id).student(service.student_outs(session, [student])[0])
 
 

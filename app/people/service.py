@@ -22,7 +22,7 @@ from app.core.security import hash_password
 from app.dataprotection.models import StudentErasure
 from app.people.exposure import Disclosure
 from app.people.models import PRIORITY_FLAGS, BindAttempt, Guardian, Guardianship, Staff, Student
-from app.people.photos import photo_link
+from app.people.photos import photo_link, save_photo
 from app.people.schemas import (
     BindOut, BoundStudent, GuardianLinkIn, GuardianshipOut, GuardianshipUpdate, StaffBindCodeOut, StaffBindOut,
     StaffIn, StaffOut, StaffUpdate, StudentIn, StudentOut, StudentUpdate,
@@ -124,6 +124,12 @@ def writable_student(*, session: Session, caller: Caller, student_id: int) -> St
     if session.exec(select(StudentErasure.id).where(StudentErasure.student_id == student.id)).first() is not None:
         raise Conflict("STUDENT_ERASED", "该学生的个人信息已删除，不能再修改")
     return student
+
+
+def upload_student_photo(*, session: Session, caller: Caller, student: Student, data: bytes) -> None:
+    """The child's new photo, only with a guardian's photo consent (app/privacy); refused, nothing is stored."""
+    privacy.require_child_photo_consent(session, caller=caller, student=student)
+    save_photo(session=session, owner=student, data=data)
 
 
 def is_guardian_of(session: Session, actor: Actor, student_id: int) -> bool:

@@ -7,6 +7,7 @@ from sqlmodel import select
 from app.core.config import get_settings
 from app.core.errors import AppError
 from app.people.models import Guardian, Guardianship
+from app.people import service as people
 from app.people.photos import save_photo
 from app.privacy import service
 from app.privacy.models import ConsentScope, PrivacyConsent
@@ -72,6 +73,19 @@ def test_a_guardian_uploads_the_childs_photo_only_with_their_own_photo_consent(s
                                                                   student=student))
     assert (refused.code, refused.status_code) == ("PHOTO_CONSENT_REQUIRED", 403)
     assert "同意使用照片" in refused.message
+
+
+def test_a_photo_upload_refused_for_want_of_consent_stores_nothing(session, world):
+    student = world.a.students[0]
+    dad = create_guardian(session, student, relation="爸爸", consent=[ConsentScope.ROSTER])
+    session.commit()
+    refused = refusal(lambda: people.upload_student_photo(session=session, caller=guardian_caller(session, dad),
+                                                          student=student, data=png_bytes()))
+    session.refresh(student)
+    assert refused.code == "PHOTO_CONSENT_REQUIRED" and student.photo_path is None
+    people.upload_student_photo(session=session, caller=guardian_caller(session, world.a.guardians[0]),
+                                student=student, data=png_bytes())
+    assert student.photo_path and media_file(student.photo_path).exists()
 
 
 def test_admins_upload_a_childs_photo_only_when_a_guardian_consented_to_photos(session, world):
