@@ -254,18 +254,6 @@ def _clubs(session: Session, term: Term) -> list[ClubFill]:
                      fill_rate=percent(counts[(c.id, EnrollmentStatus.ENROLLED)], c.capacity)) for c in clubs]
 
 
-def _teachers(session: Session, school_id: int, days: list[date]) -> Teachers:
-    teaching = {sid for sid, roles in session.exec(select(Staff.id, Staff.roles).where(
-        Staff.school_id == school_id, Staff.is_active == True)).all()  # noqa: E712
-        if {"teacher", "class_head"} & set(roles or [])}
-    served = session.exec(select(SessionStaff.staff_id).join(
-        ServiceSession, ServiceSession.id == SessionStaff.session_id).where(
-        SessionStaff.school_id == school_id, ServiceSession.day.in_(days))).all() if days else []
-    participating = teaching & set(served)
-    return Teachers(staff=len(teaching), participating=len(participating),
-                    participation_rate=percent(len(participating), len(teaching)), sessions=len(served))
-
-
 def _incidents(session: Session, school_id: int, start: date, end: date) -> Incidents:
     rows = session.exec(select(Incident.id, Incident.type).where(Incident.school_id == school_id,
                                                                  Incident.day >= start, Incident.day <= end)).all()
@@ -299,12 +287,12 @@ def school_dashboard(*, session: Session, school: School, term_id: int | None, s
     term = report_term(session, school.id, term_id)
     start, end = _range(term, start, end)
     figures = day_figures(session, school.id, start, end)
+    due, done = sum(f.patrols_due for f in figures), sum(f.patrols_done for f in figures)
     return SchoolDashboard(
         school=Named(id=school.id, name=school.name), term=Named(id=term.id, name=term.name), from_=start, to=end,
         participation=_participation(session, term), attendance=_attendance(figures), pickups=_pickups(figures),
-        clubs=_clubs(session, term), teachers=_teachers(session, school.id, [f.day for f in figures]),
-        patrols=Patrols(due=sum(f.patrols_due for f in figures), done=sum(f.patrols_done for f in figures),
-                        rate=percent(sum(f.patrols_done for f in figures), sum(f.patrols_due for f in figures))),
+        clubs=_clubs(session, term), teachers=_teachers_of(session, {school.id: figures})[school.id],
+        patrols=Patrols(due=due, done=done, rate=percent(done, due)),
         incidents=_incidents(session, school.id, start, end), fees=_fees(session, term),
         satisfaction=_satisfaction(session, school.id, term), computed_at=utcnow(),
         today_counted_at=next((f.computed_at for f in figures if f.day == today()), None))
@@ -522,7 +510,8 @@ def _served_days_of(session: Session, current: dict[int, Term | None], ranges: d
 
 
 def _teachers_of(session: Session, figures_of: dict[int, list[DayFigures]]) -> dict[int, Teachers]:
-    """`_teachers` for every school: schools serving the same days are read in one statement."""
+    """Each school's teachers (active staff who teach or head a class) and how many of them served on its days
+    (`figures`), with the sessions they served; schools serving the same days are read in one statement."""
     teaching: dict[int, set[int]] = {sid: set() for sid in figures_of}
     for school_id, staff_id, roles in session.exec(select(Staff.school_id, Staff.id, Staff.roles).where(
             Staff.school_id.in_(list(figures_of)), Staff.is_active == True)).all():  # noqa: E712

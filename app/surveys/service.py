@@ -418,8 +418,7 @@ def answer(*, session: Session, caller: Caller, survey_id: int, student_id: int,
     survey = session.get(Survey, survey_id)
     if survey is None or survey.school_id != student.school_id or survey.status == SurveyStatus.DRAFT:
         raise NotFound("SURVEY_NOT_FOUND", "未找到该问卷")
-    existing = session.exec(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id,
-                                                         SurveyResponse.student_id == student.id)).first()
+    existing = _response_of(session, survey, student)
     if existing is not None:
         return _same_again(session, survey, existing, answers)
     _open_for(session, survey, student)
@@ -429,15 +428,17 @@ def answer(*, session: Session, caller: Caller, survey_id: int, student_id: int,
                                        class_id=school_class.id, grade=school_class.grade,
                                        answered_by=caller.account_id, submitted_at=utcnow())):
         # Another phone of the family submitted at the same moment: theirs stands.
-        existing = session.exec(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id,
-                                                             SurveyResponse.student_id == student.id)).one()
-        return _same_again(session, survey, existing, answers)
-    response = session.exec(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id,
-                                                         SurveyResponse.student_id == student.id)).one()
+        return _same_again(session, survey, _response_of(session, survey, student), answers)
+    response = _response_of(session, survey, student)
     session.add_all([SurveyAnswer(school_id=survey.school_id, survey_id=survey.id, response_id=response.id,
                                   question_id=qid, **value) for qid, value in given.items()])
     session.commit()
     return _response_out(response, given)
+
+
+def _response_of(session: Session, survey: Survey, student: Student) -> SurveyResponse | None:
+    return session.exec(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id,
+                                                     SurveyResponse.student_id == student.id)).first()
 
 
 def _same_again(session: Session, survey: Survey, existing: SurveyResponse, answers: list[AnswerIn]) -> ResponseOut:
@@ -578,7 +579,7 @@ def results(*, session: Session, survey: Survey, grade: int | None = None, class
             item.texts = texts_by_question[q["id"]]
             item.answered = len(item.texts)
         out.append(item)
-    rating_answers = sum(r.rating.distribution[s].count for r in out if r.rating for s in range(5))
+    rating_answers = sum(r.answered for r in out if r.rating)
     satisfied_answers = sum(r.rating.satisfied for r in out if r.rating)
     eligible = eligible_count(session, survey, grade, class_id)
     return SurveyResults(survey=one_out(session, survey), filter=chosen, responses=responses, eligible=eligible,

@@ -164,3 +164,11 @@ def test_today_is_at_most_a_minute_old_and_says_when_it_was_counted(client, sess
     fixed_clock.advance(seconds=2)
     again = dashboard(client, day)
     assert (again["attendance"]["present"], again["today_counted_at"]) == (3, "2026-11-23T08:01:01Z")
+
+
+def test_a_term_of_another_school_is_not_found_and_keeps_nothing(client, session, day, world):
+    response = client.get(f"/api/v1/reports/schools/{world.a.school.id}", params={"term_id": world.b.term.id},
+                          headers=world.a.headers("admin"))
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "TERM_NOT_FOUND"
+    assert session.exec(select(func.count()).select_from(DayFigures)).one() == 0
