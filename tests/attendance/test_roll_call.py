@@ -136,6 +136,16 @@ def test_a_roll_call_tells_all_its_guardians_in_one_insert(session, day):
     assert told == {c.id for c in day.at_group} and len(inserts) == 1
 
 
+def test_a_roll_call_reads_its_day_once(session, day, monkeypatch):
+    """The roster it answers with is the day it checked the marks against, not the calendar and sessions read again."""
+    reads = []
+    real = service.school_day
+    monkeypatch.setattr(service, "school_day", lambda *args: reads.append(args) or real(*args))
+    roster = mark(session, day, day.caller(session, day.tutor, "teacher"), (day.at_group[0], "present"))
+    assert len(reads) == 1 and row_of(roster, day.at_group[0]).status == "present"
+    assert session.exec(select(Attendance).where(Attendance.student_id == day.at_group[0].id)).one().status == "present"
+
+
 def test_absent_mark_tells_no_one_it_arrived(session, day):
     mark(session, day, day.caller(session, day.tutor, "teacher"), (day.at_group[0], "absent"))
     assert inbox(session, "arrived") == []
