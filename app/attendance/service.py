@@ -217,8 +217,10 @@ def roster(*, session: Session, caller: Caller, row: ServiceSession) -> RosterOu
     return _roster(session, row, session_access(session, caller, row), caller.actor.staff_id(row.school_id))
 
 
-def _roster(session: Session, row: ServiceSession, access: Access, staff_id: int | None) -> RosterOut:
-    served = _day_of(session, row)
+def _roster(session: Session, row: ServiceSession, access: Access, staff_id: int | None,
+            served: Day | None = None) -> RosterOut:
+    """`served`: the session's day when the caller has just read it (`_day_of`), so it is not read again."""
+    served = served or _day_of(session, row)
     places = expected_places(session, served) if served else {}
     marks = {a.student_id: a for a in session.exec(select(Attendance).where(Attendance.session_id == row.id)).all()}
     at_club: dict[int, str] = {}
@@ -330,17 +332,20 @@ def mark_attendance(*, session: Session, caller: Caller, row: ServiceSession, ma
         session.add(mine)
         if is_arrival:
             arrived.append((students[mark.student_id], mine.arrived_at))
+    forget_figures(session, row.school_id, [row.day])  # a past day corrected: its kept figures are recomputed
+    # The roster answered is read before the commit, in the same transaction (it sees the marks just written), so
+    # the day read above serves it (after the commit its rows would be expired and read again one by one), and its
+    # teachers are the ones the arrival message names.
+    out = _roster(session, row, access, staff_id, served)
     if arrived:
-        staff = session_staff_ids(session, [row.id])[row.id]
-        teacher = "、".join(sorted(staff_names(session, staff).values())) or caller.actor.name
+        teacher = "、".join(sorted(t.name for t in out.session.teachers if t.name)) or caller.actor.name
         notify_guardians_of_many(
             session, school_id=row.school_id, event="arrived",
             data_of={student.id: {"student_name": student.name, "time": hhmm(at), "place": row.name,
                                   "teacher_name": teacher} for student, at in arrived},
             key_of=lambda student_id: f"arrived:{row.day.isoformat()}:{student_id}")  # once a day per child
-    forget_figures(session, row.school_id, [row.day])  # a past day corrected: its kept figures are recomputed
     session.commit()
-    return _roster(session, row, access, staff_id)
+    return out
 
 
 def _new_mark(session: Session, row: ServiceSession, student_id: int, status: str, account_id: int,

@@ -625,7 +625,7 @@ class Releaser:
     name: str
 
 
-def _releaser(session: Session, caller: Caller, school_id: int) -> Releaser:
+def _releaser(caller: Caller, school_id: int) -> Releaser:
     staff_id = caller.actor.staff_id(school_id)
     if staff_id is None or school_id not in caller.school_ids:
         raise Forbidden()
@@ -695,7 +695,7 @@ def release_by_code(*, session: Session, caller: Caller, code: str, student_ids:
     authorities = {a.student_id: a for a in account_authorities(session, adult.account_id, [school_id], day)}
     children = children_today(session, school_id, day, wanted)
     _check_ready(children, wanted, authorities.get)
-    by = _releaser(session, caller, school_id)
+    by = _releaser(caller, school_id)
     if not _use_code(session, {"device_id": adult.device_id, "issued_at": adult.issued_at, "used_at": utcnow()}):
         session.rollback()
         raise AppError("PICKUP_CODE_USED", "这个接送码已经用过，请家长等新码出现后再扫", status_code=409)
@@ -718,7 +718,7 @@ def release_manually(*, session: Session, caller: Caller, student: Student, guar
                  None)
     children = children_today(session, student.school_id, day, [student.id])
     _check_ready(children, [student.id], lambda _: adult)
-    by = _releaser(session, caller, student.school_id)
+    by = _releaser(caller, student.school_id)
     released = _release(session, by, day, children, HandoffMethod.MANUAL, lambda _: adult, note.strip())
     session.commit()
     return released[0]
@@ -801,7 +801,7 @@ def release_walking_home(*, session: Session, caller: Caller, school_id: int, st
             problems.append(_problem(child, sid, "WALK_HOME_TOO_EARLY", f"{child.end_time} 放学后才能自行回家"))
     if problems:
         raise _refusal(problems)
-    by = _releaser(session, caller, school_id)
+    by = _releaser(caller, school_id)
     released = _release(session, by, day, {sid: children[sid] for sid in wanted}, HandoffMethod.WALK_HOME,
                         lambda _: None, None)
     session.commit()

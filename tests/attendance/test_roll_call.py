@@ -136,6 +136,22 @@ def test_a_roll_call_tells_all_its_guardians_in_one_insert(session, day):
     assert told == {c.id for c in day.at_group} and len(inserts) == 1
 
 
+def test_a_roll_call_reads_its_day_and_its_teachers_once(session, day, monkeypatch):
+    """The roster it answers with is the day it checked the marks against, not the calendar and sessions read again,
+    and the arrival message names the teachers that roster names."""
+    reads = {"school_day": 0, "staff_names": 0}
+    for name in reads:
+        real = getattr(service, name)
+        monkeypatch.setattr(service, name, lambda *args, _real=real, _name=name: reads.update(
+            {_name: reads[_name] + 1}) or _real(*args))
+    child = day.at_group[0]
+    roster = mark(session, day, day.caller(session, day.tutor, "teacher"), (child, "present"))
+    assert reads == {"school_day": 1, "staff_names": 1}
+    assert row_of(roster, child).status == "present"
+    assert session.exec(select(Attendance).where(Attendance.student_id == child.id)).one().status == "present"
+    assert day.tutor.name in inbox(session, "arrived", day.school.guardians[0].account_id)[0].body
+
+
 def test_absent_mark_tells_no_one_it_arrived(session, day):
     mark(session, day, day.caller(session, day.tutor, "teacher"), (day.at_group[0], "absent"))
     assert inbox(session, "arrived") == []
