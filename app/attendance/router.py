@@ -51,8 +51,7 @@ def _logged_handover(session, caller, school_class, out: HandoverOut) -> Handove
             summary="点名（可只交部分孩子；status 为 unmarked 即撤销；整批要么全部保存要么都不保存；支持 Idempotency-Key）")
 def mark(session_id: PathId, body: Marks, session: SessionDep, caller: SessionStaff) -> RosterOut:
     row = service.get_session_row(session=session, caller=caller, session_id=session_id)
-    return _logged_roster(session, caller, row, service.mark_attendance(session=session, caller=caller, row=row,
-                                                                        marks=body))
+    return service.mark_attendance(session=session, caller=caller, row=row, marks=body)  # logs the roster it answers
 
 
 @router.get("/classes/{class_id}/handover", response_model=HandoverOut,

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from app.attendance.models import (
     AbsenceAlert, Attendance, AttendanceStatus, Handover, ServiceSession, SessionKind,
 )
+from app.audit.service import record_access
 from app.attendance.places import Day, Place, PlaceKind, expected_places, served_day, session_staff_ids
 from app.attendance.schemas import (
     ChildAttendanceOut, ChildDayOut, ChildHandoverOut, ChildPlaceOut, HandoverIn, HandoverOut, HandoverRow, LeaveOut,
@@ -344,6 +345,9 @@ def mark_attendance(*, session: Session, caller: Caller, row: ServiceSession, ma
             data_of={student.id: {"student_name": student.name, "time": hhmm(at), "place": row.name,
                                   "teacher_name": teacher} for student, at in arrived},
             key_of=lambda student_id: f"arrived:{row.day.isoformat()}:{student_id}")  # once a day per child
+    # The answer lists the session's children: logged as a roster read, in the roll call's own transaction.
+    record_access(session, caller, school_id=row.school_id, action="roster.session",
+                  student_ids=(r.student_id for r in out.rows), detail=row.name, commit=False)
     session.commit()
     return out
 

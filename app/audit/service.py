@@ -28,11 +28,13 @@ SHOWN_IDS = 200
 
 
 def record_access(session: Session, caller: Caller, *, school_id: int, action: str,
-                  student_ids: Iterable[int] = (), detail: str = "", by_guardian: bool = False) -> None:
+                  student_ids: Iterable[int] = (), detail: str = "", by_guardian: bool = False,
+                  commit: bool = True) -> None:
     """Log a staff read of children's data at `school_id` (nothing for a guardian reading their own child).
 
     `by_guardian` logs a guardian's own act as well: taking everything about their child out of Kehou (the export)
-    is part of the record whoever does it."""
+    is part of the record whoever does it. `commit=False` leaves the row in the caller's transaction (a write that
+    answers with children's data logs it with its own commit)."""
     if school_id not in caller.school_ids and not by_guardian:
         return
     ids = sorted(set(student_ids))
@@ -46,7 +48,8 @@ def record_access(session: Session, caller: Caller, *, school_id: int, action: s
     if ids:
         session.connection().execute(insert(AuditEventStudent), [{"event_id": event_id, "student_id": sid}
                                                                  for sid in ids])
-    session.commit()
+    if commit:
+        session.commit()
 
 
 def search(*, session: Session, school_ids: frozenset[int], student_id: int | None, actor_id: int | None,
