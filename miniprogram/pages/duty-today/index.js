@@ -12,8 +12,8 @@
 const duty = require('../../services/duty');
 const pickup = require('../../services/pickup');
 const { dayTitle } = require('../../services/attendance');
-const { staffSchool } = require('../../utils/school-term');
-const { NOT_LOADED, RELOADING, loadPage } = require('../../utils/page');
+const { loadStaffPage } = require('../../utils/school-term');
+const { NOT_LOADED, RELOADING } = require('../../utils/page');
 
 const NOT_ON_DUTY = '今天不是您值班，不能记录巡查';
 
@@ -47,10 +47,10 @@ Page({
 
   load() {
     const opts = { toast: false };
-    return loadPage(this, (isLatest) => staffSchool(this, {
+    return loadStaffPage(this, {
       roles: duty.DUTY_ROLES,
       refusal: '只有学校的教职工可以查看值班',
-    }).then((school) => duty.today({ schoolId: school.id }, opts)).then((day) => {
+    }, (school, isLatest) => duty.today({ schoolId: school.id }, opts).then((day) => {
       if (!isLatest()) return;
       const roles = this.school.roles || [];
       const sessions = duty.patrolOrder(day.sessions);
