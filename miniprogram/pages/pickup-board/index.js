@@ -11,6 +11,7 @@
 const pickup = require('../../services/pickup');
 const attendance = require('../../services/attendance');
 const { loadStaffPage } = require('../../utils/school-term');
+const { hasRole } = require('../../utils/roles');
 const { NOT_LOADED, RELOADING, confirm } = require('../../utils/page');
 
 const REFRESH_MS = 15000;
@@ -106,11 +107,10 @@ Page({
       refusal: '只有值班领导、门卫和学校管理员可以查看放学看板',
     }, (school, isLatest) => pickup.board({ schoolId: school.id }, opts).then((board) => {
       if (!isLatest()) return;
-      const roles = this.school.roles || [];
       this.setData({
         ...boardView(board),
         schoolName: this.school.name,
-        canClear: roles.some((r) => pickup.CLEARANCE_ROLES.indexOf(r) >= 0),
+        canClear: hasRole(this.school, pickup.CLEARANCE_ROLES),
         loading: false,
         loaded: true,
         errorMessage: '',
