@@ -122,10 +122,15 @@ function childActionsFor(studentId) {
   }));
 }
 
+/** Whether I have one of `roles` (a role or a list of them) at `school` (one of GET /me `schools`; none → false). */
+function hasRole(school, roles) {
+  const wanted = [].concat(roles);
+  return Boolean(school) && (school.roles || []).some((r) => wanted.indexOf(r) >= 0);
+}
+
 /** The schools (GET /me `schools`) where the account has one of `roles` (a role or a list of them). */
 function schoolsWithRole(profile, roles) {
-  const wanted = [].concat(roles);
-  return ((profile && profile.schools) || []).filter((s) => (s.roles || []).some((r) => wanted.indexOf(r) >= 0));
+  return ((profile && profile.schools) || []).filter((s) => hasRole(s, roles));
 }
 
 /**
@@ -155,6 +160,7 @@ module.exports = {
   roleLabel,
   staffEntriesFor,
   childActionsFor,
+  hasRole,
   schoolsWithRole,
   schoolWithRole,
   childOf,

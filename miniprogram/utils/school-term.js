@@ -8,6 +8,7 @@
 const { me } = require('../services/auth');
 const terms = require('../services/terms');
 const { schoolWithRole } = require('./roles');
+const { loadPage } = require('./page');
 
 /**
  * Resolves once `page.school` and `page.term` are set. Without a school where I have one of `roles` it
@@ -41,9 +42,17 @@ function staffSchool(page, { roles, refusal }, opts = { toast: false }) {
   });
 }
 
+/**
+ * A staff page's load (loadPage) once its school is known (staffSchool with `access`, `{ roles, refusal }`):
+ * `work(school, isLatest)` reads the page's data and shows it. `loadOptions` are loadPage's (`quiet`).
+ */
+function loadStaffPage(page, access, work, loadOptions) {
+  return loadPage(page, (isLatest) => staffSchool(page, access).then((school) => work(school, isLatest)), loadOptions);
+}
+
 /** What a loaded page of this kind shows besides its own data: the school's and the term's names. */
 function schoolTermLoaded(page) {
   return { loading: false, loaded: true, errorMessage: '', schoolName: page.school.name, termName: page.term.name };
 }
 
-module.exports = { staffSchool, schoolTerm, schoolTermLoaded };
+module.exports = { staffSchool, loadStaffPage, schoolTerm, schoolTermLoaded };

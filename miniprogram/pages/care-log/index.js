@@ -17,6 +17,7 @@ const carelogs = require('../../services/carelogs');
 const { me } = require('../../services/auth');
 const { shanghaiToday } = require('../../utils/format');
 const { rosterKids, chips, toggle } = require('../../utils/children');
+const { hasRole } = require('../../utils/roles');
 const { NOT_LOADED, RELOADING, loadPage, keyKeeper, sendKept, notice } = require('../../utils/page');
 
 const NO_ERRORS = { activitiesError: '', summaryError: '', notesError: '', unusualError: '', formError: '' };
@@ -81,7 +82,7 @@ Page({
   /** Who may write: the session's teachers and the school's admins, and not before the day. */
   access(session) {
     const school = ((this.profile && this.profile.schools) || []).find((x) => x.id === session.school_id);
-    const admin = Boolean(school) && (school.roles || []).some((r) => carelogs.WRITER_ROLES.indexOf(r) >= 0);
+    const admin = hasRole(school, carelogs.WRITER_ROLES);
     if (!session.serving && !admin) return { canWrite: false, readOnlyHint: '只有本场次的老师可以写看护记录，您可以查看' };
     if (session.date > shanghaiToday()) return { canWrite: false, readOnlyHint: '还没到这一天，不能写看护记录' };
     return { canWrite: true, readOnlyHint: '' };

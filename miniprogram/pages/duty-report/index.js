@@ -11,10 +11,10 @@
  */
 const duty = require('../../services/duty');
 const { formatTime, shanghaiToday } = require('../../utils/format');
-const { staffSchool } = require('../../utils/school-term');
+const { loadStaffPage } = require('../../utils/school-term');
 const { DAY_BAR, DAY_SWITCHER, startDay, restoreDayBar } = require('../../utils/day-switcher');
 const {
-  NOT_LOADED, RELOADING, loadPage, keyKeeper, sendKept, confirm, notice,
+  NOT_LOADED, RELOADING, keyKeeper, sendKept, confirm, notice,
 } = require('../../utils/page');
 
 function sessionRow(s) {
@@ -98,10 +98,10 @@ Page({
   load() {
     const date = this.date;
     const opts = { toast: false };
-    return loadPage(this, (isLatest) => staffSchool(this, {
+    return loadStaffPage(this, {
       roles: duty.REPORT_ROLES,
       refusal: '只有值班领导和学校管理员可以查看当日报告',
-    }).then((school) => duty.report(date, { schoolId: school.id }, opts)).then((report) => {
+    }, (school, isLatest) => duty.report(date, { schoolId: school.id }, opts).then((report) => {
       if (!isLatest()) return;
       this.show(report);
     })).then(() => restoreDayBar(this, date));

@@ -12,14 +12,11 @@
 const duty = require('../../services/duty');
 const pickup = require('../../services/pickup');
 const { dayTitle } = require('../../services/attendance');
-const { staffSchool } = require('../../utils/school-term');
-const { NOT_LOADED, RELOADING, loadPage } = require('../../utils/page');
+const { loadStaffPage } = require('../../utils/school-term');
+const { hasRole } = require('../../utils/roles');
+const { NOT_LOADED, RELOADING } = require('../../utils/page');
 
 const NOT_ON_DUTY = '今天不是您值班，不能记录巡查';
-
-function hasAny(roles, wanted) {
-  return (roles || []).some((r) => wanted.indexOf(r) >= 0);
-}
 
 Page({
   data: {
@@ -47,12 +44,11 @@ Page({
 
   load() {
     const opts = { toast: false };
-    return loadPage(this, (isLatest) => staffSchool(this, {
+    return loadStaffPage(this, {
       roles: duty.DUTY_ROLES,
       refusal: '只有学校的教职工可以查看值班',
-    }).then((school) => duty.today({ schoolId: school.id }, opts)).then((day) => {
+    }, (school, isLatest) => duty.today({ schoolId: school.id }, opts).then((day) => {
       if (!isLatest()) return;
-      const roles = this.school.roles || [];
       const sessions = duty.patrolOrder(day.sessions);
       this.setData({
         loading: false,
@@ -68,9 +64,9 @@ Page({
         expected: day.expected || [],
         sessions,
         dueSessions: sessions.filter((s) => s.due > 0).length,
-        canPatrol: day.on_duty || roles.indexOf('admin') >= 0,
-        canReport: hasAny(roles, duty.REPORT_ROLES),
-        canBoard: hasAny(roles, pickup.BOARD_ROLES),
+        canPatrol: day.on_duty || hasRole(this.school, 'admin'),
+        canReport: hasRole(this.school, duty.REPORT_ROLES),
+        canBoard: hasRole(this.school, pickup.BOARD_ROLES),
       });
     }));
   },

@@ -17,6 +17,7 @@ const incidents = require('../../services/incidents');
 const students = require('../../services/students');
 const { shanghaiToday, shanghaiClock, shanghaiIso } = require('../../utils/format');
 const { staffSchool } = require('../../utils/school-term');
+const { hasRole } = require('../../utils/roles');
 const { rosterKids, foundKids, chips, toggle } = require('../../utils/children');
 const { NOT_LOADED, RELOADING, loadPage, keyKeeper, sendKept, notice } = require('../../utils/page');
 
@@ -81,8 +82,7 @@ Page({
       roles: incidents.REPORTER_ROLES,
       refusal: '只有学校的教职工可以报告突发情况',
     }).then(() => {
-      const roles = this.school.roles || [];
-      const canSearch = roles.some((r) => students.SEARCHER_ROLES.indexOf(r) >= 0);
+      const canSearch = hasRole(this.school, students.SEARCHER_ROLES);
       // the form matters more than the lists: without them it still goes (a search, or no child)
       const work = (this.sessionId
         ? attendance.roster(this.sessionId, opts).then((r) => this.useRoster(r))

@@ -13,6 +13,7 @@
  */
 const incidents = require('../../services/incidents');
 const { staffSchool } = require('../../utils/school-term');
+const { hasRole } = require('../../utils/roles');
 const { formatTime } = require('../../utils/format');
 const { NOT_LOADED, RELOADING, loadPage, keyKeeper, sendKept, confirm, notice } = require('../../utils/page');
 
@@ -82,14 +83,13 @@ Page({
 
   show(incident) {
     this.incident = incident;
-    const roles = this.school.roles || [];
     this.setData({
       loading: false,
       loaded: true,
       errorMessage: '',
       incident: incidentView(incident),
       entries: incidents.entryViews(incident),
-      canHandle: roles.some((r) => incidents.HANDLER_ROLES.indexOf(r) >= 0),
+      canHandle: hasRole(this.school, incidents.HANDLER_ROLES),
     });
   },
 

@@ -6,8 +6,8 @@
  * Coming back, pull-down and 重新加载 reload.
  */
 const incidents = require('../../services/incidents');
-const { staffSchool } = require('../../utils/school-term');
-const { NOT_LOADED, RELOADING, loadPage } = require('../../utils/page');
+const { loadStaffPage } = require('../../utils/school-term');
+const { NOT_LOADED, RELOADING } = require('../../utils/page');
 
 const TABS = [
   { key: 'open', label: '处理中' },
@@ -33,12 +33,12 @@ Page({
   load() {
     const opts = { toast: false };
     const tab = this.data.tab;
-    return loadPage(this, (isLatest) => staffSchool(this, {
+    return loadStaffPage(this, {
       roles: incidents.REPORTER_ROLES,
       refusal: '只有学校的教职工可以查看突发情况',
-    }).then((school) => (tab === 'open'
+    }, (school, isLatest) => (tab === 'open'
       ? incidents.listOpen({ schoolId: school.id }, opts)
-      : incidents.list({ schoolId: school.id }, opts))).then((list) => {
+      : incidents.list({ schoolId: school.id }, opts)).then((list) => {
       if (!isLatest()) return;
       this.setData({
         loading: false,

@@ -10,8 +10,9 @@
  */
 const pickup = require('../../services/pickup');
 const attendance = require('../../services/attendance');
-const { staffSchool } = require('../../utils/school-term');
-const { NOT_LOADED, RELOADING, loadPage, confirm } = require('../../utils/page');
+const { loadStaffPage } = require('../../utils/school-term');
+const { hasRole } = require('../../utils/roles');
+const { NOT_LOADED, RELOADING, confirm } = require('../../utils/page');
 
 const REFRESH_MS = 15000;
 const GROUPINGS = [
@@ -101,16 +102,15 @@ Page({
   load({ quiet = false } = {}) {
     this.clearTimer();
     const opts = { toast: false };
-    return loadPage(this, (isLatest) => staffSchool(this, {
+    return loadStaffPage(this, {
       roles: pickup.BOARD_ROLES,
       refusal: '只有值班领导、门卫和学校管理员可以查看放学看板',
-    }).then((school) => pickup.board({ schoolId: school.id }, opts)).then((board) => {
+    }, (school, isLatest) => pickup.board({ schoolId: school.id }, opts).then((board) => {
       if (!isLatest()) return;
-      const roles = this.school.roles || [];
       this.setData({
         ...boardView(board),
         schoolName: this.school.name,
-        canClear: roles.some((r) => pickup.CLEARANCE_ROLES.indexOf(r) >= 0),
+        canClear: hasRole(this.school, pickup.CLEARANCE_ROLES),
         loading: false,
         loaded: true,
         errorMessage: '',

@@ -10,8 +10,8 @@
 const { isDialable } = require('../../utils/phone');
 const pickup = require('../../services/pickup');
 const attendance = require('../../services/attendance');
-const { staffSchool } = require('../../utils/school-term');
-const { NOT_LOADED, RELOADING, loadPage } = require('../../utils/page');
+const { loadStaffPage } = require('../../utils/school-term');
+const { NOT_LOADED, RELOADING } = require('../../utils/page');
 
 const STAGES = [
   { key: '', label: '全部' },
@@ -61,25 +61,25 @@ Page({
 
   load() {
     const opts = { toast: false };
-    return loadPage(this, (isLatest) => staffSchool(this, {
+    return loadStaffPage(this, {
       roles: pickup.RELEASER_ROLES,
       refusal: '只有学校教职工可以查看超时未接的学生',
-    }).then((school) => {
+    }, (school, isLatest) => {
       if (this.stageChosen === null) {
         this.stageChosen = guardOnly(school) ? 'with_guard' : '';
         this.setData({ stage: this.stageChosen, showStages: !guardOnly(school) });
       }
-      return pickup.lateChildren({ schoolId: school.id, stage: this.stageChosen || undefined }, opts);
-    }).then((children) => {
-      if (!isLatest()) return;
-      this.setData({
-        rows: (children || []).map(rowView),
-        schoolName: this.school.name,
-        loading: false,
-        loaded: true,
-        errorMessage: '',
+      return pickup.lateChildren({ schoolId: school.id, stage: this.stageChosen || undefined }, opts).then((children) => {
+        if (!isLatest()) return;
+        this.setData({
+          rows: (children || []).map(rowView),
+          schoolName: this.school.name,
+          loading: false,
+          loaded: true,
+          errorMessage: '',
+        });
       });
-    }));
+    });
   },
 
   onStage(e) {

@@ -7,8 +7,8 @@
  * Coming back, pull-down and 重新加载 reload (ticks kept for children still waiting).
  */
 const pickup = require('../../services/pickup');
-const { staffSchool } = require('../../utils/school-term');
-const { NOT_LOADED, RELOADING, loadPage, confirm, notice, keyKeeper } = require('../../utils/page');
+const { loadStaffPage } = require('../../utils/school-term');
+const { NOT_LOADED, RELOADING, confirm, notice, keyKeeper } = require('../../utils/page');
 
 function rowView(child, selected, refusal) {
   const card = pickup.childCard(child);
@@ -50,10 +50,10 @@ Page({
 
   load() {
     const opts = { toast: false };
-    return loadPage(this, (isLatest) => staffSchool(this, {
+    return loadStaffPage(this, {
       roles: pickup.WALK_HOME_ROLES,
       refusal: '只有课后服务老师、班主任、值班领导可以放行自行回家的学生',
-    }).then((school) => pickup.walkHome({ schoolId: school.id }, opts)).then((children) => {
+    }, (school, isLatest) => pickup.walkHome({ schoolId: school.id }, opts).then((children) => {
       if (!isLatest()) return;
       this.children = children || [];
       this.show({ loading: false, loaded: true, errorMessage: '', schoolName: this.school.name });

@@ -16,8 +16,8 @@ const pickup = require('../../services/pickup');
 const reports = require('../../services/reports');
 const { clock, dayTitle } = require('../../services/attendance');
 const { formatRecent, shanghaiToday } = require('../../utils/format');
-const { staffSchool } = require('../../utils/school-term');
-const { NOT_LOADED, RELOADING, loadPage } = require('../../utils/page');
+const { loadStaffPage } = require('../../utils/school-term');
+const { NOT_LOADED, RELOADING } = require('../../utils/page');
 
 /** Today's numbers: the board, and the day's report when it is about today. */
 function todayView(board, report, date) {
@@ -113,10 +113,10 @@ Page({
 
   load() {
     const opts = { toast: false };
-    return loadPage(this, (isLatest) => staffSchool(this, {
+    return loadStaffPage(this, {
       roles: reports.PRINCIPAL_ROLES,
       refusal: '只有学校管理员可以查看校长看板',
-    }).then((school) => {
+    }, (school, isLatest) => {
       const date = shanghaiToday();
       return Promise.all([
         pickup.board({ schoolId: school.id }, opts),
@@ -141,7 +141,7 @@ Page({
           updatedText: formatRecent(term.computed_at),
         });
       });
-    }));
+    });
   },
 
   onBar(e) {

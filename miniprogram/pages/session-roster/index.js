@@ -23,6 +23,7 @@
 const { me } = require('../../services/auth');
 const attendance = require('../../services/attendance');
 const { shanghaiToday } = require('../../utils/format');
+const { hasRole } = require('../../utils/roles');
 const { NOT_LOADED, RELOADING, loadPage, confirm, notice } = require('../../utils/page');
 
 // Refusals to read, not to miss in a toast: the roll call was not saved, and why.
@@ -89,7 +90,7 @@ Page({
   /** Who may mark here: the session's teachers, the school's admins and duty leaders; and not before the day. */
   access(session) {
     const school = ((this.profile && this.profile.schools) || []).find((s) => s.id === session.school_id);
-    const schoolWide = Boolean(school) && (school.roles || []).some((r) => SCHOOL_WIDE.indexOf(r) >= 0);
+    const schoolWide = hasRole(school, SCHOOL_WIDE);
     if (!session.serving && !schoolWide) return { canMark: false, readOnlyHint: '您不是本场次的老师，只能查看本班的孩子' };
     if (session.date > shanghaiToday()) return { canMark: false, readOnlyHint: '还没到这一天，只能查看名单，不能点名' };
     return { canMark: true, readOnlyHint: '' };

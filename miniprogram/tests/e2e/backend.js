@@ -237,6 +237,32 @@ function actAs(openid, wxImpl = global.wx) {
   wxImpl.storage.delete(TOKEN_KEY);
 }
 
+/**
+ * A phone: wx over Node's http with its own storage (createNodeWx), the navigation APIs the pages call as mocks,
+ * wx.uploadFile over http, and every modal confirmed.
+ */
+function createPhone() {
+  return Object.assign(createNodeWx(), {
+    navigateTo: jest.fn(),
+    navigateBack: jest.fn(),
+    redirectTo: jest.fn(),
+    reLaunch: jest.fn(),
+    stopPullDownRefresh: jest.fn(),
+    setNavigationBarTitle: jest.fn(),
+    showModal: jest.fn((o) => setTimeout(() => o.success && o.success({ confirm: true, cancel: false }), 0)),
+    uploadFile: jest.fn(uploadFile),
+  });
+}
+
+/** A fresh phone (createPhone) made `global.wx`, acting as `openid` from its first request on. */
+function phoneActingAs(openid) {
+  const phone = createPhone();
+  global.wx = phone;
+  actAs(openid, phone);
+  return phone;
+}
+
 module.exports = {
-  describeIfBackend, useDemoBackend, startDemoServer, createNodeWx, actAs, uploadFile, PNG, REPO_ROOT,
+  describeIfBackend, useDemoBackend, startDemoServer, createNodeWx, createPhone, phoneActingAs, actAs, uploadFile, PNG,
+  REPO_ROOT,
 };

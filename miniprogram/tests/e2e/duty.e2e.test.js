@@ -27,7 +27,7 @@ const { request } = require('../../services/request');
 const { shanghaiToday } = require('../../utils/format');
 const { pageToComponent } = require('../helpers/page-shim');
 const { openPage, text, texts, exists } = require('../helpers/render-page');
-const { describeIfBackend, useDemoBackend, createNodeWx } = require('./backend');
+const { describeIfBackend, useDemoBackend, createPhone } = require('./backend');
 
 global.Page = (options) => Component(pageToComponent(options));
 global.getCurrentPages = () => [];
@@ -35,20 +35,6 @@ global.getCurrentPages = () => [];
 jest.setTimeout(90000);
 
 const OPENIDS = { admin: 'demo-admin', duty: 'demo-duty', teacher: 'demo-teacher' };
-
-/** A phone: wx over Node's http with its own storage, and the navigation and modal APIs the pages use. */
-function phone() {
-  const w = createNodeWx();
-  Object.assign(w, {
-    navigateTo: jest.fn(),
-    navigateBack: jest.fn(),
-    redirectTo: jest.fn(),
-    stopPullDownRefresh: jest.fn(),
-    setNavigationBarTitle: jest.fn(),
-    showModal: jest.fn((o) => setTimeout(() => o.success && o.success({ confirm: true, cancel: false }), 0)),
-  });
-  return w;
-}
 
 /** The event a handler gets from a tap (dataset), an input or a picker (detail), or a component (detail). */
 const event = (dataset = {}, detail = {}) => ({ currentTarget: { dataset }, detail });
@@ -72,7 +58,7 @@ describeIfBackend('值班 against the real backend (demo-server): roster, patrol
   }
 
   beforeAll(async () => {
-    Object.keys(OPENIDS).forEach((person) => { phones[person] = phone(); });
+    Object.keys(OPENIDS).forEach((person) => { phones[person] = createPhone(); });
     use('admin');
     ctx.school = (await auth.me()).schools.find((s) => s.roles.indexOf('admin') >= 0);
     ctx.staff = await request({ url: `/schools/${ctx.school.id}/staff` });

@@ -22,7 +22,7 @@ const leave = require('../../services/leave');
 const terms = require('../../services/terms');
 const { pageToComponent } = require('../helpers/page-shim');
 const { openPage, tap, type, text, texts, exists } = require('../helpers/render-page');
-const { describeIfBackend, useDemoBackend, createNodeWx, actAs } = require('./backend');
+const { describeIfBackend, useDemoBackend, phoneActingAs } = require('./backend');
 
 global.Page = (options) => Component(pageToComponent(options));
 global.getCurrentPages = () => [];
@@ -38,12 +38,7 @@ describeIfBackend('leave and care groups against the real backend (demo-server)'
   const ctx = {};
 
   function freshWx(openid) {
-    wxImpl = createNodeWx();
-    wxImpl.navigateTo = jest.fn();
-    wxImpl.stopPullDownRefresh = jest.fn();
-    wxImpl.showModal = jest.fn((options) => setTimeout(() => options.success && options.success({ confirm: true, cancel: false }), 0));
-    global.wx = wxImpl;
-    actAs(openid, wxImpl);
+    wxImpl = phoneActingAs(openid);
     return wxImpl;
   }
   const toastTitles = () => wxImpl.toasts.map((t) => t.title);

@@ -23,7 +23,7 @@ const students = require('../../services/students');
 const { request, getToken } = require('../../services/request');
 const { pageToComponent } = require('../helpers/page-shim');
 const { openPage, tap, type, text, texts, exists } = require('../helpers/render-page');
-const { describeIfBackend, useDemoBackend, createNodeWx, actAs, uploadFile, PNG } = require('./backend');
+const { describeIfBackend, useDemoBackend, phoneActingAs, uploadFile, PNG } = require('./backend');
 
 global.Page = (options) => Component(pageToComponent(options));
 global.getCurrentPages = () => [];
@@ -42,18 +42,7 @@ describeIfBackend('separate consent against the real backend (demo-server): bind
   let tmpDir;
 
   function freshWx(openid) {
-    wxImpl = createNodeWx();
-    Object.assign(wxImpl, {
-      navigateTo: jest.fn(),
-      navigateBack: jest.fn(),
-      reLaunch: jest.fn(),
-      stopPullDownRefresh: jest.fn(),
-      setNavigationBarTitle: jest.fn(),
-      showModal: jest.fn((options) => setTimeout(() => options.success && options.success({ confirm: true }), 0)),
-      uploadFile: jest.fn(uploadFile),
-    });
-    global.wx = wxImpl;
-    actAs(openid, wxImpl);
+    wxImpl = phoneActingAs(openid);
     return wxImpl;
   }
 

@@ -18,7 +18,7 @@ const { request } = require('../../services/request');
 const surveys = require('../../services/surveys');
 const { pageToComponent } = require('../helpers/page-shim');
 const { openPage, tap, type, text, texts, exists } = require('../helpers/render-page');
-const { describeIfBackend, useDemoBackend, createNodeWx, actAs } = require('./backend');
+const { describeIfBackend, useDemoBackend, phoneActingAs } = require('./backend');
 
 global.Page = (options) => Component(pageToComponent(options));
 global.getCurrentPages = () => [];
@@ -34,12 +34,7 @@ describeIfBackend('satisfaction surveys against the real backend (demo-server)',
   const ctx = {};
 
   function freshWx(openid) {
-    wxImpl = createNodeWx();
-    wxImpl.navigateTo = jest.fn();
-    wxImpl.stopPullDownRefresh = jest.fn();
-    wxImpl.showModal = jest.fn((options) => setTimeout(() => options.success && options.success({ confirm: true }), 0));
-    global.wx = wxImpl;
-    actAs(openid, wxImpl);
+    wxImpl = phoneActingAs(openid);
     return wxImpl;
   }
 
