@@ -4,7 +4,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from app.core.ids import Id
-from app.core.inputs import Input
+from app.core.inputs import Input, Text
 
 Activity = Literal["homework", "reading", "activity", "club", "other"]
 ACTIVITY_LABELS = {"homework": "作业辅导", "reading": "阅读", "activity": "活动", "club": "社团", "other": "其他"}
@@ -12,12 +12,12 @@ ACTIVITY_LABELS = {"homework": "作业辅导", "reading": "阅读", "activity": 
 
 class ChildNote(Input):
     student_id: Id
-    note: str = Field(min_length=1, max_length=300)
+    note: Text = Field(min_length=1, max_length=300)
 
 
 class CareLogIn(Input):
     activities: list[Activity] = Field(min_length=1, max_length=5)
-    summary: str = Field(min_length=1, max_length=2000, description="孩子们做了什么")
+    summary: Text = Field(min_length=1, max_length=2000, description="孩子们做了什么")
     child_notes: list[ChildNote] = Field(default_factory=list, max_length=60)
     unusual: str | None = Field(default=None, max_length=2000, description="异常情况（没有可不填）")
 

@@ -8,7 +8,13 @@ changes nothing, instead of believing it did. `tests/core/test_mass_assignment.p
 every route is an `Input` and sends each one extra fields.
 """
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+# Text a person must write (a reason, a note, what happened): spaces alone are no text. Stripped before the length
+# is checked, so "   " is refused as empty, on the server whatever the client checked.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 class Input(BaseModel):

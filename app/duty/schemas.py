@@ -4,7 +4,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from app.core.ids import Id
-from app.core.inputs import Input
+from app.core.inputs import Input, Text
 
 
 class DayRosterIn(Input):
@@ -25,7 +25,7 @@ class SwapIn(Input):
     date: date
     from_staff_id: Id
     to_staff_id: Id
-    reason: str = Field(min_length=1, max_length=200)
+    reason: Text = Field(min_length=1, max_length=200)
 
 
 class DutyPerson(BaseModel):
@@ -157,4 +157,4 @@ class DailyReportOut(BaseModel):
 
 
 class CorrectionIn(Input):
-    text: str = Field(min_length=1, max_length=2000)
+    text: Text = Field(min_length=1, max_length=2000)

@@ -4,7 +4,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 
 from app.core.ids import Id
-from app.core.inputs import Input
+from app.core.inputs import Input, Text
 
 IncidentKind = Literal["injury", "illness", "conflict", "missing_child", "property", "other"]
 Severity = Literal["low", "medium", "high"]
@@ -15,22 +15,22 @@ class IncidentIn(Input):
     type: IncidentKind
     severity: Severity
     at: datetime | None = Field(default=None, description="发生时间，默认现在")
-    place: str = Field(min_length=1, max_length=100)
+    place: Text = Field(min_length=1, max_length=100)
     student_ids: list[Id] = Field(default_factory=list, max_length=30)
-    description: str = Field(min_length=1, max_length=2000)
-    actions_taken: str = Field(min_length=1, max_length=2000, description="已采取的处理措施")
+    description: Text = Field(min_length=1, max_length=2000)
+    actions_taken: Text = Field(min_length=1, max_length=2000, description="已采取的处理措施")
 
 
 class CorrectionFields(Input):
     severity: Severity | None = None
-    place: str | None = Field(default=None, min_length=1, max_length=100)
-    description: str | None = Field(default=None, min_length=1, max_length=2000)
-    actions_taken: str | None = Field(default=None, min_length=1, max_length=2000)
+    place: Text | None = Field(default=None, min_length=1, max_length=100)
+    description: Text | None = Field(default=None, min_length=1, max_length=2000)
+    actions_taken: Text | None = Field(default=None, min_length=1, max_length=2000)
 
 
 class EntryIn(Input):
     kind: Literal["follow_up", "correction", "close"]
-    text: str = Field(min_length=1, max_length=2000, description="跟进内容 / 更正说明 / 处理结果")
+    text: Text = Field(min_length=1, max_length=2000, description="跟进内容 / 更正说明 / 处理结果")
     changes: CorrectionFields | None = None
 
     @model_validator(mode="after")

@@ -51,3 +51,12 @@ def test_no_care_log_for_a_day_to_come(client, session, day):
     row = day.session_of(session, day=TUESDAY)
     response = write(client, auth_headers(day.tutor.account_id), row.id)
     assert response.json()["error"]["code"] == "DATE_IN_FUTURE"
+
+
+def test_a_summary_or_note_of_spaces_only_is_refused_and_nothing_is_saved(client, session, day):
+    row = day.session_of(session)
+    tutor = auth_headers(day.tutor.account_id)
+    blank_summary = write(client, tutor, row.id, summary="   ")
+    blank_note = write(client, tutor, row.id, child_notes=[{"student_id": day.at_group[0].id, "note": "  "}])
+    assert (blank_summary.status_code, blank_note.status_code) == (422, 422)
+    assert client.get(f"/api/v1/sessions/{row.id}/care-log", headers=tutor).json() == {"current": None, "versions": []}

@@ -117,3 +117,15 @@ def test_the_list_reads_three_statements_however_many_incidents_it_holds(client,
     three, listed = statements()
     assert len(listed) == 3 and one == three == 3
     assert sorted((len(i.children), len(i.entries)) for i in listed) == [(1, 0), (2, 1), (2, 1)]
+
+
+def test_text_of_spaces_only_is_refused_and_nothing_is_recorded(client, session, day):
+    for field in ("place", "description", "actions_taken"):
+        assert report(client, day, **{field: "   "}).status_code == 422, field
+    assert session.exec(select(Incident)).all() == []
+    created = report(client, day).json()
+    blank = client.post(f"/api/v1/incidents/{created['id']}/entries", headers=auth_headers(day.tutor.account_id),
+                        json={"kind": "follow_up", "text": "  "})
+    assert blank.status_code == 422
+    assert client.get(f"/api/v1/incidents/{created['id']}", headers=auth_headers(day.tutor.account_id)
+                      ).json()["entries"] == []
