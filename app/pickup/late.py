@@ -76,7 +76,7 @@ def _school_late_pickups(session: Session, school_id: int, day: date, now: datet
                 "school_id": school_id, "student_id": child.student.id, "day": day, "end_time": child.end_time,
                 "stage": LateStage.LATE, "raised_at": now}):
             steps += 1
-            keeper = "、".join(names[t] for t in teachers.get(child.place.usual_session_id, [])) or "老师"
+            keeper = "、".join(names[t] for t in teachers.get(child.place.usual_session_id, []) if t in names) or "老师"
             notify_guardians(session, student_id=child.student.id, school_id=school_id, event=LATE_PICKUP.key,
                              data={**data, "keeper": keeper}, dedupe_key=f"late_pickup:{child.student.id}:{day}")
             _tell_staff(session, duty, LATE_PICKUP_ALERT, data, school_id, f"late_pickup_alert:{child.student.id}:{day}")
